@@ -1,0 +1,154 @@
+# The parts of the local stack: how each starts, how its health is checked, where it answers.
+# Every part binds OPENLEDGER_HOST (127.0.0.1 by default) and keeps its data under OPENLEDGER_RUN_DIR.
+
+PARTS="kafka registry clickhouse evm sidecar"
+
+kafka_address() { echo "$OPENLEDGER_HOST:$OPENLEDGER_KAFKA_PORT"; }
+registry_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_REGISTRY_PORT/apis/ccompat/v7"; }
+clickhouse_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_CLICKHOUSE_HTTP_PORT (native $OPENLEDGER_CLICKHOUSE_TCP_PORT)"; }
+evm_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_EVM_PORT (chain id $OPENLEDGER_EVM_CHAIN_ID)"; }
+sidecar_address() { echo "grpc+tcp://$OPENLEDGER_HOST:$OPENLEDGER_SIDECAR_FLIGHT_PORT (http $OPENLEDGER_SIDECAR_HTTP_PORT)"; }
+flink_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_FLINK_UI_PORT"; }
+
+# PART_ports: the "PORT VARIABLE" pairs a part listens on, checked before anything starts.
+kafka_ports() { echo "$OPENLEDGER_KAFKA_PORT OPENLEDGER_KAFKA_PORT $OPENLEDGER_KAFKA_CONTROLLER_PORT OPENLEDGER_KAFKA_CONTROLLER_PORT"; }
+registry_ports() { echo "$OPENLEDGER_REGISTRY_PORT OPENLEDGER_REGISTRY_PORT"; }
+clickhouse_ports() { echo "$OPENLEDGER_CLICKHOUSE_HTTP_PORT OPENLEDGER_CLICKHOUSE_HTTP_PORT $OPENLEDGER_CLICKHOUSE_TCP_PORT OPENLEDGER_CLICKHOUSE_TCP_PORT"; }
+evm_ports() { echo "$OPENLEDGER_EVM_PORT OPENLEDGER_EVM_PORT"; }
+sidecar_ports() { echo "$OPENLEDGER_SIDECAR_FLIGHT_PORT OPENLEDGER_SIDECAR_FLIGHT_PORT $OPENLEDGER_SIDECAR_HTTP_PORT OPENLEDGER_SIDECAR_HTTP_PORT"; }
+flink_ports() { echo "$OPENLEDGER_FLINK_UI_PORT OPENLEDGER_FLINK_UI_PORT"; }
+
+# preflight PART...: every port of every part that is not running yet must be free.
+preflight() {
+  local part port var
+  for part in "$@"; do
+    part_pid "$part" >/dev/null && continue
+    set -- $("${part}_ports")
+    while [ $# -ge 2 ]; do
+      require_free_port "$part" "$1" "$2"
+      shift 2
+    done
+  done
+}
+
+# --- Kafka (KRaft, single node acting as broker and controller) ---
+kafka_healthy() {
+  # A KRaft broker answers its port only once it has joined the quorum and loaded the metadata.
+  port_in_use "$OPENLEDGER_KAFKA_PORT" && grep -q "Kafka Server started" "$OPENLEDGER_RUN_DIR/logs/kafka.log"
+}
+kafka_start() {
+  local dir="$OPENLEDGER_RUN_DIR/kafka" cp
+  cp=$(cat "$OPENLEDGER_LOCAL_DIR/kafka/classpath.txt")
+  mkdir -p "$dir/data"
+  sed -e "s#@HOST@#$OPENLEDGER_HOST#g" -e "s#@PORT@#$OPENLEDGER_KAFKA_PORT#g" \
+    -e "s#@CONTROLLER_PORT@#$OPENLEDGER_KAFKA_CONTROLLER_PORT#g" -e "s#@DATA@#$dir/data#g" \
+    "$OPENLEDGER_ROOT/bin/stack/kafka-server.properties" > "$dir/server.properties"
+  if [ ! -f "$dir/data/meta.properties" ]; then
+    local cluster_id
+    cluster_id=$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+    java -cp "$cp" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" --standalone \
+      >> "$OPENLEDGER_RUN_DIR/logs/kafka.log" 2>&1 || die "formatting Kafka storage failed; see $OPENLEDGER_RUN_DIR/logs/kafka.log"
+  fi
+  : > "$OPENLEDGER_RUN_DIR/logs/kafka.log.tmp" && mv "$OPENLEDGER_RUN_DIR/logs/kafka.log.tmp" "$OPENLEDGER_RUN_DIR/logs/kafka.log"
+  launch kafka "$OPENLEDGER_RUN_DIR/logs/kafka.log" java -Xms256m -Xmx1g -XX:+UseG1GC \
+    -Dlog4j2.configurationFile="$OPENLEDGER_ROOT/bin/stack/log4j2-kafka.xml" -cp "$cp" kafka.Kafka "$dir/server.properties"
+}
+
+# --- Schema registry (Apicurio, Confluent-compatible REST API under /apis/ccompat/v7) ---
+# Apicurio 3.0.x serves its health checks on the main port (no separate management interface).
+registry_healthy() { http_ok "http://$OPENLEDGER_HOST:$OPENLEDGER_REGISTRY_PORT/health/ready"; }
+registry_start() {
+  mkdir -p "$OPENLEDGER_RUN_DIR/registry"
+  launch registry "$OPENLEDGER_RUN_DIR/logs/registry.log" java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+    -Dquarkus.http.host="$OPENLEDGER_HOST" -Dquarkus.http.port="$OPENLEDGER_REGISTRY_PORT" \
+    -Dquarkus.management.enabled=false -Dquarkus.log.console.color=false -Dquarkus.banner.enabled=false \
+    -Dapicurio.datasource.url="jdbc:h2:file:$OPENLEDGER_RUN_DIR/registry/registry" \
+    -jar "$(registry_jar)"
+}
+registry_jar() { ls "$OPENLEDGER_LOCAL_DIR"/schema-registry/*/*-runner.jar 2>/dev/null | head -n 1; }
+
+# --- ClickHouse (Debian's clickhouse-server, own config, loopback only) ---
+clickhouse_healthy() { [ "$(curl -fsS --max-time 2 "http://$OPENLEDGER_HOST:$OPENLEDGER_CLICKHOUSE_HTTP_PORT/ping")" = "Ok." ]; }
+clickhouse_start() {
+  local dir="$OPENLEDGER_RUN_DIR/clickhouse"
+  mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas"
+  sed -e "s#@HOST@#$OPENLEDGER_HOST#g" -e "s#@HTTP_PORT@#$OPENLEDGER_CLICKHOUSE_HTTP_PORT#g" \
+    -e "s#@TCP_PORT@#$OPENLEDGER_CLICKHOUSE_TCP_PORT#g" -e "s#@DIR@#$dir#g" \
+    "$OPENLEDGER_ROOT/bin/stack/clickhouse-config.xml" > "$dir/config.xml"
+  cp "$OPENLEDGER_ROOT/bin/stack/clickhouse-users.xml" "$dir/users.xml"
+  launch clickhouse "$OPENLEDGER_RUN_DIR/logs/clickhouse.log" clickhouse-server --config-file="$dir/config.xml"
+}
+
+# --- EVM dev node (anvil; Besu runs in docker-compose.yml) ---
+evm_healthy() {
+  curl -fsS --max-time 2 -H 'Content-Type: application/json' \
+    -d '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' \
+    "http://$OPENLEDGER_HOST:$OPENLEDGER_EVM_PORT" | grep -q '"result"'
+}
+evm_start() {
+  launch evm "$OPENLEDGER_RUN_DIR/logs/evm.log" "$(anvil_bin)" --host "$OPENLEDGER_HOST" \
+    --port "$OPENLEDGER_EVM_PORT" --chain-id "$OPENLEDGER_EVM_CHAIN_ID"
+}
+anvil_bin() { echo "$OPENLEDGER_LOCAL_DIR/node/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"; }
+
+# --- GPU inference sidecar (Arrow Flight + HTTP health/metrics) ---
+sidecar_healthy() { http_ok "http://$OPENLEDGER_HOST:$OPENLEDGER_SIDECAR_HTTP_PORT/healthz"; }
+sidecar_start() {
+  PYTHONPATH="$OPENLEDGER_ROOT/gpu-inference-sidecar/src" launch sidecar "$OPENLEDGER_RUN_DIR/logs/sidecar.log" \
+    "$OPENLEDGER_LOCAL_DIR/venv/bin/python" -m openledger_sidecar --host "$OPENLEDGER_HOST" \
+    --flight-port "$OPENLEDGER_SIDECAR_FLIGHT_PORT" --http-port "$OPENLEDGER_SIDECAR_HTTP_PORT"
+}
+
+# --- Flink mini-cluster with Web UI (demo only; the pipeline's jobs run inside it) ---
+flink_healthy() {
+  curl -fsS --max-time 2 "http://$OPENLEDGER_HOST:$OPENLEDGER_FLINK_UI_PORT/jobs/overview" | grep -q '"state":"RUNNING"'
+}
+flink_start() {
+  local jar
+  jar=$(ls "$OPENLEDGER_ROOT"/flink-jobs/target/flink-jobs-*.jar 2>/dev/null | grep -v -e tests -e original | head -n 1)
+  [ -n "$jar" ] || die "flink-jobs is not built; run: bin/openledger build"
+  KAFKA_BOOTSTRAP="$(kafka_address)" FLINK_REST_ADDRESS="$OPENLEDGER_HOST" FLINK_REST_PORT="$OPENLEDGER_FLINK_UI_PORT" \
+    launch flink "$OPENLEDGER_RUN_DIR/logs/flink.log" java -Xmx1g --add-opens=java.base/java.nio=ALL-UNNAMED \
+    -cp "$jar:$(cat "$OPENLEDGER_ROOT/flink-jobs/target/classpath.txt")" org.openledger.flink.LocalPipeline
+}
+
+# start_one PART: idempotent; a part already running (same PID, same start time) is left alone.
+start_one() {
+  local part=$1 pid
+  if pid=$(part_pid "$part"); then
+    if "${part}_healthy" >/dev/null 2>&1; then
+      say "$part already running (pid $pid) at $("${part}_address")"
+      return 0
+    fi
+    say "$part (pid $pid) is running but not healthy yet; waiting"
+  else
+    "${part}_start"
+  fi
+  wait_healthy "$part" "${part}_healthy"
+  say "$part healthy (pid $(part_pid "$part")) at $("${part}_address")"
+}
+
+status_one() {
+  local part=$1 pid health
+  if pid=$(part_pid "$part"); then
+    if "${part}_healthy" >/dev/null 2>&1; then health=healthy; else health=unhealthy; fi
+  else
+    pid=- health=stopped
+  fi
+  printf '  %-11s %-10s pid %-8s %s\n' "$part" "$health" "$pid" "$("${part}_address")"
+  [ "$health" = healthy ]
+}
+
+# The addresses tests and tools read (bin/openledger env prints them, `test` exports them).
+write_endpoints() {
+  cat > "$OPENLEDGER_RUN_DIR/endpoints.env" <<EOT
+OPENLEDGER_KAFKA_BOOTSTRAP=$(kafka_address)
+OPENLEDGER_REGISTRY_URL=$(registry_address)
+OPENLEDGER_CLICKHOUSE_URL=http://$OPENLEDGER_HOST:$OPENLEDGER_CLICKHOUSE_HTTP_PORT
+OPENLEDGER_EVM_RPC_URL=http://$OPENLEDGER_HOST:$OPENLEDGER_EVM_PORT
+OPENLEDGER_EVM_CHAIN_ID=$OPENLEDGER_EVM_CHAIN_ID
+OPENLEDGER_SIDECAR_FLIGHT_URI=grpc+tcp://$OPENLEDGER_HOST:$OPENLEDGER_SIDECAR_FLIGHT_PORT
+OPENLEDGER_SIDECAR_HTTP_URL=http://$OPENLEDGER_HOST:$OPENLEDGER_SIDECAR_HTTP_PORT
+OPENLEDGER_RUN_DIR=$OPENLEDGER_RUN_DIR
+EOT
+}

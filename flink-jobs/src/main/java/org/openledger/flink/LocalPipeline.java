@@ -1,0 +1,46 @@
+package org.openledger.flink;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.openledger.flink.config.PipelineConfig;
+import org.openledger.flink.kafka.KafkaConnectors;
+
+/**
+ * The embedded default: runs the pipeline's jobs in a Flink mini-cluster with its Web UI, as {@code
+ * bin/openledger demo} does. {@code main} only loads configuration and wires the jobs.
+ */
+public final class LocalPipeline {
+
+  private LocalPipeline() {}
+
+  public static void main(String[] args) throws Exception {
+    Optional<Path> file = args.length > 0 ? Optional.of(Path.of(args[0])) : Optional.empty();
+    PipelineConfig config = PipelineConfig.load(System.getenv(), file);
+
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flinkConfiguration(config));
+    env.enableCheckpointing(config.checkpointIntervalMs());
+    new RelayJob(
+            KafkaConnectors.stringSource(
+                config.kafkaBootstrap(), config.relayInputTopic(), "openledger-stack-check"),
+            KafkaConnectors.exactlyOnceStringSink(
+                config.kafkaBootstrap(),
+                config.relayOutputTopic(),
+                "openledger-stack-check",
+                config.kafkaTransactionTimeoutMs()))
+        .build(env);
+    env.execute("openledger stack check");
+  }
+
+  /** Binds the Web UI and REST API to the configured address (loopback by default). */
+  public static Configuration flinkConfiguration(PipelineConfig config) {
+    Configuration conf = new Configuration();
+    conf.set(RestOptions.BIND_ADDRESS, config.restAddress());
+    conf.set(RestOptions.ADDRESS, config.restAddress());
+    conf.set(RestOptions.PORT, config.restPort());
+    return conf;
+  }
+}
