@@ -40,11 +40,13 @@ part_pid() {
 }
 
 # launch PART LOGFILE CMD...: start CMD in its own session, record its PID file.
+# The previous run's log is kept beside the new one as LOGFILE.1.
 launch() {
   local part=$1 log=$2
   shift 2
   mkdir -p "$OPENLEDGER_RUN_DIR/pids" "$(dirname "$log")"
-  setsid "$@" </dev/null >>"$log" 2>&1 &
+  [ -f "$log" ] && mv -f "$log" "$log.1"
+  setsid "$@" </dev/null >"$log" 2>&1 &
   local pid=$!
   local started=""
   for _ in 1 2 3 4 5 6 7 8 9 10; do

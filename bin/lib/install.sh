@@ -103,5 +103,5 @@ cmd_install() {
 # `bin/openledger build`: compile and package the Java modules (no tests).
 cmd_build() {
   say "building the Java modules (mvn package, tests skipped)"
-  (cd "$OPENLEDGER_ROOT" && mvn -B -q package -DskipTests) || die "build failed"
+  (cd "$OPENLEDGER_ROOT" && mvn -B -q -ntp package -DskipTests) || die "build failed"
 }

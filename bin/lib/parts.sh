@@ -47,9 +47,8 @@ kafka_start() {
     local cluster_id
     cluster_id=$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
     java -cp "$cp" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" --standalone \
-      >> "$OPENLEDGER_RUN_DIR/logs/kafka.log" 2>&1 || die "formatting Kafka storage failed; see $OPENLEDGER_RUN_DIR/logs/kafka.log"
+      > "$dir/format.log" 2>&1 || die "formatting Kafka storage failed; see $dir/format.log"
   fi
-  : > "$OPENLEDGER_RUN_DIR/logs/kafka.log.tmp" && mv "$OPENLEDGER_RUN_DIR/logs/kafka.log.tmp" "$OPENLEDGER_RUN_DIR/logs/kafka.log"
   launch kafka "$OPENLEDGER_RUN_DIR/logs/kafka.log" java -Xms256m -Xmx1g -XX:+UseG1GC \
     -Dlog4j2.configurationFile="$OPENLEDGER_ROOT/bin/stack/log4j2-kafka.xml" -cp "$cp" kafka.Kafka "$dir/server.properties"
 }
@@ -105,11 +104,13 @@ flink_healthy() {
 }
 flink_start() {
   local jar
-  jar=$(ls "$OPENLEDGER_ROOT"/flink-jobs/target/flink-jobs-*.jar 2>/dev/null | grep -v -e tests -e original | head -n 1)
+  jar=$(ls "$OPENLEDGER_ROOT"/flink-jobs/target/flink-jobs-*.jar 2>/dev/null | grep -v -e '-job\.jar$' -e '-tests\.jar$' | head -n 1)
   [ -n "$jar" ] || die "flink-jobs is not built; run: bin/openledger build"
-  KAFKA_BOOTSTRAP="$(kafka_address)" FLINK_REST_ADDRESS="$OPENLEDGER_HOST" FLINK_REST_PORT="$OPENLEDGER_FLINK_UI_PORT" \
+  OPENLEDGER_KAFKA_BOOTSTRAP="$(kafka_address)" OPENLEDGER_FLINK_REST_ADDRESS="$OPENLEDGER_HOST" \
+    OPENLEDGER_FLINK_REST_PORT="$OPENLEDGER_FLINK_UI_PORT" OPENLEDGER_FLINK_MODE=embedded \
     launch flink "$OPENLEDGER_RUN_DIR/logs/flink.log" java -Xmx1g --add-opens=java.base/java.nio=ALL-UNNAMED \
-    -cp "$jar:$(cat "$OPENLEDGER_ROOT/flink-jobs/target/classpath.txt")" org.openledger.flink.LocalPipeline
+    -Dlog4j2.configurationFile="$OPENLEDGER_ROOT/bin/stack/log4j2-flink.xml" -Dlog.file="$OPENLEDGER_RUN_DIR/logs/flink.log" \
+    -cp "$jar:$(cat "$OPENLEDGER_ROOT/flink-jobs/target/classpath.txt")" org.openledger.flink.PipelineApp
 }
 
 # start_one PART: idempotent; a part already running (same PID, same start time) is left alone.

@@ -6,11 +6,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The validated configuration of the Flink pipeline app ({@link
- * org.openledger.flink.LocalPipeline}): where Kafka is, where the Web UI binds, how often it
- * checkpoints. Operators never read it; the app hands them what they need.
+ * The validated configuration of the Flink pipeline app ({@link org.openledger.flink.PipelineApp}):
+ * where Kafka is, where the Web UI binds, how often it checkpoints. Operators never read it; the
+ * app hands them what they need.
  */
 public record PipelineConfig(
+    boolean embedded,
     String kafkaBootstrap,
     String restAddress,
     int restPort,
@@ -19,6 +20,19 @@ public record PipelineConfig(
     String relayInputTopic,
     String relayOutputTopic) {
 
+  public static final ConfigKey<Boolean> EMBEDDED =
+      new ConfigKey<>(
+          "flink.mode",
+          "embedded",
+          "embedded: a mini-cluster with Web UI in this JVM; cluster: submitted to a real Flink cluster",
+          s ->
+              switch (s.trim()) {
+                case "embedded" -> true;
+                case "cluster" -> false;
+                default -> throw new IllegalArgumentException(s);
+              },
+          b -> true,
+          "must be 'embedded' or 'cluster'");
   public static final ConfigKey<String> KAFKA_BOOTSTRAP =
       ConfigKey.string(
           "kafka.bootstrap", "127.0.0.1:9092", "Kafka bootstrap servers, host:port[,...]");
@@ -47,6 +61,7 @@ public record PipelineConfig(
 
   public static final List<ConfigKey<?>> KEYS =
       List.of(
+          EMBEDDED,
           KAFKA_BOOTSTRAP,
           REST_ADDRESS,
           REST_PORT,
@@ -60,6 +75,7 @@ public record PipelineConfig(
     ConfigSource source = ConfigSource.of(environment, file);
     source.validate(KEYS);
     return new PipelineConfig(
+        source.get(EMBEDDED),
         source.get(KAFKA_BOOTSTRAP),
         source.get(REST_ADDRESS),
         source.get(REST_PORT),

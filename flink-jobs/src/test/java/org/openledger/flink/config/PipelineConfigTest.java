@@ -20,6 +20,19 @@ class PipelineConfigTest {
     assertThat(config.restAddress()).isEqualTo("127.0.0.1");
     assertThat(config.restPort()).isEqualTo(8081);
     assertThat(config.checkpointIntervalMs()).isEqualTo(1000);
+    assertThat(config.embedded()).isTrue();
+  }
+
+  @Test
+  void shouldRunOnARealClusterWhenModeIsCluster() {
+    assertThat(
+            PipelineConfig.load(Map.of("OPENLEDGER_FLINK_MODE", "cluster"), Optional.empty())
+                .embedded())
+        .isFalse();
+    assertThatThrownBy(
+            () -> PipelineConfig.load(Map.of("OPENLEDGER_FLINK_MODE", "yarn"), Optional.empty()))
+        .hasMessageContaining("flink.mode='yarn'")
+        .hasMessageContaining("must be 'embedded' or 'cluster'");
   }
 
   @Test

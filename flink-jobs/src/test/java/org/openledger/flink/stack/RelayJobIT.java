@@ -26,7 +26,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
-import org.openledger.flink.LocalPipeline;
+import org.openledger.flink.PipelineApp;
 import org.openledger.flink.RelayJob;
 import org.openledger.flink.config.PipelineConfig;
 import org.openledger.flink.kafka.KafkaConnectors;
@@ -58,7 +58,7 @@ class RelayJobIT {
             java.util.Optional.empty());
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(
-            LocalPipeline.flinkConfiguration(config));
+            PipelineApp.flinkConfiguration(config));
     env.setParallelism(1);
     env.enableCheckpointing(config.checkpointIntervalMs());
     new RelayJob(

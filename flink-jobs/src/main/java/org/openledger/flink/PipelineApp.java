@@ -1,27 +1,39 @@
 package org.openledger.flink;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.openledger.flink.config.PipelineConfig;
 import org.openledger.flink.kafka.KafkaConnectors;
+import org.openledger.flink.kafka.TopicBootstrap;
 
 /**
- * The embedded default: runs the pipeline's jobs in a Flink mini-cluster with its Web UI, as {@code
- * bin/openledger demo} does. {@code main} only loads configuration and wires the jobs.
+ * Runs the pipeline's jobs: in an embedded mini-cluster with its Web UI ({@code bin/openledger
+ * demo}) or, with {@code flink.mode=cluster}, as the application of a real Flink cluster
+ * (docker-compose.yml). {@code main} only loads configuration and wires the jobs.
  */
-public final class LocalPipeline {
+public final class PipelineApp {
 
-  private LocalPipeline() {}
+  private PipelineApp() {}
 
   public static void main(String[] args) throws Exception {
     Optional<Path> file = args.length > 0 ? Optional.of(Path.of(args[0])) : Optional.empty();
     PipelineConfig config = PipelineConfig.load(System.getenv(), file);
 
+    TopicBootstrap.ensure(
+        config.kafkaBootstrap(),
+        List.of(
+            new NewTopic(config.relayInputTopic(), 1, (short) 1),
+            new NewTopic(config.relayOutputTopic(), 1, (short) 1)));
+
     StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flinkConfiguration(config));
+        config.embedded()
+            ? StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flinkConfiguration(config))
+            : StreamExecutionEnvironment.getExecutionEnvironment();
     env.enableCheckpointing(config.checkpointIntervalMs());
     new RelayJob(
             KafkaConnectors.stringSource(

@@ -1,0 +1,32 @@
+package org.openledger.flink.kafka;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * Creates the topics a job reads and writes before it starts, so a fresh stack does not send the
+ * job into a restart loop on a missing topic. Topics that exist are left as they are.
+ */
+public final class TopicBootstrap {
+
+  private TopicBootstrap() {}
+
+  public static void ensure(String bootstrap, List<NewTopic> topics)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t.name())).toList();
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+}
