@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.openledger.config.ConfigKey;
+import org.openledger.config.ConfigSource;
 
 /**
  * The validated configuration of the Flink pipeline app ({@link org.openledger.flink.PipelineApp}):

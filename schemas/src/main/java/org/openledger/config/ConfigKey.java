@@ -1,4 +1,4 @@
-package org.openledger.flink.config;
+package org.openledger.config;
 
 import java.util.Objects;
 import java.util.function.Function;
@@ -15,7 +15,19 @@ public record ConfigKey<T>(
     String description,
     Function<String, T> parser,
     Predicate<T> check,
-    String rule) {
+    String rule,
+    boolean secret) {
+
+  /** A key whose value may be printed in errors. */
+  public ConfigKey(
+      String name,
+      String defaultValue,
+      String description,
+      Function<String, T> parser,
+      Predicate<T> check,
+      String rule) {
+    this(name, defaultValue, description, parser, check, rule, false);
+  }
 
   public ConfigKey {
     Objects.requireNonNull(name, "name");
@@ -28,6 +40,11 @@ public record ConfigKey<T>(
   public static ConfigKey<String> string(String name, String defaultValue, String description) {
     return new ConfigKey<>(
         name, defaultValue, description, String::trim, s -> !s.isEmpty(), "must not be empty");
+  }
+
+  /** A key, a password or a token: its value never appears in an error or a log. */
+  public static ConfigKey<String> secret(String name, String description) {
+    return new ConfigKey<>(name, "", description, String::trim, s -> true, "", true);
   }
 
   public static ConfigKey<Integer> port(String name, int defaultValue, String description) {

@@ -1,4 +1,4 @@
-package org.openledger.flink.config;
+package org.openledger.config;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -80,10 +80,11 @@ public final class ConfigSource {
   }
 
   private static IllegalArgumentException invalid(ConfigKey<?> key, String raw, String origin) {
+    String shown = key.secret() ? "<redacted>" : raw;
     return new IllegalArgumentException(
         key.name()
             + "='"
-            + raw
+            + shown
             + "' (from "
             + origin
             + ") "

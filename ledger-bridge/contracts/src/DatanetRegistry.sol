@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+
+/// @title Datanets (community data pools) and the staked contributions made to them.
+/// @notice Contributors stake OPEN on each contribution; a Datanet's curators accept or reject it;
+/// the slasher role sends a stake to the treasury. Stakes are withdrawable after a cool-down,
+/// unless slashed. Events carry every field the pipeline needs.
+contract DatanetRegistry is AccessControl {
+    using SafeERC20 for IERC20;
+
+    bytes32 public constant SLASHER_ROLE = keccak256("SLASHER_ROLE");
+
+    enum Status {
+        None,
+        Pending,
+        Accepted,
+        Rejected,
+        Slashed,
+        Withdrawn
+    }
+
+    struct Datanet {
+        address owner;
+        uint256 minStake;
+        string name;
+    }
+
+    struct Contribution {
+        uint256 datanetId;
+        address contributor;
+        uint256 stake;
+        uint64 contributedAt;
+        Status status;
+    }
+
+    error UnknownDatanet(uint256 datanetId);
+    error UnknownContribution(uint256 contributionId);
+    error StakeTooLow(uint256 stake, uint256 minStake);
+    error NotCurator(address account, uint256 datanetId);
+    error NotDatanetOwner(address account, uint256 datanetId);
+    error NotContributor(address account, uint256 contributionId);
+    error AlreadyReviewed(uint256 contributionId, Status status);
+    error Closed(uint256 contributionId, Status status);
+    error CoolDown(uint256 contributionId, uint256 availableAtBlock);
+    error InvalidContent();
+
+    event DatanetCreated(uint256 indexed datanetId, address indexed owner, string name, uint256 minStake);
+    event CuratorSet(uint256 indexed datanetId, address indexed curator, bool enabled);
+    event DataContributed(
+        uint256 indexed contributionId,
+        uint256 indexed datanetId,
+        address indexed contributor,
+        bytes32 contentHash,
+        string contentUri,
+        uint256 stake
+    );
+    event ContributionReviewed(
+        uint256 indexed contributionId, uint256 indexed datanetId, address indexed curator, bool accepted
+    );
+    event StakeSlashed(
+        uint256 indexed contributionId,
+        uint256 indexed datanetId,
+        address indexed contributor,
+        uint256 amount,
+        uint8 reasonCode
+    );
+    event StakeWithdrawn(
+        uint256 indexed contributionId, uint256 indexed datanetId, address indexed contributor, uint256 amount
+    );
+
+    IERC20 public immutable token;
+    address public immutable treasury;
+    uint64 public immutable coolDownBlocks;
+
+    uint256 public datanetCount;
+    uint256 public contributionCount;
+    mapping(uint256 => Datanet) private _datanets;
+    mapping(uint256 => Contribution) private _contributions;
+    mapping(uint256 => mapping(address => bool)) public isCurator;
+
+    constructor(address admin, IERC20 token_, address treasury_, uint64 coolDownBlocks_) {
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        token = token_;
+        treasury = treasury_;
+        coolDownBlocks = coolDownBlocks_;
+    }
+
+    /// @notice Anyone may open a Datanet; its creator owns it and appoints its curators.
+    function createDatanet(string calldata name, uint256 minStake) external returns (uint256 datanetId) {
+        datanetId = ++datanetCount;
+        _datanets[datanetId] = Datanet(msg.sender, minStake, name);
+        emit DatanetCreated(datanetId, msg.sender, name, minStake);
+    }
+
+    /// @notice Only the Datanet's owner appoints or removes its curators.
+    function setCurator(uint256 datanetId, address curator, bool enabled) external {
+        if (_datanets[datanetId].owner != msg.sender) revert NotDatanetOwner(msg.sender, datanetId);
+        isCurator[datanetId][curator] = enabled;
+        emit CuratorSet(datanetId, curator, enabled);
+    }
+
+    /// @notice Contributes content (its keccak-256 and where to fetch it), pulling `stake` OPEN from the caller.
+    function contribute(uint256 datanetId, bytes32 contentHash, string calldata contentUri, uint256 stake)
+        external
+        returns (uint256 contributionId)
+    {
+        Datanet storage d = _datanets[datanetId];
+        if (d.owner == address(0)) revert UnknownDatanet(datanetId);
+        if (stake < d.minStake) revert StakeTooLow(stake, d.minStake);
+        if (contentHash == bytes32(0) || bytes(contentUri).length == 0) revert InvalidContent();
+        contributionId = ++contributionCount;
+        _contributions[contributionId] =
+            Contribution(datanetId, msg.sender, stake, uint64(block.number), Status.Pending);
+        token.safeTransferFrom(msg.sender, address(this), stake);
+        emit DataContributed(contributionId, datanetId, msg.sender, contentHash, contentUri, stake);
+    }
+
+    /// @notice A curator of the contribution's Datanet accepts or rejects it, once.
+    function review(uint256 contributionId, bool accepted) external {
+        Contribution storage c = _existing(contributionId);
+        if (!isCurator[c.datanetId][msg.sender]) revert NotCurator(msg.sender, c.datanetId);
+        if (c.status != Status.Pending) revert AlreadyReviewed(contributionId, c.status);
+        c.status = accepted ? Status.Accepted : Status.Rejected;
+        emit ContributionReviewed(contributionId, c.datanetId, msg.sender, accepted);
+    }
+
+    /// @notice The slasher role sends a contribution's remaining stake to the treasury.
+    /// A rejected contribution can still be slashed; a withdrawn or already slashed one cannot.
+    function slash(uint256 contributionId, uint8 reasonCode) external onlyRole(SLASHER_ROLE) {
+        Contribution storage c = _existing(contributionId);
+        if (c.status == Status.Slashed || c.status == Status.Withdrawn) revert Closed(contributionId, c.status);
+        uint256 amount = c.stake;
+        c.stake = 0;
+        c.status = Status.Slashed;
+        token.safeTransfer(treasury, amount);
+        emit StakeSlashed(contributionId, c.datanetId, c.contributor, amount, reasonCode);
+    }
+
+    /// @notice The contributor takes the stake back after the cool-down; the contribution stops earning.
+    function withdrawStake(uint256 contributionId) external {
+        Contribution storage c = _existing(contributionId);
+        if (c.contributor != msg.sender) revert NotContributor(msg.sender, contributionId);
+        if (c.status == Status.Slashed || c.status == Status.Withdrawn) revert Closed(contributionId, c.status);
+        uint256 availableAt = uint256(c.contributedAt) + coolDownBlocks;
+        if (block.number < availableAt) revert CoolDown(contributionId, availableAt);
+        uint256 amount = c.stake;
+        c.stake = 0;
+        c.status = Status.Withdrawn;
+        token.safeTransfer(msg.sender, amount);
+        emit StakeWithdrawn(contributionId, c.datanetId, msg.sender, amount);
+    }
+
+    function datanet(uint256 datanetId) external view returns (Datanet memory) {
+        return _datanets[datanetId];
+    }
+
+    function contribution(uint256 contributionId) external view returns (Contribution memory) {
+        return _contributions[contributionId];
+    }
+
+    function exists(uint256 datanetId) external view returns (bool) {
+        return _datanets[datanetId].owner != address(0);
+    }
+
+    function _existing(uint256 contributionId) private view returns (Contribution storage c) {
+        c = _contributions[contributionId];
+        if (c.status == Status.None) revert UnknownContribution(contributionId);
+    }
+}

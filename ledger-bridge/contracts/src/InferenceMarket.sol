@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+
+interface IModelExists {
+    function exists(uint256 modelId) external view returns (bool);
+}
+
+interface IFeeEscrow {
+    function recordFee(uint256 amount) external;
+}
+
+/// @title Paid inferences: a payer pays a fee in OPEN for one inference of a model.
+/// @notice The fee goes straight into the settlement escrow; the query's content hash and URI are
+/// recorded so the pipeline can attribute the inference to the contributions that influenced it.
+contract InferenceMarket {
+    using SafeERC20 for IERC20;
+
+    error UnknownModel(uint256 modelId);
+    error ZeroFee();
+    error InvalidQuery();
+
+    event InferencePaid(
+        uint256 indexed inferenceId,
+        uint256 indexed modelId,
+        address indexed payer,
+        uint256 fee,
+        bytes32 queryHash,
+        string queryUri
+    );
+
+    IERC20 public immutable token;
+    IModelExists public immutable models;
+    address public immutable escrow;
+    uint256 public inferenceCount;
+
+    constructor(IERC20 token_, IModelExists models_, address escrow_) {
+        token = token_;
+        models = models_;
+        escrow = escrow_;
+    }
+
+    /// @notice Anyone may pay for an inference of a registered model (the payer's own tokens move).
+    function payForInference(uint256 modelId, uint256 fee, bytes32 queryHash, string calldata queryUri)
+        external
+        returns (uint256 inferenceId)
+    {
+        if (!models.exists(modelId)) revert UnknownModel(modelId);
+        if (fee == 0) revert ZeroFee();
+        if (queryHash == bytes32(0) || bytes(queryUri).length == 0) revert InvalidQuery();
+        inferenceId = ++inferenceCount;
+        token.safeTransferFrom(msg.sender, escrow, fee);
+        IFeeEscrow(escrow).recordFee(fee);
+        emit InferencePaid(inferenceId, modelId, msg.sender, fee, queryHash, queryUri);
+    }
+}

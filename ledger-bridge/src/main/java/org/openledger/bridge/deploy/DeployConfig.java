@@ -1,0 +1,136 @@
+package org.openledger.bridge.deploy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.openledger.bridge.chain.DevAccounts;
+import org.openledger.config.ConfigKey;
+import org.openledger.config.ConfigSource;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.WalletUtils;
+
+/**
+ * The validated configuration of {@code bin/openledger deploy}. The deployer key comes from a file
+ * or the environment; on the dev chain (id 1337) only, missing keys and role addresses fall back to
+ * the dev node's public mnemonic (account 0 deploys, 1 settles, 2 slashes, 3 is the treasury).
+ */
+public record DeployConfig(
+    String rpcUrl,
+    long chainId,
+    Path deploymentFile,
+    Credentials deployer,
+    String settler,
+    String slasher,
+    String treasury) {
+
+  public static final ConfigKey<String> RPC_URL =
+      ConfigKey.string("evm.rpc.url", "http://127.0.0.1:8545", "JSON-RPC URL of the EVM node");
+  public static final ConfigKey<Long> CHAIN_ID =
+      ConfigKey.atLeast("evm.chain.id", DevAccounts.DEV_CHAIN_ID, 1, "EIP-155 chain id expected");
+  public static final ConfigKey<String> DEPLOYMENT_FILE =
+      ConfigKey.string(
+          "deployment.file", ".run/deployment.json", "where the deployment is written");
+  public static final ConfigKey<String> DEPLOYER_KEY =
+      ConfigKey.secret(
+          "deployer.key", "the deployer's private key (hex); prefer deployer.key.file");
+  public static final ConfigKey<String> DEPLOYER_KEY_FILE =
+      new ConfigKey<>(
+          "deployer.key.file",
+          "",
+          "file holding the deployer's private key (hex)",
+          String::trim,
+          s -> s.isEmpty() || Files.isReadable(Path.of(s)),
+          "must be a readable file");
+  public static final ConfigKey<String> DEV_MNEMONIC =
+      ConfigKey.secret("dev.mnemonic", "mnemonic of the dev chain's accounts (chain 1337 only)");
+  public static final ConfigKey<String> SETTLER =
+      address("settler.address", "holder of SETTLER_ROLE");
+  public static final ConfigKey<String> SLASHER =
+      address("slasher.address", "holder of SLASHER_ROLE");
+  public static final ConfigKey<String> TREASURY =
+      address("treasury.address", "receives slashed stakes and the protocol share");
+
+  /** The dev node's public mnemonic (anvil's default); worthless anywhere else. */
+  static final String DEV_NODE_MNEMONIC =
+      "test test test test test test test test test test test junk";
+
+  public static DeployConfig load(Map<String, String> environment) {
+    ConfigSource source = ConfigSource.of(environment, Optional.empty());
+    source.validate(
+        List.of(
+            RPC_URL,
+            CHAIN_ID,
+            DEPLOYMENT_FILE,
+            DEPLOYER_KEY,
+            DEPLOYER_KEY_FILE,
+            DEV_MNEMONIC,
+            SETTLER,
+            SLASHER,
+            TREASURY));
+    long chainId = source.get(CHAIN_ID);
+    boolean dev = chainId == DevAccounts.DEV_CHAIN_ID;
+    String mnemonic =
+        source.get(DEV_MNEMONIC).isEmpty() ? DEV_NODE_MNEMONIC : source.get(DEV_MNEMONIC);
+    DevAccounts devAccounts = dev ? new DevAccounts(mnemonic) : null;
+
+    Credentials deployer = deployerKey(source, devAccounts);
+    return new DeployConfig(
+        source.get(RPC_URL),
+        chainId,
+        Path.of(source.get(DEPLOYMENT_FILE)),
+        deployer,
+        role(source, SETTLER, devAccounts, 1),
+        role(source, SLASHER, devAccounts, 2),
+        role(source, TREASURY, devAccounts, 3));
+  }
+
+  private static Credentials deployerKey(ConfigSource source, DevAccounts dev) {
+    String key = source.get(DEPLOYER_KEY);
+    String file = source.get(DEPLOYER_KEY_FILE);
+    if (!file.isEmpty()) {
+      try {
+        key = Files.readString(Path.of(file)).trim();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read deployer.key.file", e);
+      }
+    }
+    if (!key.isEmpty()) {
+      if (!WalletUtils.isValidPrivateKey(key)) {
+        throw new IllegalArgumentException(
+            "deployer key is not a valid private key (value not shown)");
+      }
+      return Credentials.create(key);
+    }
+    if (dev == null) {
+      throw new IllegalArgumentException(
+          "deployer.key or deployer.key.file is required on a chain other than the dev chain 1337");
+    }
+    return dev.account(0);
+  }
+
+  private static String role(
+      ConfigSource source, ConfigKey<String> key, DevAccounts dev, int index) {
+    String value = source.get(key);
+    if (!value.isEmpty()) {
+      return value;
+    }
+    if (dev == null) {
+      throw new IllegalArgumentException(key.name() + " is required on a chain other than 1337");
+    }
+    return dev.account(index).getAddress();
+  }
+
+  private static ConfigKey<String> address(String name, String description) {
+    return new ConfigKey<>(
+        name,
+        "",
+        description + " (0x address; dev accounts by default on chain 1337)",
+        String::trim,
+        s -> s.isEmpty() || WalletUtils.isValidAddress(s),
+        "must be a 0x address");
+  }
+}

@@ -1,0 +1,167 @@
+package org.openledger.bridge.deploy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.openledger.bridge.chain.Chain;
+import org.openledger.bridge.contracts.DatanetRegistry;
+import org.openledger.bridge.contracts.InferenceMarket;
+import org.openledger.bridge.contracts.ModelRegistry;
+import org.openledger.bridge.contracts.OpenGovernor;
+import org.openledger.bridge.contracts.OpenToken;
+import org.openledger.bridge.contracts.ProtocolParams;
+import org.openledger.bridge.contracts.Settlement;
+import org.openledger.bridge.contracts.TimelockController;
+import org.openledger.bridge.deploy.Deployment.DeployedContract;
+import org.openledger.bridge.deploy.DeploymentPlan.InitialParams;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.tx.Contract;
+import org.web3j.tx.TransactionManager;
+
+/**
+ * Deploys the whole contract set in one go and wires its roles: the timelock owns the protocol
+ * params and obeys the governor; the settler may only settle; the slasher may only slash; the
+ * market alone records fees into the escrow. The deployer then renounces the timelock's admin.
+ */
+public final class Deployer {
+
+  private static final String ZERO = "0x0000000000000000000000000000000000000000";
+
+  private final Chain chain;
+  private final Credentials deployer;
+  private final String evmVersion;
+
+  public Deployer(Chain chain, Credentials deployer, String evmVersion) {
+    this.chain = chain;
+    this.deployer = deployer;
+    this.evmVersion = evmVersion;
+  }
+
+  public Deployment deploy(DeploymentPlan plan) throws Exception {
+    var web3 = chain.web3();
+    TransactionManager tm = chain.signer(deployer);
+    String me = deployer.getAddress();
+    long startBlock = web3.ethBlockNumber().send().getBlockNumber().longValueExact() + 1;
+
+    OpenToken token = OpenToken.deploy(web3, tm, Chain.GAS, me, plan.tokenSupply()).send();
+    TimelockController timelock =
+        TimelockController.deploy(
+                web3,
+                tm,
+                Chain.GAS,
+                BigInteger.valueOf(plan.timelockDelaySeconds()),
+                List.of(),
+                List.of(ZERO),
+                me)
+            .send();
+    OpenGovernor governor =
+        OpenGovernor.deploy(
+                web3,
+                tm,
+                Chain.GAS,
+                token.getContractAddress(),
+                timelock.getContractAddress(),
+                BigInteger.valueOf(plan.votingDelayBlocks()),
+                BigInteger.valueOf(plan.votingPeriodBlocks()),
+                BigInteger.valueOf(plan.quorumPercent()))
+            .send();
+    timelock.grantRole(timelock.PROPOSER_ROLE().send(), governor.getContractAddress()).send();
+    timelock.grantRole(timelock.CANCELLER_ROLE().send(), governor.getContractAddress()).send();
+    timelock.renounceRole(timelock.DEFAULT_ADMIN_ROLE().send(), me).send();
+
+    ProtocolParams params =
+        ProtocolParams.deploy(
+                web3, tm, Chain.GAS, timelock.getContractAddress(), toStruct(plan.params()))
+            .send();
+    DatanetRegistry datanets =
+        DatanetRegistry.deploy(
+                web3,
+                tm,
+                Chain.GAS,
+                me,
+                token.getContractAddress(),
+                plan.treasury(),
+                BigInteger.valueOf(plan.coolDownBlocks()))
+            .send();
+    datanets.grantRole(datanets.SLASHER_ROLE().send(), plan.slasher()).send();
+    ModelRegistry models =
+        ModelRegistry.deploy(web3, tm, Chain.GAS, datanets.getContractAddress()).send();
+    Settlement settlement =
+        Settlement.deploy(web3, tm, Chain.GAS, me, token.getContractAddress()).send();
+    settlement.grantRole(settlement.SETTLER_ROLE().send(), plan.settler()).send();
+    InferenceMarket market =
+        InferenceMarket.deploy(
+                web3,
+                tm,
+                Chain.GAS,
+                token.getContractAddress(),
+                models.getContractAddress(),
+                settlement.getContractAddress())
+            .send();
+    settlement.grantRole(settlement.MARKET_ROLE().send(), market.getContractAddress()).send();
+
+    Map<String, DeployedContract> contracts = new LinkedHashMap<>();
+    for (Contract c :
+        List.of(token, timelock, governor, params, datanets, models, settlement, market)) {
+      String name = c.getClass().getSimpleName();
+      contracts.put(name, new DeployedContract(c.getContractAddress(), abiSha256(name)));
+    }
+    return new Deployment(
+        chain.chainId(),
+        startBlock,
+        evmVersion,
+        contracts,
+        new Deployment.Roles(me, plan.settler(), plan.slasher(), plan.treasury()));
+  }
+
+  /** True when every contract of {@code deployment} has code on the chain it names. */
+  public static boolean isLive(Chain chain, Deployment deployment) throws IOException {
+    if (chain.nodeChainId() != deployment.chainId()) {
+      return false;
+    }
+    for (DeployedContract c : deployment.contracts().values()) {
+      String code =
+          chain.web3().ethGetCode(c.address(), DefaultBlockParameterName.LATEST).send().getCode();
+      if (code == null || code.equals("0x")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static ProtocolParams.Params toStruct(InitialParams p) {
+    return new ProtocolParams.Params(
+        BigInteger.valueOf(p.contributorBps()),
+        BigInteger.valueOf(p.ownerBps()),
+        BigInteger.valueOf(p.protocolBps()),
+        BigInteger.valueOf(p.topK()),
+        BigInteger.valueOf(p.similarityThresholdPpm()),
+        BigInteger.valueOf(p.duplicateBoundPpm()),
+        p.minPayout(),
+        BigInteger.valueOf(p.settlementWindowBlocks()),
+        BigInteger.valueOf(p.maxPayeesPerBatch()));
+  }
+
+  /** SHA-256 of the ABI the contract was compiled with (packaged under {@code contracts/}). */
+  static String abiSha256(String contract) {
+    try (InputStream abi = Deployer.class.getResourceAsStream("/contracts/" + contract + ".abi")) {
+      if (abi == null) {
+        throw new IllegalStateException("ABI of " + contract + " is not packaged");
+      }
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(abi.readAllBytes()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,180 @@
+package org.openledger.bridge.scenario;
+
+import java.math.BigInteger;
+import java.util.List;
+import org.openledger.bridge.chain.Chain;
+import org.openledger.bridge.contracts.DatanetRegistry;
+import org.openledger.bridge.contracts.InferenceMarket;
+import org.openledger.bridge.contracts.ModelRegistry;
+import org.openledger.bridge.contracts.OpenGovernor;
+import org.openledger.bridge.contracts.OpenToken;
+import org.openledger.bridge.contracts.ProtocolParams;
+import org.openledger.bridge.contracts.Settlement;
+import org.openledger.bridge.deploy.Deployment;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+
+/**
+ * Drives the deployed contracts the way users do: Datanets, contributions, reviews, models, paid
+ * inferences, slashes, governance changes of the params, settlements. Each call signs as the
+ * account that plays the role, so the demo and the tests produce every event the pipeline reads.
+ */
+public final class ScenarioDriver {
+
+  private final Chain chain;
+  private final Deployment deployment;
+
+  public ScenarioDriver(Chain chain, Deployment deployment) {
+    this.chain = chain;
+    this.deployment = deployment;
+  }
+
+  public OpenToken token(Credentials as) {
+    return OpenToken.load(
+        deployment.address("OpenToken"), chain.web3(), chain.signer(as), Chain.GAS);
+  }
+
+  public DatanetRegistry datanets(Credentials as) {
+    return DatanetRegistry.load(
+        deployment.address("DatanetRegistry"), chain.web3(), chain.signer(as), Chain.GAS);
+  }
+
+  public ModelRegistry models(Credentials as) {
+    return ModelRegistry.load(
+        deployment.address("ModelRegistry"), chain.web3(), chain.signer(as), Chain.GAS);
+  }
+
+  public InferenceMarket market(Credentials as) {
+    return InferenceMarket.load(
+        deployment.address("InferenceMarket"), chain.web3(), chain.signer(as), Chain.GAS);
+  }
+
+  public Settlement settlement(Credentials as) {
+    return Settlement.load(
+        deployment.address("Settlement"), chain.web3(), chain.signer(as), Chain.GAS);
+  }
+
+  public ProtocolParams params(Credentials as) {
+    return ProtocolParams.load(
+        deployment.address("ProtocolParams"), chain.web3(), chain.signer(as), Chain.GAS);
+  }
+
+  public OpenGovernor governor(Credentials as) {
+    return OpenGovernor.load(
+        deployment.address("OpenGovernor"), chain.web3(), chain.signer(as), Chain.GAS);
+  }
+
+  /** Sends OPEN from {@code holder} (the deployer holds the supply) to {@code to}. */
+  public TransactionReceipt fund(Credentials holder, String to, BigInteger amount)
+      throws Exception {
+    return token(holder).transfer(to, amount).send();
+  }
+
+  public long createDatanet(Credentials owner, String name, BigInteger minStake) throws Exception {
+    TransactionReceipt r = datanets(owner).createDatanet(name, minStake).send();
+    return DatanetRegistry.getDatanetCreatedEvents(r).get(0).datanetId.longValueExact();
+  }
+
+  public TransactionReceipt setCurator(Credentials owner, long datanetId, String curator)
+      throws Exception {
+    return datanets(owner).setCurator(BigInteger.valueOf(datanetId), curator, true).send();
+  }
+
+  /** Approves the stake and contributes {@code content}, committing to its keccak-256. */
+  public long contribute(
+      Credentials contributor, long datanetId, byte[] content, String uri, BigInteger stake)
+      throws Exception {
+    token(contributor).approve(deployment.address("DatanetRegistry"), stake).send();
+    TransactionReceipt r =
+        datanets(contributor)
+            .contribute(BigInteger.valueOf(datanetId), Hash.sha3(content), uri, stake)
+            .send();
+    return DatanetRegistry.getDataContributedEvents(r).get(0).contributionId.longValueExact();
+  }
+
+  public TransactionReceipt review(Credentials curator, long contributionId, boolean accepted)
+      throws Exception {
+    return datanets(curator).review(BigInteger.valueOf(contributionId), accepted).send();
+  }
+
+  public TransactionReceipt slash(Credentials slasher, long contributionId, int reasonCode)
+      throws Exception {
+    return datanets(slasher)
+        .slash(BigInteger.valueOf(contributionId), BigInteger.valueOf(reasonCode))
+        .send();
+  }
+
+  public TransactionReceipt withdraw(Credentials contributor, long contributionId)
+      throws Exception {
+    return datanets(contributor).withdrawStake(BigInteger.valueOf(contributionId)).send();
+  }
+
+  public long registerModel(Credentials owner, List<Long> datanetIds, int method, String name)
+      throws Exception {
+    TransactionReceipt r =
+        models(owner)
+            .registerModel(
+                datanetIds.stream().map(BigInteger::valueOf).toList(),
+                BigInteger.valueOf(method),
+                name)
+            .send();
+    return ModelRegistry.getModelRegisteredEvents(r).get(0).modelId.longValueExact();
+  }
+
+  /** Approves the fee and pays for one inference whose query is {@code query}. */
+  public long payForInference(
+      Credentials payer, long modelId, BigInteger fee, byte[] query, String uri) throws Exception {
+    token(payer).approve(deployment.address("InferenceMarket"), fee).send();
+    TransactionReceipt r =
+        market(payer)
+            .payForInference(BigInteger.valueOf(modelId), fee, Hash.sha3(query), uri)
+            .send();
+    return InferenceMarket.getInferencePaidEvents(r).get(0).inferenceId.longValueExact();
+  }
+
+  public TransactionReceipt settle(
+      Credentials settler,
+      byte[] batchId,
+      List<String> payees,
+      List<BigInteger> amounts,
+      byte[] attributionRoot)
+      throws Exception {
+    return settlement(settler).settle(batchId, payees, amounts, attributionRoot).send();
+  }
+
+  /**
+   * Walks a params change through governance on the dev chain: the voters delegate to themselves,
+   * one proposes, all vote for, it is queued in the timelock and executed. Voters must together
+   * hold the quorum of OPEN.
+   */
+  public TransactionReceipt changeParams(
+      List<Credentials> voters, ProtocolParams.Params next, String description) throws Exception {
+    for (Credentials voter : voters) {
+      token(voter).delegate(voter.getAddress()).send();
+    }
+    chain.mine(1); // votes are counted at the proposal's snapshot block: delegation must precede it
+    String paramsAddress = deployment.address("ProtocolParams");
+    String calldata = FunctionEncoder.encode(new Function("setParams", List.of(next), List.of()));
+    List<String> targets = List.of(paramsAddress);
+    List<BigInteger> values = List.of(BigInteger.ZERO);
+    List<byte[]> calldatas = List.of(org.web3j.utils.Numeric.hexStringToByteArray(calldata));
+    byte[] descriptionHash =
+        Hash.sha3(description.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    OpenGovernor proposer = governor(voters.get(0));
+    TransactionReceipt proposed = proposer.propose(targets, values, calldatas, description).send();
+    BigInteger proposalId = OpenGovernor.getProposalCreatedEvents(proposed).get(0).proposalId;
+    chain.mine(proposer.votingDelay().send().longValueExact() + 1);
+    for (Credentials voter : voters) {
+      governor(voter).castVote(proposalId, BigInteger.ONE).send();
+    }
+    chain.mine(proposer.votingPeriod().send().longValueExact() + 1);
+    proposer.queue(targets, values, calldatas, descriptionHash).send();
+    chain.increaseTime(3600);
+    chain.mine(1);
+    return proposer.execute(targets, values, calldatas, descriptionHash, BigInteger.ZERO).send();
+  }
+}

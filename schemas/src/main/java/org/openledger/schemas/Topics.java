@@ -1,0 +1,88 @@
+package org.openledger.schemas;
+
+import java.util.List;
+import org.openledger.events.BatchSettled;
+import org.openledger.events.ContributionReviewed;
+import org.openledger.events.CuratorSet;
+import org.openledger.events.DataContributed;
+import org.openledger.events.DatanetCreated;
+import org.openledger.events.FeeEscrowed;
+import org.openledger.events.InferencePaid;
+import org.openledger.events.ModelOwnerChanged;
+import org.openledger.events.ModelRegistered;
+import org.openledger.events.ParamsChanged;
+import org.openledger.events.RawChainLog;
+import org.openledger.events.StakeSlashed;
+import org.openledger.events.StakeWithdrawn;
+import org.openledger.pipeline.AttributionResult;
+import org.openledger.pipeline.DeadLetter;
+import org.openledger.pipeline.PayoutAccrual;
+import org.openledger.pipeline.PayoutBatch;
+
+/**
+ * Every topic of the pipeline. Chain topics keep one partition so the log's order is the topic's
+ * order; keyed topics may grow because their consumers only need order per key.
+ */
+public final class Topics {
+
+  private static final String EVENT_ID = "event id: <blockHash>:<logIndex>";
+
+  public static final Topic RAW_LOGS =
+      new Topic("chain.raw-logs", EVENT_ID, 1, RawChainLog.getClassSchema());
+  public static final Topic DATANET_CREATED =
+      new Topic("chain.datanet-created", "datanet id", 1, DatanetCreated.getClassSchema());
+  public static final Topic CURATOR_SET =
+      new Topic("chain.curator-set", "datanet id", 1, CuratorSet.getClassSchema());
+  public static final Topic DATA_CONTRIBUTED =
+      new Topic("chain.data-contributed", "datanet id", 1, DataContributed.getClassSchema());
+  public static final Topic CONTRIBUTION_REVIEWED =
+      new Topic(
+          "chain.contribution-reviewed", "datanet id", 1, ContributionReviewed.getClassSchema());
+  public static final Topic STAKE_SLASHED =
+      new Topic("chain.stake-slashed", "datanet id", 1, StakeSlashed.getClassSchema());
+  public static final Topic STAKE_WITHDRAWN =
+      new Topic("chain.stake-withdrawn", "datanet id", 1, StakeWithdrawn.getClassSchema());
+  public static final Topic MODEL_REGISTERED =
+      new Topic("chain.model-registered", "model id", 1, ModelRegistered.getClassSchema());
+  public static final Topic MODEL_OWNER_CHANGED =
+      new Topic("chain.model-owner-changed", "model id", 1, ModelOwnerChanged.getClassSchema());
+  public static final Topic INFERENCE_PAID =
+      new Topic("chain.inference-paid", "model id", 1, InferencePaid.getClassSchema());
+  public static final Topic PARAMS_CHANGED =
+      new Topic("chain.params-changed", "none (one stream)", 1, ParamsChanged.getClassSchema());
+  public static final Topic FEE_ESCROWED =
+      new Topic("chain.fee-escrowed", "none (one stream)", 1, FeeEscrowed.getClassSchema());
+  public static final Topic BATCH_SETTLED =
+      new Topic("chain.batch-settled", "batch id", 1, BatchSettled.getClassSchema());
+  public static final Topic ATTRIBUTION_RESULTS =
+      new Topic("attribution.results", "inference id", 1, AttributionResult.getClassSchema());
+  public static final Topic PAYOUT_ACCRUALS =
+      new Topic("payout.accruals", "payee address", 1, PayoutAccrual.getClassSchema());
+  public static final Topic PAYOUT_BATCHES =
+      new Topic("payout.batches", "batch id", 1, PayoutBatch.getClassSchema());
+  public static final Topic DEAD_LETTERS =
+      new Topic("pipeline.dead-letters", "stage", 1, DeadLetter.getClassSchema());
+
+  /** Every topic, in the order data flows. */
+  public static final List<Topic> ALL =
+      List.of(
+          RAW_LOGS,
+          DATANET_CREATED,
+          CURATOR_SET,
+          DATA_CONTRIBUTED,
+          CONTRIBUTION_REVIEWED,
+          STAKE_SLASHED,
+          STAKE_WITHDRAWN,
+          MODEL_REGISTERED,
+          MODEL_OWNER_CHANGED,
+          INFERENCE_PAID,
+          PARAMS_CHANGED,
+          FEE_ESCROWED,
+          BATCH_SETTLED,
+          ATTRIBUTION_RESULTS,
+          PAYOUT_ACCRUALS,
+          PAYOUT_BATCHES,
+          DEAD_LETTERS);
+
+  private Topics() {}
+}
