@@ -1,0 +1,39 @@
+package org.openledger.bridge.chain;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Locale;
+import org.openledger.events.ChainPosition;
+import org.openledger.events.RawChainLog;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.utils.Numeric;
+
+/**
+ * Turns a web3j log into the project's {@link RawChainLog}, unchanged but for canonical lowercase
+ * hex, with its full chain position. The block timestamp comes from the block header the caller
+ * already holds (logs do not carry it).
+ */
+public final class RawLogs {
+
+  private RawLogs() {}
+
+  public static RawChainLog of(Log log, long chainId, long blockTimestamp, boolean removed) {
+    ChainPosition position =
+        ChainPosition.newBuilder()
+            .setChainId(chainId)
+            .setBlockNumber(log.getBlockNumber().longValueExact())
+            .setBlockHash(log.getBlockHash().toLowerCase(Locale.ROOT))
+            .setBlockTimestamp(blockTimestamp)
+            .setTxHash(log.getTransactionHash().toLowerCase(Locale.ROOT))
+            .setLogIndex(log.getLogIndex().intValueExact())
+            .build();
+    List<String> topics = log.getTopics().stream().map(t -> t.toLowerCase(Locale.ROOT)).toList();
+    return RawChainLog.newBuilder()
+        .setPosition(position)
+        .setRemoved(removed)
+        .setAddress(log.getAddress().toLowerCase(Locale.ROOT))
+        .setTopics(topics)
+        .setData(ByteBuffer.wrap(Numeric.hexStringToByteArray(log.getData())))
+        .build();
+  }
+}

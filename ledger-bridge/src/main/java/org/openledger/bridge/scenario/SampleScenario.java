@@ -1,0 +1,114 @@
+package org.openledger.bridge.scenario;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.openledger.bridge.chain.Chain;
+import org.openledger.bridge.chain.DevAccounts;
+import org.openledger.bridge.contracts.ProtocolParams;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
+
+/**
+ * A short scenario that makes the contracts emit every event the pipeline consumes, on the dev
+ * chain: Datanets, a curator, contributions accepted, rejected, slashed and withdrawn, a model and
+ * its transfer, paid inferences, a governance change of the split, and one settled batch.
+ */
+public final class SampleScenario {
+
+  private static final BigInteger OPEN = BigInteger.TEN.pow(18);
+
+  /** What the scenario did, so a test can check every decoded field against it. */
+  public record Report(
+      Credentials owner,
+      Credentials curator,
+      Credentials contributor,
+      Credentials payer,
+      long datanetId,
+      long acceptedId,
+      long slashedId,
+      long withdrawnId,
+      long modelId,
+      long inferenceId,
+      BigInteger fee,
+      byte[] batchId,
+      byte[] root,
+      BigInteger payout) {}
+
+  private SampleScenario() {}
+
+  public static Report run(Chain chain, ScenarioDriver driver, DevAccounts accounts, int firstUser)
+      throws Exception {
+    Credentials deployer = accounts.account(0);
+    Credentials settler = accounts.account(1);
+    Credentials slasher = accounts.account(2);
+    Credentials owner = accounts.account(firstUser);
+    Credentials curator = accounts.account(firstUser + 1);
+    Credentials contributor = accounts.account(firstUser + 2);
+    Credentials payer = accounts.account(firstUser + 3);
+    for (Credentials c : List.of(owner, curator, contributor, payer)) {
+      driver.fund(deployer, c.getAddress(), OPEN.multiply(BigInteger.valueOf(1000)));
+    }
+
+    long datanetId = driver.createDatanet(owner, "fortunes-science", OPEN);
+    driver.setCurator(owner, datanetId, curator.getAddress());
+    long accepted =
+        driver.contribute(contributor, datanetId, bytes("E = mc^2"), "file:///science/1", OPEN);
+    long rejected =
+        driver.contribute(
+            contributor, datanetId, bytes("the moon is cheese"), "file:///science/2", OPEN);
+    long withdrawn =
+        driver.contribute(
+            contributor, datanetId, bytes("entropy grows"), "file:///science/3", OPEN);
+    driver.review(curator, accepted, true);
+    driver.review(curator, rejected, false);
+    driver.slash(slasher, rejected, 3);
+    chain.mine(25);
+    driver.withdraw(contributor, withdrawn);
+
+    long modelId = driver.registerModel(owner, List.of(datanetId), 0, "physics-tutor");
+    driver.models(owner).transferModel(BigInteger.valueOf(modelId), curator.getAddress()).send();
+    BigInteger fee = OPEN.multiply(BigInteger.valueOf(3)).add(BigInteger.ONE);
+    long inferenceId =
+        driver.payForInference(payer, modelId, fee, bytes("what is energy?"), "file:///q/1");
+
+    ProtocolParams.Params current = driver.params(deployer).params().send();
+    driver.changeParams(
+        List.of(deployer),
+        new ProtocolParams.Params(
+            BigInteger.valueOf(6500),
+            BigInteger.valueOf(2500),
+            BigInteger.valueOf(1000),
+            current.topK,
+            current.similarityThresholdPpm,
+            current.duplicateBoundPpm,
+            current.minPayout,
+            current.settlementWindowBlocks,
+            current.maxPayeesPerBatch),
+        "sample scenario: owner share 25% #" + System.nanoTime());
+
+    byte[] batchId = Hash.sha3(bytes("sample-batch-" + System.nanoTime()));
+    byte[] root = Hash.sha3(bytes("sample-root"));
+    BigInteger payout = OPEN;
+    driver.settle(settler, batchId, List.of(contributor.getAddress()), List.of(payout), root);
+    return new Report(
+        owner,
+        curator,
+        contributor,
+        payer,
+        datanetId,
+        accepted,
+        rejected,
+        withdrawn,
+        modelId,
+        inferenceId,
+        fee,
+        batchId,
+        root,
+        payout);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,46 @@
+package org.openledger.bridge.scenario;
+
+import java.nio.file.Path;
+import org.openledger.bridge.chain.Chain;
+import org.openledger.bridge.chain.DevAccounts;
+import org.openledger.bridge.deploy.DeployConfig;
+import org.openledger.bridge.deploy.Deployment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code bin/openledger scenario}: runs {@link SampleScenario} on the deployed contracts of the dev
+ * chain, so every event the pipeline consumes is on the chain.
+ */
+public final class ScenarioApp {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ScenarioApp.class);
+
+  private ScenarioApp() {}
+
+  public static void main(String[] args) throws Exception {
+    DeployConfig config = DeployConfig.load(System.getenv());
+    if (config.chainId() != DevAccounts.DEV_CHAIN_ID) {
+      throw new IllegalArgumentException("the sample scenario runs on the dev chain 1337 only");
+    }
+    Path file = config.deploymentFile();
+    Deployment deployment = Deployment.read(file);
+    try (Chain chain = new Chain(config.rpcUrl(), config.chainId())) {
+      long from = chain.web3().ethBlockNumber().send().getBlockNumber().longValueExact() + 1;
+      SampleScenario.Report report =
+          SampleScenario.run(
+              chain,
+              new ScenarioDriver(chain, deployment),
+              new DevAccounts("test test test test test test test test test test test junk"),
+              4);
+      long to = chain.web3().ethBlockNumber().send().getBlockNumber().longValueExact();
+      LOG.info(
+          "sample scenario done in blocks {}..{}: datanet {}, model {}, inference {}",
+          from,
+          to,
+          report.datanetId(),
+          report.modelId(),
+          report.inferenceId());
+    }
+  }
+}
