@@ -46,19 +46,25 @@ contract Settlement is AccessControl {
         onlyRole(SETTLER_ROLE)
     {
         if (_settled[batchId]) revert BatchAlreadySettled(batchId);
-        if (payees.length != amounts.length) revert LengthMismatch(payees.length, amounts.length);
-        if (payees.length == 0) revert EmptyBatch();
-        uint256 total = 0;
-        for (uint256 i = 0; i < amounts.length; i++) {
-            total += amounts[i];
-        }
-        if (total > escrowed) revert EscrowShortfall(total, escrowed);
+        uint256 n = payees.length;
+        if (n != amounts.length) revert LengthMismatch(n, amounts.length);
+        if (n == 0) revert EmptyBatch();
         _settled[batchId] = true;
-        escrowed -= total;
-        for (uint256 i = 0; i < payees.length; i++) {
-            if (payees[i] == address(0)) revert ZeroPayee(i);
-            token.safeTransfer(payees[i], amounts[i]);
+        // One pass: sum, check against the escrow, pay. A shortfall reverts the whole transaction.
+        uint256 available = escrowed;
+        uint256 total = 0;
+        for (uint256 i = 0; i < n;) {
+            address payee = payees[i];
+            uint256 amount = amounts[i];
+            if (payee == address(0)) revert ZeroPayee(i);
+            total += amount;
+            if (total > available) revert EscrowShortfall(total, available);
+            token.safeTransfer(payee, amount);
+            unchecked {
+                ++i;
+            }
         }
+        escrowed = available - total;
         emit BatchSettled(batchId, attributionRoot, total, payees, amounts);
     }
 
