@@ -27,8 +27,14 @@ public final class DeployApp {
 
   public static void main(String[] args) throws Exception {
     boolean fresh = args.length > 0 && args[0].equals("--fresh");
-    DeployConfig config = DeployConfig.load(System.getenv());
-    String evmVersion = buildProperty("evm.version");
+    deployOrReuse(DeployConfig.load(System.getenv()), fresh);
+  }
+
+  /**
+   * Deploys a new contract set, or returns the one the deployment file names when it is live on the
+   * configured chain and {@code fresh} is false.
+   */
+  public static Deployment deployOrReuse(DeployConfig config, boolean fresh) throws Exception {
     try (Chain chain = new Chain(config.rpcUrl(), config.chainId())) {
       long nodeChainId = chain.nodeChainId();
       if (nodeChainId != config.chainId()) {
@@ -48,11 +54,11 @@ public final class DeployApp {
               existing.chainId(),
               existing.startBlock(),
               config.deploymentFile());
-          return;
+          return existing;
         }
       }
       Deployment deployment =
-          new Deployer(chain, config.deployer(), evmVersion)
+          new Deployer(chain, config.deployer(), buildProperty("evm.version"))
               .deploy(DeploymentPlan.dev(config.settler(), config.slasher(), config.treasury()));
       deployment.write(config.deploymentFile());
       LOG.info(
@@ -62,6 +68,7 @@ public final class DeployApp {
           deployment.startBlock(),
           config.deploymentFile());
       deployment.contracts().forEach((name, c) -> LOG.info("  {} {}", name, c.address()));
+      return deployment;
     }
   }
 }
