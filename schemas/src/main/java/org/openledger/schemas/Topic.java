@@ -18,6 +18,11 @@ public record Topic(String name, String key, int partitions, Schema valueSchema)
     }
   }
 
+  /** The same topic under another name (tests and side-by-side deployments use their own). */
+  public Topic withName(String otherName) {
+    return new Topic(otherName, key, partitions, valueSchema);
+  }
+
   /** The registry subject of the topic's values (Confluent's TopicNameStrategy). */
   public String valueSubject() {
     return name + "-value";

@@ -60,6 +60,12 @@ public final class Topics {
       new Topic("payout.accruals", "payee address", 1, PayoutAccrual.getClassSchema());
   public static final Topic PAYOUT_BATCHES =
       new Topic("payout.batches", "batch id", 1, PayoutBatch.getClassSchema());
+  public static final Topic FOLLOWER_CURSOR =
+      new Topic(
+          "bridge.follower-cursor",
+          "follower id: follower-<chainId>",
+          1,
+          org.openledger.pipeline.FollowerCursor.getClassSchema());
   public static final Topic DEAD_LETTERS =
       new Topic("pipeline.dead-letters", "stage", 1, DeadLetter.getClassSchema());
 
@@ -82,6 +88,7 @@ public final class Topics {
           ATTRIBUTION_RESULTS,
           PAYOUT_ACCRUALS,
           PAYOUT_BATCHES,
+          FOLLOWER_CURSOR,
           DEAD_LETTERS);
 
   private Topics() {}

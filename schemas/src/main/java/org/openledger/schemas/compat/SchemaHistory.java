@@ -87,14 +87,18 @@ public final class SchemaHistory {
     return lines;
   }
 
-  /** Parses {@code file} (a version of schema {@code name}) after the shared types it uses. */
+  /**
+   * Parses {@code file} (a version of schema {@code name}) after the shared types it may use;
+   * shared types are in dependency order, so those from {@code name} on are not needed.
+   */
   private static Schema parse(Path file, String name, List<Path> sharedTypes) {
     Schema.Parser parser = new Schema.Parser();
     try {
       for (Path shared : sharedTypes) {
-        if (!shared.getFileName().toString().equals(name + ".avsc")) {
-          parser.parse(shared.toFile());
+        if (shared.getFileName().toString().equals(name + ".avsc")) {
+          break;
         }
+        parser.parse(shared.toFile());
       }
       return parser.parse(file.toFile());
     } catch (IOException e) {

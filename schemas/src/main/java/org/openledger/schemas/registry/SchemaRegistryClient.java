@@ -18,7 +18,7 @@ import org.apache.avro.Schema;
  * available here). It speaks only what the pipeline needs: register, look up by id and set or test
  * compatibility; any registry serving that API (Apicurio's ccompat, Confluent) works.
  */
-public final class SchemaRegistryClient {
+public final class SchemaRegistryClient implements SchemaRegistry {
 
   private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
 
@@ -26,6 +26,7 @@ public final class SchemaRegistryClient {
   private final HttpClient http;
   private final ObjectMapper json = new ObjectMapper();
   private final Map<Integer, Schema> byId = new ConcurrentHashMap<>();
+  private final Map<String, Integer> registered = new ConcurrentHashMap<>();
 
   public SchemaRegistryClient(URI baseUri) {
     String base = Objects.requireNonNull(baseUri, "baseUri").toString();
@@ -33,8 +34,17 @@ public final class SchemaRegistryClient {
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }
 
-  /** Registers {@code schema} under {@code subject}; the same schema always yields the same id. */
+  /**
+   * Registers {@code schema} under {@code subject}; the same schema always yields the same id, so
+   * the answer is cached and a producer asks the registry once per schema, not per record.
+   */
+  @Override
   public int register(String subject, Schema schema) {
+    return registered.computeIfAbsent(
+        subject + "\u0000" + schema, key -> registerNow(subject, schema));
+  }
+
+  private int registerNow(String subject, Schema schema) {
     JsonNode reply = send("POST", "subjects/" + subject + "/versions", schemaBody(schema));
     int id = reply.path("id").asInt(-1);
     if (id < 0) {
@@ -45,6 +55,7 @@ public final class SchemaRegistryClient {
   }
 
   /** The schema with this id (cached: ids are immutable in a registry). */
+  @Override
   public Schema schemaById(int id) {
     return byId.computeIfAbsent(
         id,

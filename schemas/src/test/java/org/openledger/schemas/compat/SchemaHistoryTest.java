@@ -14,7 +14,8 @@ class SchemaHistoryTest {
 
   private static final Path SOURCES = Path.of("src/main/avro");
   private static final Path HISTORY = Path.of("history");
-  private static final List<Path> SHARED = List.of(SOURCES.resolve("ChainPosition.avsc"));
+  private static final List<Path> SHARED =
+      List.of(SOURCES.resolve("ChainPosition.avsc"), SOURCES.resolve("RawChainLog.avsc"));
 
   @Test
   void shouldKeepEverySchemaBackwardCompatibleWithItsCommittedVersions() {

@@ -1,0 +1,230 @@
+package org.openledger.bridge.follow;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.openledger.bridge.chain.Chain;
+import org.openledger.bridge.chain.RawLogs;
+import org.openledger.bridge.domain.follow.BlockRef;
+import org.openledger.bridge.domain.follow.ReorgDecision;
+import org.openledger.bridge.domain.follow.Reorgs;
+import org.openledger.events.RawChainLog;
+import org.openledger.pipeline.FollowerCursor;
+import org.openledger.pipeline.RecentBlock;
+import org.openledger.schemas.serde.ConfluentAvroSerde;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.protocol.core.BatchResponse;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthBlock;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
+
+/**
+ * Follows the chain into Kafka exactly once. Each step reads a bounded range of blocks at least
+ * {@code confirmations} deep, checks that it extends what was written (parent hashes), and writes
+ * the range's logs with the new cursor in one Kafka transaction. On a reorg it writes, in one
+ * transaction, a retraction of every log of the dropped blocks and the cursor at the ancestor.
+ */
+public final class ChainFollower {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChainFollower.class);
+
+  /** A header with the timestamp the raw records carry. */
+  private record Header(BlockRef ref, long timestamp) {}
+
+  private final Chain chain;
+  private final List<String> addresses;
+  private final FollowerConfig config;
+  private final Producer<String, byte[]> producer;
+  private final ConfluentAvroSerde<RawChainLog> rawSerde;
+  private final ConfluentAvroSerde<FollowerCursor> cursorSerde;
+  private final FollowerMetrics metrics;
+  private FollowerCursor cursor;
+
+  public ChainFollower(
+      Chain chain,
+      List<String> addresses,
+      FollowerConfig config,
+      Producer<String, byte[]> producer,
+      ConfluentAvroSerde<RawChainLog> rawSerde,
+      ConfluentAvroSerde<FollowerCursor> cursorSerde,
+      FollowerMetrics metrics,
+      FollowerCursor cursor) {
+    this.chain = chain;
+    this.addresses = addresses.stream().map(a -> a.toLowerCase(Locale.ROOT)).toList();
+    this.config = config;
+    this.producer = producer;
+    this.rawSerde = rawSerde;
+    this.cursorSerde = cursorSerde;
+    this.metrics = metrics;
+    this.cursor = cursor;
+    metrics.cursorBlock.set(cursor.getBlockNumber());
+  }
+
+  public FollowerCursor cursor() {
+    return cursor;
+  }
+
+  /** One step; returns the number of blocks written (0 at the head, on a retry or a rewind). */
+  public int step() throws IOException {
+    long head = chain.web3().ethBlockNumber().send().getBlockNumber().longValueExact();
+    long safe = head - config.confirmations();
+    metrics.headLag.set(Math.max(0, head - cursor.getBlockNumber()));
+    if (safe <= cursor.getBlockNumber()) {
+      return 0;
+    }
+    long from = cursor.getBlockNumber() + 1;
+    long to = Math.min(safe, cursor.getBlockNumber() + config.maxBlocksPerPoll());
+    List<Header> headers = headers(from, to);
+    for (int i = 1; i < headers.size(); i++) {
+      if (!headers.get(i).ref().parentHash().equals(headers.get(i - 1).ref().hash())) {
+        return 0; // the chain moved while we read it: read again
+      }
+    }
+    BlockRef first = headers.get(0).ref();
+    if (!first.parentHash().equals(cursor.getBlockHash()) && !cursor.getBlockHash().isEmpty()) {
+      ReorgDecision decision = Reorgs.decide(cursor, first, canonicalHashes());
+      if (decision instanceof ReorgDecision.TooDeep deep) {
+        throw new IllegalStateException(deep.reason());
+      }
+      if (decision instanceof ReorgDecision.Rewind rewind) {
+        retract(rewind);
+        return 0;
+      }
+    }
+    Map<Long, List<RawChainLog>> logs = logs(from, to, headers);
+    if (logs == null) {
+      return 0; // a log of a block we did not read: the chain moved, read again
+    }
+    List<RecentBlock> written = new ArrayList<>();
+    List<RawChainLog> records = new ArrayList<>();
+    for (Header h : headers) {
+      List<RawChainLog> blockLogs = logs.getOrDefault(h.ref().number(), List.of());
+      records.addAll(blockLogs);
+      written.add(
+          RecentBlock.newBuilder()
+              .setNumber(h.ref().number())
+              .setHash(h.ref().hash())
+              .setParentHash(h.ref().parentHash())
+              .setLogs(new ArrayList<>(blockLogs))
+              .build());
+    }
+    FollowerCursor next = Reorgs.advance(cursor, written, config.reorgWindow());
+    commit(records, next);
+    metrics.logsWritten.addAndGet(records.size());
+    return headers.size();
+  }
+
+  /** Retracts every log of the dropped blocks, newest first, and rewinds the cursor. */
+  private void retract(ReorgDecision.Rewind rewind) {
+    List<RawChainLog> retractions = new ArrayList<>();
+    for (RecentBlock dropped : rewind.dropped()) {
+      List<RawChainLog> blockLogs = dropped.getLogs();
+      for (int i = blockLogs.size() - 1; i >= 0; i--) {
+        retractions.add(RawChainLog.newBuilder(blockLogs.get(i)).setRemoved(true).build());
+      }
+    }
+    commit(retractions, Reorgs.rewind(cursor, rewind));
+    metrics.reorgs.incrementAndGet();
+    metrics.compensations.addAndGet(retractions.size());
+    LOG.warn(
+        "reorg: {} blocks after {} dropped, {} logs retracted",
+        rewind.dropped().size(),
+        rewind.ancestorNumber(),
+        retractions.size());
+  }
+
+  /** Writes records and the cursor atomically; read_committed readers see both or neither. */
+  private void commit(List<RawChainLog> records, FollowerCursor next) {
+    producer.beginTransaction();
+    try {
+      for (RawChainLog r : records) {
+        String key = r.getPosition().getBlockHash() + ":" + r.getPosition().getLogIndex();
+        producer.send(new ProducerRecord<>(config.rawTopic(), key, rawSerde.encode(r)));
+      }
+      producer.send(
+          new ProducerRecord<>(
+              config.cursorTopic(), config.followerId(), cursorSerde.encode(next)));
+      producer.commitTransaction();
+    } catch (KafkaException e) {
+      producer.abortTransaction();
+      throw e;
+    }
+    cursor = next;
+    metrics.cursorBlock.set(next.getBlockNumber());
+  }
+
+  private List<Header> headers(long from, long to) throws IOException {
+    var batch = chain.web3().newBatch();
+    for (long n = from; n <= to; n++) {
+      batch.add(
+          chain
+              .web3()
+              .ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(n)), false));
+    }
+    BatchResponse response = batch.send();
+    List<Header> headers = new ArrayList<>();
+    for (var r : response.getResponses()) {
+      EthBlock.Block b = ((EthBlock) r).getBlock();
+      if (b == null) {
+        throw new IOException("the node has no block in " + from + ".." + to + " yet");
+      }
+      headers.add(
+          new Header(
+              new BlockRef(
+                  b.getNumber().longValueExact(),
+                  b.getHash().toLowerCase(Locale.ROOT),
+                  b.getParentHash().toLowerCase(Locale.ROOT)),
+              b.getTimestamp().longValueExact()));
+    }
+    return headers;
+  }
+
+  private Map<Long, String> canonicalHashes() throws IOException {
+    Map<Long, String> canonical = new HashMap<>();
+    List<RecentBlock> recent = cursor.getRecent();
+    if (recent.isEmpty()) {
+      return canonical;
+    }
+    for (Header h : headers(recent.get(0).getNumber(), recent.get(recent.size() - 1).getNumber())) {
+      canonical.put(h.ref().number(), h.ref().hash());
+    }
+    return canonical;
+  }
+
+  /** Logs of the range by block, or null when one belongs to a block hash we did not read. */
+  private Map<Long, List<RawChainLog>> logs(long from, long to, List<Header> headers)
+      throws IOException {
+    Map<Long, Header> byNumber = new HashMap<>();
+    headers.forEach(h -> byNumber.put(h.ref().number(), h));
+    EthFilter filter =
+        new EthFilter(
+            DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
+            DefaultBlockParameter.valueOf(BigInteger.valueOf(to)),
+            addresses);
+    EthLog response = chain.web3().ethGetLogs(filter).send();
+    if (response.hasError()) {
+      throw new IOException("eth_getLogs failed: " + response.getError().getMessage());
+    }
+    Map<Long, List<RawChainLog>> logs = new HashMap<>();
+    for (EthLog.LogResult<?> result : response.getLogs()) {
+      Log log = (Log) result.get();
+      Header h = byNumber.get(log.getBlockNumber().longValueExact());
+      if (h == null || !h.ref().hash().equalsIgnoreCase(log.getBlockHash())) {
+        return null;
+      }
+      logs.computeIfAbsent(h.ref().number(), n -> new ArrayList<>())
+          .add(RawLogs.of(log, chain.chainId(), h.timestamp(), false));
+    }
+    return logs;
+  }
+}

@@ -1,0 +1,95 @@
+package org.openledger.bridge.follow;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.openledger.config.ConfigKey;
+import org.openledger.config.ConfigSource;
+
+/** The validated configuration of the chain follower ({@link FollowerApp}). */
+public record FollowerConfig(
+    String rpcUrl,
+    long chainId,
+    String kafkaBootstrap,
+    String registryUrl,
+    Path deploymentFile,
+    long confirmations,
+    long maxBlocksPerPoll,
+    long pollIntervalMs,
+    int reorgWindow,
+    String followerId,
+    String rawTopic,
+    String cursorTopic,
+    int metricsPort) {
+
+  public static final ConfigKey<String> RPC_URL =
+      ConfigKey.string("evm.rpc.url", "http://127.0.0.1:8545", "JSON-RPC URL of the EVM node");
+  public static final ConfigKey<Long> CHAIN_ID =
+      ConfigKey.atLeast("evm.chain.id", 1337, 1, "EIP-155 chain id the node must serve");
+  public static final ConfigKey<String> KAFKA =
+      ConfigKey.string("kafka.bootstrap", "127.0.0.1:9092", "Kafka bootstrap servers");
+  public static final ConfigKey<String> REGISTRY =
+      ConfigKey.string(
+          "registry.url", "http://127.0.0.1:8085/apis/ccompat/v7", "Confluent-API schema registry");
+  public static final ConfigKey<String> DEPLOYMENT =
+      ConfigKey.string("deployment.file", ".run/deployment.json", "the contracts to follow");
+  public static final ConfigKey<Long> CONFIRMATIONS =
+      ConfigKey.atLeast(
+          "follower.confirmations", 0, 0, "read only blocks this deep (0 for QBFT finality)");
+  public static final ConfigKey<Long> MAX_BLOCKS =
+      ConfigKey.atLeast("follower.max.blocks.per.poll", 500, 1, "eth_getLogs range per poll");
+  public static final ConfigKey<Long> POLL_MS =
+      ConfigKey.atLeast("follower.poll.interval.ms", 250, 10, "wait when at the head");
+  public static final ConfigKey<Long> REORG_WINDOW =
+      ConfigKey.atLeast(
+          "follower.reorg.window.blocks", 64, 1, "recent blocks kept to compensate a reorg");
+
+  public static final ConfigKey<String> FOLLOWER_ID =
+      ConfigKey.string("follower.id", "follower", "names the cursor key and the transactional id");
+  public static final ConfigKey<String> RAW_TOPIC =
+      ConfigKey.string("follower.raw.topic", "chain.raw-logs", "topic of the raw logs");
+  public static final ConfigKey<String> CURSOR_TOPIC =
+      ConfigKey.string("follower.cursor.topic", "bridge.follower-cursor", "topic of the cursor");
+  public static final ConfigKey<Integer> METRICS_PORT =
+      new ConfigKey<>(
+          "follower.metrics.port",
+          "9464",
+          "port of /metrics on 127.0.0.1 (0: any free port)",
+          v -> Integer.valueOf(v.trim()),
+          p -> p >= 0 && p <= 65535,
+          "must be 0-65535");
+
+  public static FollowerConfig load(Map<String, String> environment) {
+    ConfigSource s = ConfigSource.of(environment, Optional.empty());
+    s.validate(
+        List.of(
+            RPC_URL,
+            CHAIN_ID,
+            KAFKA,
+            REGISTRY,
+            DEPLOYMENT,
+            CONFIRMATIONS,
+            MAX_BLOCKS,
+            POLL_MS,
+            REORG_WINDOW,
+            FOLLOWER_ID,
+            RAW_TOPIC,
+            CURSOR_TOPIC,
+            METRICS_PORT));
+    return new FollowerConfig(
+        s.get(RPC_URL),
+        s.get(CHAIN_ID),
+        s.get(KAFKA),
+        s.get(REGISTRY),
+        Path.of(s.get(DEPLOYMENT)),
+        s.get(CONFIRMATIONS),
+        s.get(MAX_BLOCKS),
+        s.get(POLL_MS),
+        Math.toIntExact(Math.min(s.get(REORG_WINDOW), 10_000)),
+        s.get(FOLLOWER_ID) + "-" + s.get(CHAIN_ID),
+        s.get(RAW_TOPIC),
+        s.get(CURSOR_TOPIC),
+        s.get(METRICS_PORT));
+  }
+}

@@ -1,0 +1,59 @@
+package org.openledger.bridge.follow;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The follower's metrics in the Prometheus text format, on a read-only {@code /metrics} endpoint
+ * bound to loopback: head lag in blocks, logs written, reorgs seen, cursor.
+ */
+public final class FollowerMetrics {
+
+  final AtomicLong headLag = new AtomicLong();
+  final AtomicLong logsWritten = new AtomicLong();
+  final AtomicLong compensations = new AtomicLong();
+  final AtomicLong reorgs = new AtomicLong();
+  final AtomicLong cursorBlock = new AtomicLong(-1);
+  private HttpServer server;
+
+  String render() {
+    return "# TYPE follower_head_lag_blocks gauge\nfollower_head_lag_blocks "
+        + headLag.get()
+        + "\n# TYPE follower_logs_written_total counter\nfollower_logs_written_total "
+        + logsWritten.get()
+        + "\n# TYPE follower_compensations_total counter\nfollower_compensations_total "
+        + compensations.get()
+        + "\n# TYPE follower_reorgs_total counter\nfollower_reorgs_total "
+        + reorgs.get()
+        + "\n# TYPE follower_cursor_block gauge\nfollower_cursor_block "
+        + cursorBlock.get()
+        + "\n";
+  }
+
+  /** Serves /metrics on 127.0.0.1:{@code port} (0 picks a free port); returns the port. */
+  int serve(String host, int port) throws IOException {
+    server = HttpServer.create(new InetSocketAddress(host, port), 0);
+    server.createContext(
+        "/metrics",
+        exchange -> {
+          byte[] body = render().getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
+          exchange.sendResponseHeaders(200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    server.start();
+    return server.getAddress().getPort();
+  }
+
+  void stop() {
+    if (server != null) {
+      server.stop(0);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package org.openledger.bridge.follow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openledger.bridge.chain.Chain;
+import org.openledger.bridge.chain.DevAccounts;
+import org.openledger.bridge.deploy.Deployer;
+import org.openledger.bridge.deploy.Deployment;
+import org.openledger.bridge.deploy.DeploymentPlan;
+import org.openledger.bridge.scenario.ScenarioDriver;
+import org.openledger.events.RawChainLog;
+import org.openledger.pipeline.FollowerCursor;
+import org.openledger.schemas.Topics;
+import org.openledger.schemas.registry.SchemaRegistryClient;
+import org.openledger.schemas.serde.ConfluentAvroSerde;
+import org.openledger.testing.LocalStack;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.Response;
+import org.web3j.protocol.http.HttpService;
+
+/**
+ * A reorg on the real dev node (snapshot, blocks written, revert, a different branch): the follower
+ * retracts the logs of the dropped blocks and writes the new branch, so the raw topic, read as
+ * additions and retractions, equals the canonical chain.
+ */
+class FollowerReorgIT {
+
+  private static final BigInteger OPEN = BigInteger.TEN.pow(18);
+
+  @Test
+  void shouldRetractDroppedLogsAndFollowTheNewBranch(@TempDir Path dir) throws Exception {
+    DevAccounts accounts =
+        new DevAccounts("test test test test test test test test test test test junk");
+    HttpService rpc = new HttpService(LocalStack.evmRpcUrl().toString());
+    try (Chain chain = new Chain(LocalStack.evmRpcUrl().toString(), LocalStack.evmChainId())) {
+      Deployment deployment =
+          new Deployer(chain, accounts.account(0), "cancun")
+              .deploy(
+                  DeploymentPlan.dev(
+                      accounts.account(1).getAddress(),
+                      accounts.account(2).getAddress(),
+                      accounts.account(3).getAddress()));
+      Path file = dir.resolve("deployment.json");
+      deployment.write(file);
+      ScenarioDriver driver = new ScenarioDriver(chain, deployment);
+      Credentials user = accounts.account(9);
+      driver.fund(accounts.account(0), user.getAddress(), OPEN.multiply(BigInteger.valueOf(1000)));
+      long datanet = driver.createDatanet(user, "reorg", BigInteger.ONE);
+
+      String name = LocalStack.unique("follower-reorg");
+      FollowerConfig config = FollowerConfig.load(RawTopic.followerEnv(name, file));
+      FollowerApp.ensureTopics(config);
+      SchemaRegistryClient registry = new SchemaRegistryClient(LocalStack.registryUrl());
+      try (KafkaProducer<String, byte[]> producer = FollowerApp.producer(config)) {
+        producer.initTransactions();
+        ChainFollower follower =
+            new ChainFollower(
+                chain,
+                deployment.contracts().values().stream()
+                    .map(Deployment.DeployedContract::address)
+                    .toList(),
+                config,
+                producer,
+                new ConfluentAvroSerde<>(
+                    Topics.RAW_LOGS.withName(config.rawTopic()), registry, RawChainLog.class),
+                new ConfluentAvroSerde<>(
+                    Topics.FOLLOWER_CURSOR.withName(config.cursorTopic()),
+                    registry,
+                    FollowerCursor.class),
+                new FollowerMetrics(),
+                FollowerApp.initialCursor(chain, deployment));
+
+        String snapshot = dev(rpc, "evm_snapshot", List.of());
+        for (int i = 0; i < 3; i++) {
+          driver.contribute(
+              user, datanet, text("old branch " + i), "file:///old/" + i, BigInteger.ONE);
+        }
+        catchUp(chain, follower);
+        List<String> oldBranch = RawTopic.canonicalIds(chain, deployment);
+
+        dev(rpc, "evm_revert", List.of(snapshot));
+        for (int i = 0; i < 5; i++) {
+          driver.contribute(
+              user, datanet, text("new branch " + i), "file:///new/" + i, BigInteger.TWO);
+        }
+        catchUp(chain, follower);
+
+        List<String> canonical = RawTopic.canonicalIds(chain, deployment);
+        List<RawChainLog> records = RawTopic.readCommitted(config.rawTopic());
+        Set<String> view = new LinkedHashSet<>();
+        List<String> retracted = new ArrayList<>();
+        for (RawChainLog r : records) {
+          if (r.getRemoved()) {
+            assertThat(view.remove(RawTopic.id(r))).as("retracts a written log").isTrue();
+            retracted.add(RawTopic.id(r));
+          } else {
+            assertThat(view.add(RawTopic.id(r))).as("no log written twice").isTrue();
+          }
+        }
+        List<String> dropped = new ArrayList<>(oldBranch);
+        dropped.removeAll(canonical);
+        assertThat(dropped).isNotEmpty();
+        assertThat(retracted).containsExactlyInAnyOrderElementsOf(dropped);
+        assertThat(new ArrayList<>(view)).containsExactlyElementsOf(canonical);
+      }
+    }
+  }
+
+  private static void catchUp(Chain chain, ChainFollower follower) throws Exception {
+    long head = chain.web3().ethBlockNumber().send().getBlockNumber().longValueExact();
+    for (int i = 0; i < 200 && follower.cursor().getBlockNumber() < head; i++) {
+      follower.step();
+    }
+    assertThat(follower.cursor().getBlockNumber()).isEqualTo(head);
+  }
+
+  /** A JSON-RPC answer whose result is kept as text (snapshot ids, booleans). */
+  public static final class TextResponse extends Response<Object> {}
+
+  private static String dev(HttpService rpc, String method, List<?> params) throws Exception {
+    TextResponse response = new Request<>(method, params, rpc, TextResponse.class).send();
+    assertThat(response.hasError()).as(method).isFalse();
+    return String.valueOf(response.getResult());
+  }
+
+  private static byte[] text(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

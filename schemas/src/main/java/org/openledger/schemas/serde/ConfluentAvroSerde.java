@@ -1,0 +1,92 @@
+package org.openledger.schemas.serde;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+import org.openledger.schemas.Topic;
+import org.openledger.schemas.registry.SchemaRegistry;
+
+/**
+ * Avro values of one topic in the Confluent wire format: magic byte 0, the 4-byte id of the writer
+ * schema in the registry, then the Avro binary body. Readers resolve the writer schema by id, so a
+ * consumer reads data written with any compatible version of the schema.
+ */
+public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde<T> {
+
+  private static final byte MAGIC = 0;
+
+  private final Topic topic;
+  private final SchemaRegistry registry;
+  private final Class<T> type;
+  private final Map<Integer, SpecificDatumReader<T>> readers = new ConcurrentHashMap<>();
+
+  public ConfluentAvroSerde(Topic topic, SchemaRegistry registry, Class<T> type) {
+    this.topic = topic;
+    this.registry = registry;
+    this.type = type;
+  }
+
+  public byte[] encode(T value) {
+    Schema schema = value.getSchema();
+    int id = registry.register(topic.valueSubject(), schema);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    out.write(MAGIC);
+    out.write(ByteBuffer.allocate(4).putInt(id).array(), 0, 4);
+    BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+    try {
+      new SpecificDatumWriter<T>(schema).write(value, encoder);
+      encoder.flush();
+    } catch (IOException e) {
+      throw new SerializationException("cannot encode " + schema.getFullName(), e);
+    }
+    return out.toByteArray();
+  }
+
+  /** Decodes Confluent-framed bytes; a malformed record is a {@link SerializationException}. */
+  public T decode(byte[] bytes) {
+    if (bytes == null || bytes.length < 5 || bytes[0] != MAGIC) {
+      throw new SerializationException(
+          "not Confluent-framed Avro (" + (bytes == null ? "null" : bytes.length + " bytes") + ")");
+    }
+    int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
+    SpecificDatumReader<T> reader = readers.computeIfAbsent(id, this::readerFor);
+    BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null);
+    try {
+      return reader.read(null, decoder);
+    } catch (IOException | RuntimeException e) {
+      throw new SerializationException(
+          "cannot decode a " + type.getSimpleName() + " written with schema id " + id, e);
+    }
+  }
+
+  private SpecificDatumReader<T> readerFor(int id) {
+    Schema writer = registry.schemaById(id);
+    Schema reader = SpecificData.get().getSchema(type);
+    return new SpecificDatumReader<>(writer, reader);
+  }
+
+  @Override
+  public Serializer<T> serializer() {
+    return (t, value) -> value == null ? null : encode(value);
+  }
+
+  @Override
+  public Deserializer<T> deserializer() {
+    return (t, bytes) -> bytes == null ? null : decode(bytes);
+  }
+}
