@@ -30,30 +30,29 @@ public final class Topics {
   public static final Topic RAW_LOGS =
       new Topic("chain.raw-logs", EVENT_ID, 1, RawChainLog.getClassSchema());
   public static final Topic DATANET_CREATED =
-      new Topic("chain.datanet-created", "datanet id", 1, DatanetCreated.getClassSchema());
+      new Topic("chain.datanet-created", EVENT_ID, 1, DatanetCreated.getClassSchema());
   public static final Topic CURATOR_SET =
-      new Topic("chain.curator-set", "datanet id", 1, CuratorSet.getClassSchema());
+      new Topic("chain.curator-set", EVENT_ID, 1, CuratorSet.getClassSchema());
   public static final Topic DATA_CONTRIBUTED =
-      new Topic("chain.data-contributed", "datanet id", 1, DataContributed.getClassSchema());
+      new Topic("chain.data-contributed", EVENT_ID, 1, DataContributed.getClassSchema());
   public static final Topic CONTRIBUTION_REVIEWED =
-      new Topic(
-          "chain.contribution-reviewed", "datanet id", 1, ContributionReviewed.getClassSchema());
+      new Topic("chain.contribution-reviewed", EVENT_ID, 1, ContributionReviewed.getClassSchema());
   public static final Topic STAKE_SLASHED =
-      new Topic("chain.stake-slashed", "datanet id", 1, StakeSlashed.getClassSchema());
+      new Topic("chain.stake-slashed", EVENT_ID, 1, StakeSlashed.getClassSchema());
   public static final Topic STAKE_WITHDRAWN =
-      new Topic("chain.stake-withdrawn", "datanet id", 1, StakeWithdrawn.getClassSchema());
+      new Topic("chain.stake-withdrawn", EVENT_ID, 1, StakeWithdrawn.getClassSchema());
   public static final Topic MODEL_REGISTERED =
-      new Topic("chain.model-registered", "model id", 1, ModelRegistered.getClassSchema());
+      new Topic("chain.model-registered", EVENT_ID, 1, ModelRegistered.getClassSchema());
   public static final Topic MODEL_OWNER_CHANGED =
-      new Topic("chain.model-owner-changed", "model id", 1, ModelOwnerChanged.getClassSchema());
+      new Topic("chain.model-owner-changed", EVENT_ID, 1, ModelOwnerChanged.getClassSchema());
   public static final Topic INFERENCE_PAID =
-      new Topic("chain.inference-paid", "model id", 1, InferencePaid.getClassSchema());
+      new Topic("chain.inference-paid", EVENT_ID, 1, InferencePaid.getClassSchema());
   public static final Topic PARAMS_CHANGED =
-      new Topic("chain.params-changed", "none (one stream)", 1, ParamsChanged.getClassSchema());
+      new Topic("chain.params-changed", EVENT_ID, 1, ParamsChanged.getClassSchema());
   public static final Topic FEE_ESCROWED =
-      new Topic("chain.fee-escrowed", "none (one stream)", 1, FeeEscrowed.getClassSchema());
+      new Topic("chain.fee-escrowed", EVENT_ID, 1, FeeEscrowed.getClassSchema());
   public static final Topic BATCH_SETTLED =
-      new Topic("chain.batch-settled", "batch id", 1, BatchSettled.getClassSchema());
+      new Topic("chain.batch-settled", EVENT_ID, 1, BatchSettled.getClassSchema());
   public static final Topic ATTRIBUTION_RESULTS =
       new Topic("attribution.results", "inference id", 1, AttributionResult.getClassSchema());
   public static final Topic PAYOUT_ACCRUALS =

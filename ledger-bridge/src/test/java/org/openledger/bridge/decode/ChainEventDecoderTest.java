@@ -23,16 +23,12 @@ import org.openledger.bridge.decode.DecodeResult.Decoded;
 import org.openledger.bridge.decode.DecodeResult.Failed;
 import org.openledger.events.AttributionMethod;
 import org.openledger.events.BatchSettled;
-import org.openledger.events.ChainPosition;
 import org.openledger.events.DataContributed;
 import org.openledger.events.InferencePaid;
 import org.openledger.events.ModelRegistered;
 import org.openledger.events.ParamsChanged;
 import org.openledger.events.RawChainLog;
 import org.openledger.schemas.Topics;
-import org.web3j.abi.EventEncoder;
-import org.web3j.abi.FunctionEncoder;
-import org.web3j.abi.TypeEncoder;
 import org.web3j.abi.datatypes.Address;
 import org.web3j.abi.datatypes.Bool;
 import org.web3j.abi.datatypes.DynamicArray;
@@ -307,29 +303,8 @@ class ChainEventDecoderTest {
     return ((Decoded) result).event();
   }
 
-  @SuppressWarnings("rawtypes")
   private static RawChainLog log(
       String address, Event event, List<? extends Type> indexed, List<? extends Type> data) {
-    List<String> topics = new ArrayList<>();
-    topics.add(EventEncoder.encode(event));
-    for (Type t : indexed) {
-      topics.add(Numeric.prependHexPrefix(TypeEncoder.encode(t)));
-    }
-    String encoded = FunctionEncoder.encodeConstructor(new ArrayList<Type>(data));
-    return RawChainLog.newBuilder()
-        .setPosition(
-            ChainPosition.newBuilder()
-                .setChainId(1337)
-                .setBlockNumber(42)
-                .setBlockHash("0x" + "11".repeat(32))
-                .setBlockTimestamp(1_700_000_000L)
-                .setTxHash("0x" + "22".repeat(32))
-                .setLogIndex(3)
-                .build())
-        .setRemoved(false)
-        .setAddress(address)
-        .setTopics(topics)
-        .setData(ByteBuffer.wrap(Numeric.hexStringToByteArray(encoded)))
-        .build();
+    return RawLogFixtures.log(address, event, indexed, data);
   }
 }

@@ -80,6 +80,26 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
     return new SpecificDatumReader<>(writer, reader);
   }
 
+  /**
+   * Serializes a record of any type for the topic the caller names (subject {@code <topic>-value}):
+   * for a stream whose records go to one topic per type.
+   */
+  public static Serializer<SpecificRecord> forAnyTopic(SchemaRegistry registry) {
+    Map<String, ConfluentAvroSerde<SpecificRecord>> byTopic = new ConcurrentHashMap<>();
+    return (topicName, value) ->
+        value == null
+            ? null
+            : byTopic
+                .computeIfAbsent(
+                    topicName,
+                    t ->
+                        new ConfluentAvroSerde<>(
+                            new Topic(t, "-", 1, value.getSchema()),
+                            registry,
+                            SpecificRecord.class))
+                .encode(value);
+  }
+
   @Override
   public Serializer<T> serializer() {
     return (t, value) -> value == null ? null : encode(value);

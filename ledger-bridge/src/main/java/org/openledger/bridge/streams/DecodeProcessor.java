@@ -1,0 +1,78 @@
+package org.openledger.bridge.streams;
+
+import java.nio.ByteBuffer;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.openledger.bridge.decode.ChainEventDecoder;
+import org.openledger.bridge.decode.DecodeResult;
+import org.openledger.events.RawChainLog;
+import org.openledger.pipeline.DeadLetter;
+import org.openledger.schemas.serde.ConfluentAvroSerde;
+
+/**
+ * Turns each raw record into its typed event, or into a dead letter carrying the reason and the
+ * original bytes. It never throws on bad input: an undecodable record is data, not a failure.
+ */
+final class DecodeProcessor extends ContextualProcessor<String, byte[], String, SpecificRecord> {
+
+  static final String STAGE = "decoder";
+
+  private final ConfluentAvroSerde<RawChainLog> rawSerde;
+  private final ChainEventDecoder decoder;
+  private final DecoderMetrics metrics;
+
+  DecodeProcessor(
+      ConfluentAvroSerde<RawChainLog> rawSerde, ChainEventDecoder decoder, DecoderMetrics metrics) {
+    this.rawSerde = rawSerde;
+    this.decoder = decoder;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void process(Record<String, byte[]> record) {
+    RawChainLog raw;
+    try {
+      raw = rawSerde.decode(record.value());
+    } catch (SerializationException e) {
+      deadLetter(record, null, "undecodable raw record: " + e.getMessage(), "undecodable-record");
+      return;
+    }
+    DecodeResult result = decoder.decode(raw);
+    if (result instanceof DecodeResult.Decoded decoded) {
+      metrics.decoded(decoded.topic().name());
+      context().forward(record.withValue(decoded.event()));
+    } else if (result instanceof DecodeResult.Failed failed) {
+      deadLetter(record, raw, failed.reason(), "undecodable-log");
+    } else {
+      metrics.ignored();
+    }
+  }
+
+  private void deadLetter(
+      Record<String, byte[]> record, RawChainLog raw, String reason, String cause) {
+    DeadLetter.Builder letter =
+        DeadLetter.newBuilder()
+            .setStage(STAGE)
+            .setReason(reason)
+            .setKey(
+                record.key() == null
+                    ? null
+                    : ByteBuffer.wrap(
+                        record.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+            .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+            .setPosition(raw == null ? null : raw.getPosition());
+    context()
+        .recordMetadata()
+        .ifPresent(
+            (RecordMetadata m) ->
+                letter
+                    .setSourceTopic(m.topic())
+                    .setSourcePartition(m.partition())
+                    .setSourceOffset(m.offset()));
+    metrics.deadLettered(cause);
+    context().forward(record.withValue((SpecificRecord) letter.build()));
+  }
+}
