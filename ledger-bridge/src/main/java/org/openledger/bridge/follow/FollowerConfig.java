@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.openledger.config.ConfigKey;
 import org.openledger.config.ConfigSource;
+import org.openledger.schemas.Topics;
 
 /** The validated configuration of the chain follower ({@link FollowerApp}). */
 public record FollowerConfig(
@@ -47,10 +48,9 @@ public record FollowerConfig(
 
   public static final ConfigKey<String> FOLLOWER_ID =
       ConfigKey.string("follower.id", "follower", "names the cursor key and the transactional id");
-  public static final ConfigKey<String> RAW_TOPIC =
-      ConfigKey.string("follower.raw.topic", "chain.raw-logs", "topic of the raw logs");
-  public static final ConfigKey<String> CURSOR_TOPIC =
-      ConfigKey.string("follower.cursor.topic", "bridge.follower-cursor", "topic of the cursor");
+  public static final ConfigKey<String> PREFIX =
+      new ConfigKey<>(
+          "topic.prefix", "", "prefix of every topic name (tests)", String::trim, v -> true, "");
   public static final ConfigKey<Integer> METRICS_PORT =
       new ConfigKey<>(
           "follower.metrics.port",
@@ -74,8 +74,7 @@ public record FollowerConfig(
             POLL_MS,
             REORG_WINDOW,
             FOLLOWER_ID,
-            RAW_TOPIC,
-            CURSOR_TOPIC,
+            PREFIX,
             METRICS_PORT));
     return new FollowerConfig(
         s.get(RPC_URL),
@@ -88,8 +87,8 @@ public record FollowerConfig(
         s.get(POLL_MS),
         Math.toIntExact(Math.min(s.get(REORG_WINDOW), 10_000)),
         s.get(FOLLOWER_ID) + "-" + s.get(CHAIN_ID),
-        s.get(RAW_TOPIC),
-        s.get(CURSOR_TOPIC),
+        s.get(PREFIX) + Topics.RAW_LOGS.name(),
+        s.get(PREFIX) + Topics.FOLLOWER_CURSOR.name(),
         s.get(METRICS_PORT));
   }
 }

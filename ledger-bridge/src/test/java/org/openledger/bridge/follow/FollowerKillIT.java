@@ -84,7 +84,8 @@ class FollowerKillIT {
         List<String> written = List.of();
         long deadline = System.nanoTime() + 90_000_000_000L;
         while (System.nanoTime() < deadline) {
-          written = RawTopic.readCommitted(name + ".raw-logs").stream().map(RawTopic::id).toList();
+          written =
+              RawTopic.readCommitted(name + ".chain.raw-logs").stream().map(RawTopic::id).toList();
           if (written.size() >= expected.size()) {
             break;
           }
@@ -93,7 +94,8 @@ class FollowerKillIT {
         assertThat(kills).isGreaterThanOrEqualTo(3);
         assertThat(expected).hasSizeGreaterThan(100);
         assertThat(written).containsExactlyElementsOf(expected);
-        assertThat(RawTopic.readCommitted(name + ".raw-logs")).noneMatch(RawChainLog::getRemoved);
+        assertThat(RawTopic.readCommitted(name + ".chain.raw-logs"))
+            .noneMatch(RawChainLog::getRemoved);
       } finally {
         last.destroyForcibly().waitFor();
       }

@@ -1,0 +1,148 @@
+package org.openledger.bridge.streams;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.openledger.bridge.decode.ChainEventDecoder;
+import org.openledger.bridge.deploy.Deployment;
+import org.openledger.config.ConfigKey;
+import org.openledger.config.ConfigSource;
+import org.openledger.schemas.Topic;
+import org.openledger.schemas.Topics;
+import org.openledger.schemas.registry.SchemaRegistryClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The decoder process: runs {@link DecoderTopology} with exactly-once processing and serves its
+ * metrics on a read-only HTTP endpoint bound to loopback. {@code main} only loads configuration.
+ */
+public final class DecoderApp {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DecoderApp.class);
+
+  static final ConfigKey<String> KAFKA =
+      ConfigKey.string("kafka.bootstrap", "127.0.0.1:9092", "Kafka bootstrap servers");
+  static final ConfigKey<String> REGISTRY =
+      ConfigKey.string(
+          "registry.url", "http://127.0.0.1:8085/apis/ccompat/v7", "Confluent-API schema registry");
+  static final ConfigKey<String> DEPLOYMENT =
+      ConfigKey.string(
+          "deployment.file", ".run/deployment.json", "the contracts whose logs to decode");
+  static final ConfigKey<String> PREFIX =
+      new ConfigKey<>(
+          "topic.prefix", "", "prefix of every topic name (tests)", String::trim, s -> true, "");
+  static final ConfigKey<String> STATE_DIR =
+      ConfigKey.string("decoder.state.dir", ".run/decoder", "Kafka Streams state directory");
+  static final ConfigKey<Integer> HTTP_PORT =
+      new ConfigKey<>(
+          "decoder.http.port",
+          "8090",
+          "port of /metrics on 127.0.0.1 (0: any free port)",
+          v -> Integer.valueOf(v.trim()),
+          p -> p >= 0 && p <= 65535,
+          "must be 0-65535");
+
+  private DecoderApp() {}
+
+  public static void main(String[] args) throws Exception {
+    ConfigSource config = ConfigSource.of(System.getenv(), Optional.empty());
+    config.validate(List.of(KAFKA, REGISTRY, DEPLOYMENT, PREFIX, STATE_DIR, HTTP_PORT));
+    TopicNames names = new TopicNames(config.get(PREFIX));
+    Deployment deployment = Deployment.read(Path.of(config.get(DEPLOYMENT)));
+    DecoderMetrics metrics = new DecoderMetrics();
+    ensureTopics(config.get(KAFKA), names);
+
+    StreamsBuilder builder = new StreamsBuilder();
+    DecoderTopology.build(
+        builder,
+        names,
+        new SchemaRegistryClient(URI.create(config.get(REGISTRY))),
+        new ChainEventDecoder(
+            deployment.contracts().entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().address()))),
+        metrics);
+    Properties props = streamsProps(config.get(KAFKA), names, config.get(STATE_DIR));
+
+    HttpServer http =
+        HttpServer.create(new InetSocketAddress("127.0.0.1", config.get(HTTP_PORT)), 0);
+    http.createContext(
+        "/metrics",
+        exchange -> {
+          byte[] body = metrics.render().getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    http.start();
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    try (KafkaStreams streams = new KafkaStreams(builder.build(), props)) {
+      streams.setStateListener(
+          (now, before) -> {
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+              stopped.countDown();
+            }
+          });
+      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+      streams.start();
+      LOG.info(
+          "decoding {} (metrics on 127.0.0.1:{})",
+          names.of(Topics.RAW_LOGS),
+          http.getAddress().getPort());
+      stopped.await();
+    } finally {
+      http.stop(0);
+    }
+  }
+
+  /** Exactly-once processing, committed every 200 ms (the latency a consumer sees). */
+  public static Properties streamsProps(String bootstrap, TopicNames names, String stateDir) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, names.prefix() + "openledger-decoder");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+    return props;
+  }
+
+  /** Creates the raw, typed and dead-letter topics when missing (one partition each). */
+  public static void ensureTopics(String bootstrap, TopicNames names) throws Exception {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing = new ArrayList<>();
+      List<Topic> wanted = new ArrayList<>(DecoderTopology.outputs());
+      wanted.add(Topics.RAW_LOGS);
+      for (Topic t : wanted) {
+        if (!existing.contains(names.of(t))) {
+          missing.add(new NewTopic(names.of(t), t.partitions(), (short) 1));
+        }
+      }
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+}
