@@ -8,6 +8,8 @@ registry_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_REGISTRY_PORT/api
 clickhouse_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_CLICKHOUSE_HTTP_PORT (native $OPENLEDGER_CLICKHOUSE_TCP_PORT)"; }
 evm_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_EVM_PORT (chain id $OPENLEDGER_EVM_CHAIN_ID)"; }
 sidecar_address() { echo "grpc+tcp://$OPENLEDGER_HOST:$OPENLEDGER_SIDECAR_FLIGHT_PORT (http $OPENLEDGER_SIDECAR_HTTP_PORT)"; }
+follower_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_FOLLOWER_METRICS_PORT/metrics"; }
+decoder_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_DECODER_HTTP_PORT/metrics"; }
 flink_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_FLINK_UI_PORT"; }
 
 # PART_ports: the "PORT VARIABLE" pairs a part listens on, checked before anything starts.
@@ -16,6 +18,8 @@ registry_ports() { echo "$OPENLEDGER_REGISTRY_PORT OPENLEDGER_REGISTRY_PORT"; }
 clickhouse_ports() { echo "$OPENLEDGER_CLICKHOUSE_HTTP_PORT OPENLEDGER_CLICKHOUSE_HTTP_PORT $OPENLEDGER_CLICKHOUSE_TCP_PORT OPENLEDGER_CLICKHOUSE_TCP_PORT"; }
 evm_ports() { echo "$OPENLEDGER_EVM_PORT OPENLEDGER_EVM_PORT"; }
 sidecar_ports() { echo "$OPENLEDGER_SIDECAR_FLIGHT_PORT OPENLEDGER_SIDECAR_FLIGHT_PORT $OPENLEDGER_SIDECAR_HTTP_PORT OPENLEDGER_SIDECAR_HTTP_PORT"; }
+follower_ports() { echo "$OPENLEDGER_FOLLOWER_METRICS_PORT OPENLEDGER_FOLLOWER_METRICS_PORT"; }
+decoder_ports() { echo "$OPENLEDGER_DECODER_HTTP_PORT OPENLEDGER_DECODER_HTTP_PORT"; }
 flink_ports() { echo "$OPENLEDGER_FLINK_UI_PORT OPENLEDGER_FLINK_UI_PORT"; }
 
 # preflight PART...: every port of every part that is not running yet must be free.
@@ -96,6 +100,38 @@ sidecar_start() {
   PYTHONPATH="$OPENLEDGER_ROOT/gpu-inference-sidecar/src" launch sidecar "$OPENLEDGER_RUN_DIR/logs/sidecar.log" \
     "$OPENLEDGER_LOCAL_DIR/venv/bin/python" -m openledger_sidecar --host "$OPENLEDGER_HOST" \
     --flight-port "$OPENLEDGER_SIDECAR_FLIGHT_PORT" --http-port "$OPENLEDGER_SIDECAR_HTTP_PORT"
+}
+
+# --- Ledger bridge: chain follower and Kafka Streams decoder (demo only; need a deployment) ---
+# bridge_env: exports what every bridge app reads (call it in a subshell).
+bridge_env() {
+  export OPENLEDGER_EVM_RPC_URL="http://$OPENLEDGER_HOST:$OPENLEDGER_EVM_PORT" \
+    OPENLEDGER_EVM_CHAIN_ID OPENLEDGER_KAFKA_BOOTSTRAP="$(kafka_address)" \
+    OPENLEDGER_REGISTRY_URL="$(registry_address)" OPENLEDGER_DEPLOYMENT_FILE="$OPENLEDGER_RUN_DIR/deployment.json"
+}
+bridge_classpath() {
+  local jar
+  jar=$(ls "$OPENLEDGER_ROOT"/ledger-bridge/target/ledger-bridge-*.jar 2>/dev/null | grep -v -e '-tests\.jar$' | head -n 1)
+  [ -n "$jar" ] || die "ledger-bridge is not built; run: bin/openledger build"
+  echo "$jar:$(cat "$OPENLEDGER_ROOT/ledger-bridge/target/classpath.txt")"
+}
+follower_healthy() { curl -fsS --max-time 2 "$(follower_address)" | grep -q follower_cursor_block; }
+follower_start() {
+  (
+    bridge_env
+    export OPENLEDGER_FOLLOWER_METRICS_PORT
+    launch follower "$OPENLEDGER_RUN_DIR/logs/follower.log" java -Xmx512m -cp "$(bridge_classpath)" \
+      org.openledger.bridge.follow.FollowerApp
+  )
+}
+decoder_healthy() { http_ok "$(decoder_address)"; }
+decoder_start() {
+  (
+    bridge_env
+    export OPENLEDGER_DECODER_HTTP_PORT OPENLEDGER_DECODER_STATE_DIR="$OPENLEDGER_RUN_DIR/decoder"
+    launch decoder "$OPENLEDGER_RUN_DIR/logs/decoder.log" java -Xmx512m -cp "$(bridge_classpath)" \
+      org.openledger.bridge.streams.DecoderApp
+  )
 }
 
 # --- Flink mini-cluster with Web UI (demo only; the pipeline's jobs run inside it) ---
