@@ -1,10 +1,6 @@
 package org.openledger.bridge.streams;
 
-import com.sun.net.httpserver.HttpServer;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +52,7 @@ public final class DecoderApp {
       new ConfigKey<>(
           "decoder.http.port",
           "8090",
-          "port of /metrics on 127.0.0.1 (0: any free port)",
+          "port of the balances API and /metrics on 127.0.0.1 (0: any free port)",
           v -> Integer.valueOf(v.trim()),
           p -> p >= 0 && p <= 65535,
           "must be 0-65535");
@@ -68,6 +64,7 @@ public final class DecoderApp {
     config.validate(List.of(KAFKA, REGISTRY, DEPLOYMENT, PREFIX, STATE_DIR, HTTP_PORT));
     TopicNames names = new TopicNames(config.get(PREFIX));
     Deployment deployment = Deployment.read(Path.of(config.get(DEPLOYMENT)));
+    SchemaRegistryClient registry = new SchemaRegistryClient(URI.create(config.get(REGISTRY)));
     DecoderMetrics metrics = new DecoderMetrics();
     ensureTopics(config.get(KAFKA), names);
 
@@ -75,25 +72,13 @@ public final class DecoderApp {
     DecoderTopology.build(
         builder,
         names,
-        new SchemaRegistryClient(URI.create(config.get(REGISTRY))),
+        registry,
         new ChainEventDecoder(
             deployment.contracts().entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().address()))),
         metrics);
+    BalancesTopology.build(builder, names, registry);
     Properties props = streamsProps(config.get(KAFKA), names, config.get(STATE_DIR));
-
-    HttpServer http =
-        HttpServer.create(new InetSocketAddress("127.0.0.1", config.get(HTTP_PORT)), 0);
-    http.createContext(
-        "/metrics",
-        exchange -> {
-          byte[] body = metrics.render().getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(200, body.length);
-          try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-          }
-        });
-    http.start();
 
     CountDownLatch stopped = new CountDownLatch(1);
     try (KafkaStreams streams = new KafkaStreams(builder.build(), props)) {
@@ -105,13 +90,14 @@ public final class DecoderApp {
           });
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
       streams.start();
+      BalancesApi api = new BalancesApi(new StoreViews(streams), metrics::render);
+      int port = api.start("127.0.0.1", config.get(HTTP_PORT));
       LOG.info(
-          "decoding {} (metrics on 127.0.0.1:{})",
+          "decoding {}; balances API and metrics on http://127.0.0.1:{}",
           names.of(Topics.RAW_LOGS),
-          http.getAddress().getPort());
+          port);
       stopped.await();
-    } finally {
-      http.stop(0);
+      api.stop();
     }
   }
 
@@ -135,8 +121,10 @@ public final class DecoderApp {
       List<NewTopic> missing = new ArrayList<>();
       List<Topic> wanted = new ArrayList<>(DecoderTopology.outputs());
       wanted.add(Topics.RAW_LOGS);
+      wanted.addAll(BalancesTopology.INPUTS);
       for (Topic t : wanted) {
-        if (!existing.contains(names.of(t))) {
+        boolean queued = missing.stream().anyMatch(m -> m.name().equals(names.of(t)));
+        if (!existing.contains(names.of(t)) && !queued) {
           missing.add(new NewTopic(names.of(t), t.partitions(), (short) 1));
         }
       }

@@ -100,6 +100,34 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
                 .encode(value);
   }
 
+  /**
+   * Deserializes a record of any generated type: the writer schema's full name names the class, for
+   * a consumer that reads several typed topics at once.
+   */
+  public static Deserializer<SpecificRecord> anySpecific(SchemaRegistry registry) {
+    Map<Integer, ConfluentAvroSerde<SpecificRecord>> byId = new ConcurrentHashMap<>();
+    return (topicName, bytes) -> {
+      if (bytes == null) {
+        return null;
+      }
+      if (bytes.length < 5 || bytes[0] != MAGIC) {
+        throw new SerializationException("not Confluent-framed Avro (" + bytes.length + " bytes)");
+      }
+      int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
+      return byId.computeIfAbsent(id, key -> forWriter(registry, key)).decode(bytes);
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  private static ConfluentAvroSerde<SpecificRecord> forWriter(SchemaRegistry registry, int id) {
+    Schema writer = registry.schemaById(id);
+    Class<SpecificRecord> type = (Class<SpecificRecord>) SpecificData.get().getClass(writer);
+    if (type == null) {
+      throw new SerializationException("no generated class for " + writer.getFullName());
+    }
+    return new ConfluentAvroSerde<>(new Topic("-", "-", 1, writer), registry, type);
+  }
+
   @Override
   public Serializer<T> serializer() {
     return (t, value) -> value == null ? null : encode(value);

@@ -1,0 +1,134 @@
+package org.openledger.bridge.streams;
+
+import java.math.BigInteger;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.openledger.events.BatchSettled;
+import org.openledger.events.ContributionReviewed;
+import org.openledger.events.DataContributed;
+import org.openledger.events.DatanetCreated;
+import org.openledger.events.StakeSlashed;
+import org.openledger.events.StakeWithdrawn;
+import org.openledger.pipeline.PayoutAccrual;
+
+/**
+ * Keeps the live views the balances API serves: per payee accrued and settled wei, per Datanet its
+ * contributions and active stake. A retraction ({@code removed}) undoes its event, so a reorg
+ * leaves the views as the canonical chain would have built them.
+ */
+final class BalancesProcessor implements Processor<String, SpecificRecord, Void, Void> {
+
+  static final String BALANCES = "balances";
+  static final String DATANETS = "datanets";
+  static final String CONTRIBUTIONS = "contributions";
+
+  private KeyValueStore<String, String> balances;
+  private KeyValueStore<Long, String> datanets;
+
+  /** contribution id -> "datanetId,stake,active" where active is 1 or 0. */
+  private KeyValueStore<Long, String> contributions;
+
+  @Override
+  public void init(ProcessorContext<Void, Void> context) {
+    balances = context.getStateStore(BALANCES);
+    datanets = context.getStateStore(DATANETS);
+    contributions = context.getStateStore(CONTRIBUTIONS);
+  }
+
+  @Override
+  public void process(Record<String, SpecificRecord> record) {
+    SpecificRecord event = record.value();
+    if (event instanceof PayoutAccrual a) {
+      credit(
+          a.getPayee(),
+          sign(a.getRemoved()) * 1,
+          a.getAmount().toBigIntegerExact(),
+          BigInteger.ZERO);
+    } else if (event instanceof BatchSettled b) {
+      for (int i = 0; i < b.getPayees().size(); i++) {
+        credit(
+            b.getPayees().get(i),
+            sign(b.getRemoved()),
+            BigInteger.ZERO,
+            b.getAmounts().get(i).toBigIntegerExact());
+      }
+    } else if (event instanceof DatanetCreated d) {
+      if (d.getRemoved()) {
+        datanets.delete(d.getDatanetId());
+      } else {
+        datanets.put(
+            d.getDatanetId(),
+            DatanetView.created(
+                    d.getDatanetId(),
+                    d.getName(),
+                    d.getOwner(),
+                    d.getMinStake().toBigIntegerExact())
+                .toJson());
+      }
+    } else if (event instanceof DataContributed c) {
+      contributed(c);
+    } else if (event instanceof ContributionReviewed r && !r.getAccepted()) {
+      deactivate(r.getContributionId(), r.getRemoved());
+    } else if (event instanceof StakeSlashed s) {
+      deactivate(s.getContributionId(), s.getRemoved());
+    } else if (event instanceof StakeWithdrawn w) {
+      deactivate(w.getContributionId(), w.getRemoved());
+    }
+  }
+
+  private static int sign(boolean removed) {
+    return removed ? -1 : 1;
+  }
+
+  private void credit(String payee, int sign, BigInteger accrued, BigInteger settled) {
+    BigInteger s = BigInteger.valueOf(sign);
+    balances.put(
+        payee,
+        Balance.decode(balances.get(payee))
+            .plus(accrued.multiply(s), settled.multiply(s))
+            .encode());
+  }
+
+  private void contributed(DataContributed c) {
+    String view = datanets.get(c.getDatanetId());
+    BigInteger stake = c.getStake().toBigIntegerExact();
+    if (c.getRemoved()) {
+      String stored = contributions.delete(c.getContributionId());
+      if (stored != null && view != null) {
+        boolean active = stored.endsWith(",1");
+        DatanetView d =
+            DatanetView.fromJson(view).contributed(-1, active ? stake : BigInteger.ZERO);
+        datanets.put(c.getDatanetId(), (active ? d : d.deactivated(-1, BigInteger.ZERO)).toJson());
+      }
+      return;
+    }
+    contributions.put(c.getContributionId(), c.getDatanetId() + "," + stake + ",1");
+    if (view != null) {
+      datanets.put(c.getDatanetId(), DatanetView.fromJson(view).contributed(1, stake).toJson());
+    }
+  }
+
+  /** Marks a contribution inactive, or active again when the event that ended it is retracted. */
+  private void deactivate(long contributionId, boolean removed) {
+    String stored = contributions.get(contributionId);
+    if (stored == null) {
+      return;
+    }
+    String[] parts = stored.split(",");
+    boolean active = parts[2].equals("1");
+    if (active == removed) {
+      return; // already in the state this event would leave it in
+    }
+    long datanetId = Long.parseLong(parts[0]);
+    BigInteger stake = new BigInteger(parts[1]);
+    contributions.put(contributionId, parts[0] + "," + parts[1] + (removed ? ",1" : ",0"));
+    String view = datanets.get(datanetId);
+    if (view != null) {
+      datanets.put(
+          datanetId, DatanetView.fromJson(view).deactivated(removed ? -1 : 1, stake).toJson());
+    }
+  }
+}
