@@ -10,6 +10,7 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.openledger.bridge.chain.BlockHeaders;
 import org.openledger.bridge.chain.Chain;
 import org.openledger.bridge.chain.RawLogs;
 import org.openledger.bridge.domain.follow.BlockRef;
@@ -21,10 +22,8 @@ import org.openledger.pipeline.RecentBlock;
 import org.openledger.schemas.serde.ConfluentAvroSerde;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.web3j.protocol.core.BatchResponse;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.methods.request.EthFilter;
-import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
 
@@ -42,6 +41,7 @@ public final class ChainFollower {
   private record Header(BlockRef ref, long timestamp) {}
 
   private final Chain chain;
+  private final BlockHeaders blockHeaders;
   private final List<String> addresses;
   private final FollowerConfig config;
   private final Producer<String, byte[]> producer;
@@ -60,6 +60,7 @@ public final class ChainFollower {
       FollowerMetrics metrics,
       FollowerCursor cursor) {
     this.chain = chain;
+    this.blockHeaders = new BlockHeaders(config.rpcUrl());
     this.addresses = addresses.stream().map(a -> a.toLowerCase(Locale.ROOT)).toList();
     this.config = config;
     this.producer = producer;
@@ -164,27 +165,9 @@ public final class ChainFollower {
   }
 
   private List<Header> headers(long from, long to) throws IOException {
-    var batch = chain.web3().newBatch();
-    for (long n = from; n <= to; n++) {
-      batch.add(
-          chain
-              .web3()
-              .ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(n)), false));
-    }
-    BatchResponse response = batch.send();
     List<Header> headers = new ArrayList<>();
-    for (var r : response.getResponses()) {
-      EthBlock.Block b = ((EthBlock) r).getBlock();
-      if (b == null) {
-        throw new IOException("the node has no block in " + from + ".." + to + " yet");
-      }
-      headers.add(
-          new Header(
-              new BlockRef(
-                  b.getNumber().longValueExact(),
-                  b.getHash().toLowerCase(Locale.ROOT),
-                  b.getParentHash().toLowerCase(Locale.ROOT)),
-              b.getTimestamp().longValueExact()));
+    for (BlockHeaders.Header h : blockHeaders.range(from, to)) {
+      headers.add(new Header(new BlockRef(h.number(), h.hash(), h.parentHash()), h.timestamp()));
     }
     return headers;
   }

@@ -102,7 +102,7 @@ public final class FollowerApp {
     }
   }
 
-  static KafkaProducer<String, byte[]> producer(FollowerConfig config) {
+  public static KafkaProducer<String, byte[]> producer(FollowerConfig config) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
     p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "ledger-bridge-" + config.followerId());
@@ -113,7 +113,7 @@ public final class FollowerApp {
   }
 
   /** The cursor before the first block to follow: the block before the deployment. */
-  static FollowerCursor initialCursor(Chain chain, Deployment deployment) {
+  public static FollowerCursor initialCursor(Chain chain, Deployment deployment) {
     long before = deployment.startBlock() - 1;
     List<RecentBlock> recent = new ArrayList<>();
     String hash = "";
@@ -147,7 +147,7 @@ public final class FollowerApp {
   }
 
   /** Creates the raw topic and the compacted cursor topic when missing. */
-  static void ensureTopics(FollowerConfig config) throws Exception {
+  public static void ensureTopics(FollowerConfig config) throws Exception {
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap()))) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);

@@ -13,12 +13,18 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FollowerMetrics {
 
+  public FollowerMetrics() {}
+
   final AtomicLong headLag = new AtomicLong();
   final AtomicLong logsWritten = new AtomicLong();
   final AtomicLong compensations = new AtomicLong();
   final AtomicLong reorgs = new AtomicLong();
   final AtomicLong cursorBlock = new AtomicLong(-1);
   private HttpServer server;
+
+  public long logsWrittenTotal() {
+    return logsWritten.get();
+  }
 
   String render() {
     return "# TYPE follower_head_lag_blocks gauge\nfollower_head_lag_blocks "

@@ -35,6 +35,11 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
   private final Class<T> type;
   private final Map<Integer, SpecificDatumReader<T>> readers = new ConcurrentHashMap<>();
 
+  /** A writer schema's registry id and its datum writer, made once per schema (hot path). */
+  private record Writer<T>(int id, SpecificDatumWriter<T> datumWriter) {}
+
+  private final Map<Schema, Writer<T>> writers = new ConcurrentHashMap<>();
+
   public ConfluentAvroSerde(Topic topic, SchemaRegistry registry, Class<T> type) {
     this.topic = topic;
     this.registry = registry;
@@ -43,13 +48,18 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
 
   public byte[] encode(T value) {
     Schema schema = value.getSchema();
-    int id = registry.register(topic.valueSubject(), schema);
+    Writer<T> writer =
+        writers.computeIfAbsent(
+            schema,
+            s ->
+                new Writer<>(
+                    registry.register(topic.valueSubject(), s), new SpecificDatumWriter<>(s)));
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     out.write(MAGIC);
-    out.write(ByteBuffer.allocate(4).putInt(id).array(), 0, 4);
+    out.write(ByteBuffer.allocate(4).putInt(writer.id()).array(), 0, 4);
     BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
     try {
-      new SpecificDatumWriter<T>(schema).write(value, encoder);
+      writer.datumWriter().write(value, encoder);
       encoder.flush();
     } catch (IOException e) {
       throw new SerializationException("cannot encode " + schema.getFullName(), e);

@@ -1,0 +1,201 @@
+package org.openledger.bridge.bench;
+
+import java.math.BigInteger;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.openledger.bridge.chain.Chain;
+import org.openledger.bridge.chain.DevAccounts;
+import org.openledger.bridge.decode.ChainEventDecoder;
+import org.openledger.bridge.deploy.Deployer;
+import org.openledger.bridge.deploy.Deployment;
+import org.openledger.bridge.deploy.DeploymentPlan;
+import org.openledger.bridge.follow.ChainFollower;
+import org.openledger.bridge.follow.FollowerApp;
+import org.openledger.bridge.follow.FollowerConfig;
+import org.openledger.bridge.follow.FollowerMetrics;
+import org.openledger.bridge.scenario.ScenarioDriver;
+import org.openledger.events.RawChainLog;
+import org.openledger.pipeline.FollowerCursor;
+import org.openledger.schemas.Topics;
+import org.openledger.schemas.registry.SchemaRegistryClient;
+import org.openledger.schemas.serde.ConfluentAvroSerde;
+import org.web3j.crypto.Hash;
+import org.web3j.crypto.Keys;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.methods.request.EthFilter;
+
+/**
+ * {@code bin/openledger bench follower}: on the dev chain, makes a fresh contract set emit a few
+ * thousand logs spread over ~1000 blocks, then times, against the same node in the same run, a
+ * plain eth_getLogs scan of the range and the follower writing it into Kafka exactly once; and the
+ * decoder's per-record work (Avro decode + ABI decode) on those logs. Prints the figures.
+ */
+public final class FollowerBenchmark {
+
+  private FollowerBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> env = System.getenv();
+    int settles = Integer.parseInt(env.getOrDefault("BENCH_SETTLES", "50"));
+    int payees = Integer.parseInt(env.getOrDefault("BENCH_PAYEES", "100"));
+    int emptyBlocks = Integer.parseInt(env.getOrDefault("BENCH_EMPTY_BLOCKS", "20"));
+    DevAccounts accounts =
+        new DevAccounts("test test test test test test test test test test test junk");
+    String rpc = env.getOrDefault("OPENLEDGER_EVM_RPC_URL", "http://127.0.0.1:8545");
+    try (Chain chain = new Chain(rpc, DevAccounts.DEV_CHAIN_ID)) {
+      Deployment deployment =
+          new Deployer(chain, accounts.account(0), "cancun")
+              .deploy(
+                  DeploymentPlan.dev(
+                      accounts.account(1).getAddress(),
+                      accounts.account(2).getAddress(),
+                      accounts.account(3).getAddress()));
+      Path file = Files.createTempFile("bench-deployment", ".json");
+      deployment.write(file);
+      ScenarioDriver driver = new ScenarioDriver(chain, deployment);
+      var payer = accounts.account(9);
+      BigInteger open = BigInteger.TEN.pow(18);
+      driver.fund(
+          accounts.account(0), payer.getAddress(), open.multiply(BigInteger.valueOf(1_000_000)));
+      long model =
+          driver.registerModel(
+              payer,
+              List.of(driver.createDatanet(payer, "bench", BigInteger.ONE)),
+              0,
+              "bench-model");
+      driver.payForInference(
+          payer, model, open.multiply(BigInteger.valueOf(100_000)), new byte[] {1}, "file:///b");
+      List<String> addresses = new ArrayList<>();
+      for (int i = 0; i < payees; i++) {
+        addresses.add("0x" + Keys.getAddress(Keys.createEcKeyPair()));
+      }
+      System.out.printf(
+          "generating %d settlements of %d payees, %d empty blocks after each...%n",
+          settles, payees, emptyBlocks);
+      for (int s = 0; s < settles; s++) {
+        driver.settle(
+            accounts.account(1),
+            Hash.sha3(("bench-" + s + "-" + System.nanoTime()).getBytes(StandardCharsets.UTF_8)),
+            addresses,
+            Collections.nCopies(payees, BigInteger.ONE),
+            new byte[32]);
+        chain.mine(emptyBlocks);
+      }
+      long head = chain.web3().ethBlockNumber().send().getBlockNumber().longValueExact();
+      long blocks = head - deployment.startBlock() + 1;
+
+      long t0 = System.nanoTime();
+      long rawLogs = 0;
+      for (long from = deployment.startBlock(); from <= head; from += 500) {
+        EthFilter filter =
+            new EthFilter(
+                DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
+                DefaultBlockParameter.valueOf(BigInteger.valueOf(Math.min(head, from + 499))),
+                deployment.contracts().values().stream()
+                    .map(Deployment.DeployedContract::address)
+                    .toList());
+        rawLogs += chain.web3().ethGetLogs(filter).send().getLogs().size();
+      }
+      double rawSeconds = (System.nanoTime() - t0) / 1e9;
+
+      String prefix = "bench-" + Long.toString(System.nanoTime(), 36) + ".";
+      Map<String, String> followerEnv = new java.util.HashMap<>(env);
+      followerEnv.put("OPENLEDGER_DEPLOYMENT_FILE", file.toString());
+      followerEnv.put("OPENLEDGER_TOPIC_PREFIX", prefix);
+      followerEnv.put("OPENLEDGER_FOLLOWER_ID", prefix + "follower");
+      FollowerConfig config = FollowerConfig.load(followerEnv);
+      FollowerApp.ensureTopics(config);
+      SchemaRegistryClient registry = new SchemaRegistryClient(URI.create(config.registryUrl()));
+      var rawSerde =
+          new ConfluentAvroSerde<>(
+              Topics.RAW_LOGS.withName(config.rawTopic()), registry, RawChainLog.class);
+      FollowerMetrics metrics = new FollowerMetrics();
+      long t1;
+      double followSeconds;
+      try (KafkaProducer<String, byte[]> producer = FollowerApp.producer(config)) {
+        producer.initTransactions();
+        ChainFollower follower =
+            new ChainFollower(
+                chain,
+                deployment.contracts().values().stream()
+                    .map(Deployment.DeployedContract::address)
+                    .toList(),
+                config,
+                producer,
+                rawSerde,
+                new ConfluentAvroSerde<>(
+                    Topics.FOLLOWER_CURSOR.withName(config.cursorTopic()),
+                    registry,
+                    FollowerCursor.class),
+                metrics,
+                FollowerApp.initialCursor(chain, deployment));
+        t1 = System.nanoTime();
+        while (follower.cursor().getBlockNumber() < head) {
+          follower.step();
+        }
+        followSeconds = (System.nanoTime() - t1) / 1e9;
+      }
+
+      // Decoder work per record: Confluent Avro decode + ABI decode, no Kafka.
+      ChainEventDecoder decoder =
+          new ChainEventDecoder(
+              deployment.contracts().entrySet().stream()
+                  .collect(
+                      java.util.stream.Collectors.toMap(
+                          Map.Entry::getKey, e -> e.getValue().address())));
+      List<byte[]> encoded = new ArrayList<>();
+      for (long from = deployment.startBlock();
+          from <= head && encoded.size() < 20_000;
+          from += 500) {
+        EthFilter filter =
+            new EthFilter(
+                DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
+                DefaultBlockParameter.valueOf(BigInteger.valueOf(Math.min(head, from + 499))),
+                deployment.contracts().values().stream()
+                    .map(Deployment.DeployedContract::address)
+                    .toList());
+        for (var r : chain.web3().ethGetLogs(filter).send().getLogs()) {
+          encoded.add(
+              rawSerde.encode(
+                  org.openledger.bridge.chain.RawLogs.of(
+                      (org.web3j.protocol.core.methods.response.Log) r.get(),
+                      chain.chainId(),
+                      0,
+                      false)));
+        }
+      }
+      for (byte[] b : encoded) {
+        decoder.decode(rawSerde.decode(b)); // warm-up
+      }
+      long t2 = System.nanoTime();
+      int rounds = 5;
+      for (int i = 0; i < rounds; i++) {
+        for (byte[] b : encoded) {
+          decoder.decode(rawSerde.decode(b));
+        }
+      }
+      double decodeSeconds = (System.nanoTime() - t2) / 1e9;
+
+      System.out.printf("%nrange: %d blocks, %d logs (node %s)%n", blocks, rawLogs, rpc);
+      System.out.printf(
+          "raw eth_getLogs scan (500-block ranges): %8.0f logs/s  (%.2f s)%n",
+          rawLogs / rawSeconds, rawSeconds);
+      System.out.printf(
+          "follower into Kafka, exactly once:        %8.0f logs/s  (%.2f s, %d logs written)%n",
+          metrics.logsWrittenTotal() / followSeconds, followSeconds, metrics.logsWrittenTotal());
+      System.out.printf(
+          "follower / raw:                           %8.2f%n",
+          (metrics.logsWrittenTotal() / followSeconds) / (rawLogs / rawSeconds));
+      System.out.printf(
+          "decoder work (Avro + ABI decode):         %8.0f records/s (%d records x %d)%n",
+          encoded.size() * rounds / decodeSeconds, encoded.size(), rounds);
+    }
+  }
+}
