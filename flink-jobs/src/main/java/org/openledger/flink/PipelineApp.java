@@ -9,7 +9,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.openledger.flink.config.PipelineConfig;
 import org.openledger.flink.kafka.KafkaConnectors;
-import org.openledger.flink.kafka.TopicBootstrap;
+import org.openledger.schemas.TopicBootstrap;
 
 /**
  * Runs the pipeline's jobs: in an embedded mini-cluster with its Web UI ({@code bin/openledger

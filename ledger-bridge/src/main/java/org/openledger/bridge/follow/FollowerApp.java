@@ -6,10 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -20,6 +17,7 @@ import org.openledger.bridge.deploy.Deployment;
 import org.openledger.events.RawChainLog;
 import org.openledger.pipeline.FollowerCursor;
 import org.openledger.pipeline.RecentBlock;
+import org.openledger.schemas.TopicBootstrap;
 import org.openledger.schemas.Topics;
 import org.openledger.schemas.registry.SchemaRegistryClient;
 import org.openledger.schemas.serde.ConfluentAvroSerde;
@@ -148,21 +146,11 @@ public final class FollowerApp {
 
   /** Creates the raw topic and the compacted cursor topic when missing. */
   public static void ensureTopics(FollowerConfig config) throws Exception {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap()))) {
-      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      List<NewTopic> missing = new ArrayList<>();
-      if (!existing.contains(config.rawTopic())) {
-        missing.add(new NewTopic(config.rawTopic(), 1, (short) 1));
-      }
-      if (!existing.contains(config.cursorTopic())) {
-        missing.add(
+    TopicBootstrap.ensure(
+        config.kafkaBootstrap(),
+        List.of(
+            new NewTopic(config.rawTopic(), 1, (short) 1),
             new NewTopic(config.cursorTopic(), 1, (short) 1)
-                .configs(Map.of("cleanup.policy", "compact")));
-      }
-      if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-      }
-    }
+                .configs(Map.of("cleanup.policy", "compact"))));
   }
 }

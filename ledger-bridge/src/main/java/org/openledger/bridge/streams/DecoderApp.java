@@ -7,12 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -22,6 +18,7 @@ import org.openledger.bridge.deploy.Deployment;
 import org.openledger.config.ConfigKey;
 import org.openledger.config.ConfigSource;
 import org.openledger.schemas.Topic;
+import org.openledger.schemas.TopicBootstrap;
 import org.openledger.schemas.Topics;
 import org.openledger.schemas.registry.SchemaRegistryClient;
 import org.slf4j.Logger;
@@ -113,24 +110,13 @@ public final class DecoderApp {
     return props;
   }
 
-  /** Creates the raw, typed and dead-letter topics when missing (one partition each). */
+  /** Creates the raw, typed, dead-letter and balances input topics when missing. */
   public static void ensureTopics(String bootstrap, TopicNames names) throws Exception {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      List<NewTopic> missing = new ArrayList<>();
-      List<Topic> wanted = new ArrayList<>(DecoderTopology.outputs());
-      wanted.add(Topics.RAW_LOGS);
-      wanted.addAll(BalancesTopology.INPUTS);
-      for (Topic t : wanted) {
-        boolean queued = missing.stream().anyMatch(m -> m.name().equals(names.of(t)));
-        if (!existing.contains(names.of(t)) && !queued) {
-          missing.add(new NewTopic(names.of(t), t.partitions(), (short) 1));
-        }
-      }
-      if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-      }
-    }
+    List<Topic> wanted = new ArrayList<>(DecoderTopology.outputs());
+    wanted.add(Topics.RAW_LOGS);
+    wanted.addAll(BalancesTopology.INPUTS);
+    TopicBootstrap.ensure(
+        bootstrap,
+        wanted.stream().map(t -> new NewTopic(names.of(t), t.partitions(), (short) 1)).toList());
   }
 }

@@ -1,5 +1,6 @@
-package org.openledger.flink.kafka;
+package org.openledger.schemas;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,8 +12,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /**
- * Creates the topics a job reads and writes before it starts, so a fresh stack does not send the
- * job into a restart loop on a missing topic. Topics that exist are left as they are.
+ * Creates the topics an app reads and writes before it starts, so a fresh stack does not send a job
+ * or a Streams app into a restart loop on a missing topic. Topics that exist are left as they are;
+ * a topic named twice is created once.
  */
 public final class TopicBootstrap {
 
@@ -23,9 +25,14 @@ public final class TopicBootstrap {
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t.name())).toList();
+      Map<String, NewTopic> missing = new LinkedHashMap<>();
+      for (NewTopic t : topics) {
+        if (!existing.contains(t.name())) {
+          missing.putIfAbsent(t.name(), t);
+        }
+      }
       if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        admin.createTopics(missing.values()).all().get(30, TimeUnit.SECONDS);
       }
     }
   }
