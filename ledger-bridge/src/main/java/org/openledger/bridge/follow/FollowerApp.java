@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -79,20 +80,26 @@ public final class FollowerApp {
               cursorSerde,
               metrics,
               cursor);
-      long lastReport = 0;
-      while (!Thread.currentThread().isInterrupted()) {
-        int written = follower.step();
-        if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(10)) {
-          LOG.info(
-              "cursor={} lag={} logs={} reorgs={}",
-              metrics.cursorBlock.get(),
-              metrics.headLag.get(),
-              metrics.logsWritten.get(),
-              metrics.reorgs.get());
-          lastReport = System.nanoTime();
-        }
-        if (written == 0) {
-          Thread.sleep(config.pollIntervalMs());
+      Semaphore wake = new Semaphore(0);
+      try (AutoCloseable heads = NewHeads.subscribe(config.wsUrl(), wake::release)) {
+        long lastReport = 0;
+        while (!Thread.currentThread().isInterrupted()) {
+          int written = follower.step();
+          if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(10)) {
+            LOG.info(
+                "cursor={} lag={} logs={} reorgs={}",
+                metrics.cursorBlock.get(),
+                metrics.headLag.get(),
+                metrics.logsWritten.get(),
+                metrics.reorgs.get());
+            lastReport = System.nanoTime();
+          }
+          if (written == 0) {
+            // Polling is what makes following correct; a new-head notification only ends the wait
+            // early.
+            wake.tryAcquire(config.pollIntervalMs(), TimeUnit.MILLISECONDS);
+            wake.drainPermits();
+          }
         }
       }
     } finally {

@@ -22,7 +22,8 @@ public record FollowerConfig(
     String followerId,
     String rawTopic,
     String cursorTopic,
-    int metricsPort) {
+    int metricsPort,
+    String wsUrl) {
 
   public static final ConfigKey<String> RPC_URL =
       ConfigKey.string("evm.rpc.url", "http://127.0.0.1:8545", "JSON-RPC URL of the EVM node");
@@ -60,6 +61,25 @@ public record FollowerConfig(
           p -> p >= 0 && p <= 65535,
           "must be 0-65535");
 
+  public static final ConfigKey<String> WS_URL =
+      new ConfigKey<>(
+          "follower.ws.url",
+          "",
+          "WebSocket JSON-RPC URL for new-head notifications (only wake the loop early);"
+              + " empty: the RPC URL with ws://, off: poll only",
+          String::trim,
+          v -> v.isEmpty() || v.equals("off") || v.startsWith("ws://") || v.startsWith("wss://"),
+          "must be empty, off, or a ws:// or wss:// URL");
+
+  private static String wsUrl(String configured, String rpcUrl) {
+    if (!configured.isEmpty()) {
+      return configured;
+    }
+    return rpcUrl.startsWith("https://")
+        ? "wss://" + rpcUrl.substring("https://".length())
+        : rpcUrl.replaceFirst("^http://", "ws://");
+  }
+
   public static FollowerConfig load(Map<String, String> environment) {
     ConfigSource s = ConfigSource.of(environment, Optional.empty());
     s.validate(
@@ -75,7 +95,8 @@ public record FollowerConfig(
             REORG_WINDOW,
             FOLLOWER_ID,
             PREFIX,
-            METRICS_PORT));
+            METRICS_PORT,
+            WS_URL));
     return new FollowerConfig(
         s.get(RPC_URL),
         s.get(CHAIN_ID),
@@ -89,6 +110,7 @@ public record FollowerConfig(
         s.get(FOLLOWER_ID) + "-" + s.get(CHAIN_ID),
         s.get(PREFIX) + Topics.RAW_LOGS.name(),
         s.get(PREFIX) + Topics.FOLLOWER_CURSOR.name(),
-        s.get(METRICS_PORT));
+        s.get(METRICS_PORT),
+        wsUrl(s.get(WS_URL), s.get(RPC_URL)));
   }
 }
