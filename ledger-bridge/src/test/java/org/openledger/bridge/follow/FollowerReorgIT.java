@@ -5,19 +5,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openledger.bridge.chain.Chain;
 import org.openledger.bridge.chain.DevAccounts;
+import org.openledger.bridge.decode.ChainEventDecoder;
+import org.openledger.bridge.decode.DecodeResult;
 import org.openledger.bridge.deploy.Deployer;
 import org.openledger.bridge.deploy.Deployment;
 import org.openledger.bridge.deploy.DeploymentPlan;
 import org.openledger.bridge.scenario.ScenarioDriver;
+import org.openledger.bridge.streams.DecoderApp;
+import org.openledger.bridge.streams.DecoderMetrics;
+import org.openledger.bridge.streams.DecoderTopology;
+import org.openledger.bridge.streams.TopicNames;
+import org.openledger.events.DataContributed;
 import org.openledger.events.RawChainLog;
 import org.openledger.pipeline.FollowerCursor;
 import org.openledger.schemas.Topics;
@@ -113,8 +128,80 @@ class FollowerReorgIT {
         assertThat(dropped).isNotEmpty();
         assertThat(retracted).containsExactlyInAnyOrderElementsOf(dropped);
         assertThat(new ArrayList<>(view)).containsExactlyElementsOf(canonical);
+
+        assertDecodedViewIsCanonical(name, deployment, records, dir);
       }
     }
+  }
+
+  /**
+   * Runs the decoder over the follower's raw topic: the typed contributions, read as additions and
+   * retractions, are exactly the contributions of the canonical chain.
+   */
+  private static void assertDecodedViewIsCanonical(
+      String name, Deployment deployment, List<RawChainLog> raw, Path dir) throws Exception {
+    ChainEventDecoder decoder =
+        new ChainEventDecoder(
+            deployment.contracts().entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().address())));
+    Set<String> expected = new LinkedHashSet<>();
+    int typedRecords = 0;
+    for (RawChainLog r : raw) {
+      if (decoder.decode(r) instanceof DecodeResult.Decoded d
+          && d.event() instanceof DataContributed c) {
+        typedRecords++;
+        String id = c.getContributionId() + "@" + c.getPosition().getBlockHash();
+        if (r.getRemoved()) {
+          expected.remove(id);
+        } else {
+          expected.add(id);
+        }
+      }
+    }
+    TopicNames names = new TopicNames(name + ".");
+    SchemaRegistryClient registry = new SchemaRegistryClient(LocalStack.registryUrl());
+    DecoderApp.ensureTopics(LocalStack.kafkaBootstrap(), names);
+    StreamsBuilder builder = new StreamsBuilder();
+    DecoderTopology.build(builder, names, registry, decoder, new DecoderMetrics());
+    var typed = new ConfluentAvroSerde<>(Topics.DATA_CONTRIBUTED, registry, DataContributed.class);
+    Set<String> decodedView = new LinkedHashSet<>();
+    try (KafkaStreams streams =
+            new KafkaStreams(
+                builder.build(),
+                DecoderApp.streamsProps(
+                    LocalStack.kafkaBootstrap(), names, dir.resolve("streams").toString()));
+        KafkaConsumer<String, byte[]> consumer =
+            new KafkaConsumer<>(
+                Map.of(
+                    "bootstrap.servers",
+                    LocalStack.kafkaBootstrap(),
+                    "group.id",
+                    name + "-check",
+                    "isolation.level",
+                    "read_committed",
+                    "auto.offset.reset",
+                    "earliest"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+      streams.start();
+      consumer.subscribe(List.of(names.of(Topics.DATA_CONTRIBUTED)));
+      int seen = 0;
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (seen < typedRecords && System.nanoTime() < deadline) {
+        for (var record : consumer.poll(Duration.ofMillis(300))) {
+          DataContributed c = typed.decode(record.value());
+          String id = c.getContributionId() + "@" + c.getPosition().getBlockHash();
+          if (c.getRemoved()) {
+            decodedView.remove(id);
+          } else {
+            decodedView.add(id);
+          }
+          seen++;
+        }
+      }
+    }
+    assertThat(typedRecords).isGreaterThan(8); // 3 dropped, their 3 retractions, 5 canonical
+    assertThat(decodedView).containsExactlyElementsOf(expected);
   }
 
   private static void catchUp(Chain chain, ChainFollower follower) throws Exception {
