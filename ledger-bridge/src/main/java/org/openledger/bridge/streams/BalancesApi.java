@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
 
 /**
  * The read-only HTTP API of live balances: {@code GET /balances/{address}} (accrued, settled and
- * pending wei, as decimal strings), {@code GET /datanets/{id}} and {@code GET /metrics}. Bad
- * requests get a 400 with the reason; unknown keys a 404; anything but GET a 405.
+ * pending wei, as decimal strings), {@code GET /datanets/{id}}, {@code GET /models/{id}} and {@code
+ * GET /metrics}. Bad requests get a 400 with the reason; unknown keys a 404; anything but GET a
+ * 405.
  */
 public final class BalancesApi {
 
@@ -26,6 +27,8 @@ public final class BalancesApi {
     Optional<Balance> balance(String address);
 
     Optional<DatanetView> datanet(long datanetId);
+
+    Optional<ModelView> model(long modelId);
   }
 
   private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
@@ -67,8 +70,13 @@ public final class BalancesApi {
         balance(exchange, path.substring("/balances/".length()));
       } else if (path.startsWith("/datanets/")) {
         datanet(exchange, path.substring("/datanets/".length()));
+      } else if (path.startsWith("/models/")) {
+        model(exchange, path.substring("/models/".length()));
       } else {
-        send(exchange, 404, error("no such resource; try /balances/{address} or /datanets/{id}"));
+        send(
+            exchange,
+            404,
+            error("no such resource; try /balances/{address}, /datanets/{id} or /models/{id}"));
       }
     } catch (RuntimeException e) {
       send(exchange, 503, error("views not available yet: " + e.getClass().getSimpleName()));
@@ -108,6 +116,22 @@ public final class BalancesApi {
       return;
     }
     send(exchange, 200, view.get().toJson());
+  }
+
+  private void model(HttpExchange exchange, String id) throws IOException {
+    long modelId;
+    try {
+      modelId = Long.parseLong(id);
+    } catch (NumberFormatException e) {
+      send(exchange, 400, error("not a model id: " + shorten(id)));
+      return;
+    }
+    Optional<ModelView> view = views.model(modelId);
+    if (view.isEmpty()) {
+      send(exchange, 404, error("no paid inferences or accruals for model " + modelId));
+      return;
+    }
+    send(exchange, 200, JSON.writeValueAsString(view.get()));
   }
 
   private static String shorten(String s) {

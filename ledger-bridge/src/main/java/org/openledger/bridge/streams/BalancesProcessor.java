@@ -10,8 +10,10 @@ import org.openledger.events.BatchSettled;
 import org.openledger.events.ContributionReviewed;
 import org.openledger.events.DataContributed;
 import org.openledger.events.DatanetCreated;
+import org.openledger.events.InferencePaid;
 import org.openledger.events.StakeSlashed;
 import org.openledger.events.StakeWithdrawn;
+import org.openledger.pipeline.PayeeRole;
 import org.openledger.pipeline.PayoutAccrual;
 
 /**
@@ -24,6 +26,7 @@ final class BalancesProcessor implements Processor<String, SpecificRecord, Void,
   static final String BALANCES = "balances";
   static final String DATANETS = "datanets";
   static final String CONTRIBUTIONS = "contributions";
+  static final String MODELS = "models";
 
   private KeyValueStore<String, String> balances;
   private KeyValueStore<Long, String> datanets;
@@ -31,11 +34,15 @@ final class BalancesProcessor implements Processor<String, SpecificRecord, Void,
   /** contribution id -> "datanetId,stake,active" where active is 1 or 0. */
   private KeyValueStore<Long, String> contributions;
 
+  /** model id -> ModelView.encode(). */
+  private KeyValueStore<Long, String> models;
+
   @Override
   public void init(ProcessorContext<Void, Void> context) {
     balances = context.getStateStore(BALANCES);
     datanets = context.getStateStore(DATANETS);
     contributions = context.getStateStore(CONTRIBUTIONS);
+    models = context.getStateStore(MODELS);
   }
 
   @Override
@@ -43,10 +50,22 @@ final class BalancesProcessor implements Processor<String, SpecificRecord, Void,
     SpecificRecord event = record.value();
     if (event instanceof PayoutAccrual a) {
       credit(
-          a.getPayee(),
-          sign(a.getRemoved()) * 1,
-          a.getAmount().toBigIntegerExact(),
-          BigInteger.ZERO);
+          a.getPayee(), sign(a.getRemoved()), a.getAmount().toBigIntegerExact(), BigInteger.ZERO);
+      if (a.getRole() == PayeeRole.MODEL_OWNER && a.getModelId() != null) {
+        long id = a.getModelId();
+        models.put(
+            id,
+            ModelView.decode(id, models.get(id))
+                .ownerAccrued(sign(a.getRemoved()), a.getAmount().toBigIntegerExact())
+                .encode());
+      }
+    } else if (event instanceof InferencePaid p) {
+      long id = p.getModelId();
+      models.put(
+          id,
+          ModelView.decode(id, models.get(id))
+              .paid(sign(p.getRemoved()), p.getFee().toBigIntegerExact())
+              .encode());
     } else if (event instanceof BatchSettled b) {
       for (int i = 0; i < b.getPayees().size(); i++) {
         credit(

@@ -22,6 +22,7 @@ public final class BalancesTopology {
       List.of(
           Topics.PAYOUT_ACCRUALS,
           Topics.BATCH_SETTLED,
+          Topics.INFERENCE_PAID,
           Topics.DATANET_CREATED,
           Topics.DATA_CONTRIBUTED,
           Topics.CONTRIBUTION_REVIEWED,
@@ -46,6 +47,11 @@ public final class BalancesTopology {
             Stores.persistentKeyValueStore(BalancesProcessor.CONTRIBUTIONS),
             Serdes.Long(),
             Serdes.String()));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(BalancesProcessor.MODELS),
+            Serdes.Long(),
+            Serdes.String()));
     builder.stream(
             INPUTS.stream().map(names::of).toList(),
             Consumed.with(
@@ -60,6 +66,7 @@ public final class BalancesTopology {
             Named.as("update-views"),
             BalancesProcessor.BALANCES,
             BalancesProcessor.DATANETS,
-            BalancesProcessor.CONTRIBUTIONS);
+            BalancesProcessor.CONTRIBUTIONS,
+            BalancesProcessor.MODELS);
   }
 }

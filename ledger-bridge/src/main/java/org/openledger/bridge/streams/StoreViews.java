@@ -32,4 +32,13 @@ final class StoreViews implements BalancesApi.Views {
                 BalancesProcessor.DATANETS, QueryableStoreTypes.keyValueStore()));
     return Optional.ofNullable(store.get(datanetId)).map(DatanetView::fromJson);
   }
+
+  @Override
+  public Optional<ModelView> model(long modelId) {
+    ReadOnlyKeyValueStore<Long, String> store =
+        streams.store(
+            StoreQueryParameters.fromNameAndType(
+                BalancesProcessor.MODELS, QueryableStoreTypes.keyValueStore()));
+    return Optional.ofNullable(store.get(modelId)).map(v -> ModelView.decode(modelId, v));
+  }
 }

@@ -28,6 +28,11 @@ class BalancesApiTest {
             }
 
             @Override
+            public Optional<ModelView> model(long id) {
+              return id == 7 ? Optional.of(new ModelView(7, 2, "30", "6")) : Optional.empty();
+            }
+
+            @Override
             public Optional<DatanetView> datanet(long id) {
               return id == 1
                   ? Optional.of(DatanetView.created(1, "science", ALICE, BigInteger.ONE))
@@ -76,6 +81,11 @@ class BalancesApiTest {
     assertThat(get("/datanets/2").statusCode()).isEqualTo(404);
     assertThat(get("/datanets/1").body()).contains("\"name\":\"science\"");
     assertThat(get("/nowhere").statusCode()).isEqualTo(404);
+    assertThat(get("/models/7").body())
+        .contains("\"feesPaidWei\":\"30\"")
+        .contains("\"inferences\":2");
+    assertThat(get("/models/8").statusCode()).isEqualTo(404);
+    assertThat(get("/models/x").statusCode()).isEqualTo(400);
     assertThat(get("/metrics").body()).contains("decoder_records_ignored_total");
   }
 

@@ -20,6 +20,7 @@ import org.openledger.events.ChainPosition;
 import org.openledger.events.ContributionReviewed;
 import org.openledger.events.DataContributed;
 import org.openledger.events.DatanetCreated;
+import org.openledger.events.InferencePaid;
 import org.openledger.events.StakeSlashed;
 import org.openledger.pipeline.PayeeRole;
 import org.openledger.pipeline.PayoutAccrual;
@@ -124,6 +125,39 @@ class BalancesTopologyTest {
 
     assertThat(balance(ALICE).pending()).isEqualTo(BigInteger.valueOf(1000));
     assertThat(balance(BOB).settled()).isZero();
+  }
+
+  private ModelView model(long id) {
+    KeyValueStore<Long, String> store = driver.getKeyValueStore(BalancesProcessor.MODELS);
+    return ModelView.decode(id, store.get(id));
+  }
+
+  @Test
+  void shouldTrackModelUsageFeesAndOwnerAccrualsPerModel() {
+    InferencePaid paid =
+        InferencePaid.newBuilder()
+            .setPosition(POS)
+            .setInferenceId(1)
+            .setModelId(7)
+            .setPayer(BOB)
+            .setFee(wei(1000))
+            .setQueryHash("0x00")
+            .setQueryUri("u")
+            .build();
+    send(Topics.INFERENCE_PAID, paid);
+    send(Topics.INFERENCE_PAID, InferencePaid.newBuilder(paid).setInferenceId(2).build());
+    send(
+        Topics.PAYOUT_ACCRUALS,
+        PayoutAccrual.newBuilder(accrual(ALICE, 200))
+            .setRole(PayeeRole.MODEL_OWNER)
+            .setContributionId(null)
+            .setModelId(7L)
+            .build());
+    send(
+        Topics.INFERENCE_PAID,
+        InferencePaid.newBuilder(paid).setInferenceId(2).setRemoved(true).build());
+
+    assertThat(model(7)).isEqualTo(new ModelView(7, 1, "1000", "200"));
   }
 
   @Test
