@@ -41,7 +41,73 @@ public final class FollowerBenchmark {
 
   private FollowerBenchmark() {}
 
-  private record FollowRun(double seconds, long logs, ConfluentAvroSerde<RawChainLog> rawSerde) {}
+  private record FollowRun(
+      double seconds, long logs, ConfluentAvroSerde<RawChainLog> rawSerde, String prefix) {}
+
+  /**
+   * The broker's ceiling here: the same records, in transactions of the same size, nothing else.
+   */
+  private static double kafkaCeiling(FollowerConfig config, List<byte[]> values, int perTransaction)
+      throws Exception {
+    java.util.Properties p = new java.util.Properties();
+    p.put("bootstrap.servers", config.kafkaBootstrap());
+    p.put("transactional.id", "bench-ceiling-" + System.nanoTime());
+    p.put("linger.ms", 5);
+    String topic = "bench-ceiling-" + Long.toString(System.nanoTime(), 36);
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            p,
+            new org.apache.kafka.common.serialization.StringSerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      producer.initTransactions();
+      double best = 0;
+      for (int round = 0; round < 3; round++) { // the best of three: the first pays the warm-up
+        long t = System.nanoTime();
+        for (int i = 0; i < values.size(); i += perTransaction) {
+          producer.beginTransaction();
+          for (byte[] v : values.subList(i, Math.min(values.size(), i + perTransaction))) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "k", v));
+          }
+          producer.commitTransaction();
+        }
+        best = Math.max(best, values.size() / ((System.nanoTime() - t) / 1e9));
+      }
+      return best;
+    }
+  }
+
+  /** Runs the decoder app's topology over a followed raw topic; returns records/s through Kafka. */
+  private static double decoderThroughKafka(
+      FollowerConfig config, FollowRun run, Deployment deployment, ChainEventDecoder decoder)
+      throws Exception {
+    org.openledger.bridge.streams.TopicNames names =
+        new org.openledger.bridge.streams.TopicNames(run.prefix());
+    org.openledger.bridge.streams.DecoderApp.ensureTopics(config.kafkaBootstrap(), names);
+    org.openledger.bridge.streams.DecoderMetrics metrics =
+        new org.openledger.bridge.streams.DecoderMetrics();
+    org.apache.kafka.streams.StreamsBuilder builder = new org.apache.kafka.streams.StreamsBuilder();
+    org.openledger.bridge.streams.DecoderTopology.build(
+        builder,
+        names,
+        new SchemaRegistryClient(URI.create(config.registryUrl())),
+        decoder,
+        metrics);
+    Path state = Files.createTempDirectory("bench-decoder");
+    try (org.apache.kafka.streams.KafkaStreams streams =
+        new org.apache.kafka.streams.KafkaStreams(
+            builder.build(),
+            org.openledger.bridge.streams.DecoderApp.streamsProps(
+                config.kafkaBootstrap(), names, state.toString()))) {
+      long t = System.nanoTime();
+      streams.start();
+      long deadline = t + 300_000_000_000L;
+      while (metrics.decodedTotal() + metrics.ignoredTotal() + metrics.deadLetters() < run.logs()
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      return run.logs() / ((System.nanoTime() - t) / 1e9);
+    }
+  }
 
   /** Follows the whole range into a fresh set of topics; returns the time it took. */
   private static FollowRun follow(
@@ -80,7 +146,8 @@ public final class FollowerBenchmark {
       while (follower.cursor().getBlockNumber() < head) {
         follower.step();
       }
-      return new FollowRun((System.nanoTime() - t) / 1e9, metrics.logsWrittenTotal(), rawSerde);
+      return new FollowRun(
+          (System.nanoTime() - t) / 1e9, metrics.logsWrittenTotal(), rawSerde, prefix);
     }
   }
 
@@ -193,6 +260,11 @@ public final class FollowerBenchmark {
         }
       }
       double decodeSeconds = (System.nanoTime() - t2) / 1e9;
+      Map<String, String> ceilingEnv = new java.util.HashMap<>(env);
+      ceilingEnv.put("OPENLEDGER_DEPLOYMENT_FILE", file.toString());
+      FollowerConfig ceilingConfig = FollowerConfig.load(ceilingEnv);
+      double ceiling = kafkaCeiling(ceilingConfig, encoded, 2000);
+      double decoderKafka = decoderThroughKafka(ceilingConfig, measured, deployment, decoder);
 
       System.out.printf("%nrange: %d blocks, %d logs (node %s)%n", blocks, rawLogs, rpc);
       System.out.printf(
@@ -204,6 +276,11 @@ public final class FollowerBenchmark {
       System.out.printf(
           "follower / raw:                           %8.2f%n",
           (measured.logs() / followSeconds) / (rawLogs / rawSeconds));
+      System.out.printf(
+          "Kafka ceiling (same records, tx of 2000): %8.0f records/s; follower / ceiling %.2f%n",
+          ceiling, (measured.logs() / followSeconds) / ceiling);
+      System.out.printf(
+          "decoder app through Kafka (exactly once): %8.0f records/s%n", decoderKafka);
       System.out.printf(
           "decoder work (Avro + ABI decode):         %8.0f records/s (%d records x %d)%n",
           encoded.size() * rounds / decodeSeconds, encoded.size(), rounds);
