@@ -156,8 +156,7 @@ public final class FollowerBenchmark {
     int settles = Integer.parseInt(env.getOrDefault("BENCH_SETTLES", "50"));
     int payees = Integer.parseInt(env.getOrDefault("BENCH_PAYEES", "100"));
     int emptyBlocks = Integer.parseInt(env.getOrDefault("BENCH_EMPTY_BLOCKS", "20"));
-    DevAccounts accounts =
-        new DevAccounts("test test test test test test test test test test test junk");
+    DevAccounts accounts = DevAccounts.devNode();
     String rpc = env.getOrDefault("OPENLEDGER_EVM_RPC_URL", "http://127.0.0.1:8545");
     try (Chain chain = new Chain(rpc, DevAccounts.DEV_CHAIN_ID)) {
       Deployment deployment =

@@ -14,10 +14,19 @@ public final class DevAccounts {
   /** The EIP-155 chain id of the local dev chain; dev accounts are refused on any other chain. */
   public static final long DEV_CHAIN_ID = 1337;
 
+  /** The dev node's public mnemonic (anvil's default): worthless anywhere but a dev chain. */
+  public static final String DEV_NODE_MNEMONIC =
+      "test test test test test test test test test test test junk";
+
   private final Bip32ECKeyPair master;
 
   public DevAccounts(String mnemonic) {
     this.master = Bip32ECKeyPair.generateKeyPair(MnemonicUtils.generateSeed(mnemonic, ""));
+  }
+
+  /** The accounts of the local dev node (anvil started by {@code bin/openledger up}). */
+  public static DevAccounts devNode() {
+    return new DevAccounts(DEV_NODE_MNEMONIC);
   }
 
   public Credentials account(int index) {

@@ -54,10 +54,6 @@ public record DeployConfig(
   public static final ConfigKey<String> TREASURY =
       address("treasury.address", "receives slashed stakes and the protocol share");
 
-  /** The dev node's public mnemonic (anvil's default); worthless anywhere else. */
-  static final String DEV_NODE_MNEMONIC =
-      "test test test test test test test test test test test junk";
-
   public static DeployConfig load(Map<String, String> environment) {
     ConfigSource source = ConfigSource.of(environment, Optional.empty());
     source.validate(
@@ -74,7 +70,9 @@ public record DeployConfig(
     long chainId = source.get(CHAIN_ID);
     boolean dev = chainId == DevAccounts.DEV_CHAIN_ID;
     String mnemonic =
-        source.get(DEV_MNEMONIC).isEmpty() ? DEV_NODE_MNEMONIC : source.get(DEV_MNEMONIC);
+        source.get(DEV_MNEMONIC).isEmpty()
+            ? DevAccounts.DEV_NODE_MNEMONIC
+            : source.get(DEV_MNEMONIC);
     DevAccounts devAccounts = dev ? new DevAccounts(mnemonic) : null;
 
     Credentials deployer = deployerKey(source, devAccounts);

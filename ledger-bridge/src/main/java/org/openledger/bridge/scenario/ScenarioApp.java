@@ -29,10 +29,7 @@ public final class ScenarioApp {
       long from = chain.web3().ethBlockNumber().send().getBlockNumber().longValueExact() + 1;
       SampleScenario.Report report =
           SampleScenario.run(
-              chain,
-              new ScenarioDriver(chain, deployment),
-              new DevAccounts("test test test test test test test test test test test junk"),
-              4);
+              chain, new ScenarioDriver(chain, deployment), DevAccounts.devNode(), 4);
       long to = chain.web3().ethBlockNumber().send().getBlockNumber().longValueExact();
       LOG.info(
           "sample scenario done in blocks {}..{}: datanet {}, model {}, inference {}",

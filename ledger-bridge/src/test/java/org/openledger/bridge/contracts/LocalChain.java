@@ -24,8 +24,7 @@ import org.web3j.tx.Contract;
 final class LocalChain implements AutoCloseable {
 
   final Chain chain = new Chain(LocalStack.evmRpcUrl().toString(), LocalStack.evmChainId());
-  final DevAccounts accounts =
-      new DevAccounts("test test test test test test test test test test test junk");
+  final DevAccounts accounts = DevAccounts.devNode();
   final Credentials deployer = accounts.account(0);
   final Credentials settler = accounts.account(1);
   final Credentials slasher = accounts.account(2);

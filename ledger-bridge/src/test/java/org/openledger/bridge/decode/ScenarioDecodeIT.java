@@ -56,8 +56,7 @@ class ScenarioDecodeIT {
 
   @Test
   void shouldDecodeEveryEventTheScenarioEmitsFieldForField() throws Exception {
-    DevAccounts accounts =
-        new DevAccounts("test test test test test test test test test test test junk");
+    DevAccounts accounts = DevAccounts.devNode();
     try (Chain chain = new Chain(LocalStack.evmRpcUrl().toString(), LocalStack.evmChainId())) {
       Deployment deployment =
           new Deployer(chain, accounts.account(0), "cancun")

@@ -55,8 +55,7 @@ class FollowerReorgIT {
 
   @Test
   void shouldRetractDroppedLogsAndFollowTheNewBranch(@TempDir Path dir) throws Exception {
-    DevAccounts accounts =
-        new DevAccounts("test test test test test test test test test test test junk");
+    DevAccounts accounts = DevAccounts.devNode();
     HttpService rpc = new HttpService(LocalStack.evmRpcUrl().toString());
     try (Chain chain = new Chain(LocalStack.evmRpcUrl().toString(), LocalStack.evmChainId())) {
       Deployment deployment =
