@@ -34,7 +34,7 @@ def main(argv=None) -> None:
         level=args.log_level.upper(),
         format="ts=%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s",
     )
-    state = SidecarState()
+    state = SidecarState(ready=False)  # holds nothing yet: ready once its owner re-seeds it
     http = SidecarHttpServer(state, args.host, args.http_port).start()
     server = SidecarFlightServer(state, args.host, args.flight_port)
 
