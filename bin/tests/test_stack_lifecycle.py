@@ -97,3 +97,16 @@ def test_should_stop_nothing_when_pid_file_names_a_process_we_did_not_start(stac
     finally:
         stranger.kill()
         stranger.wait()
+
+
+def test_should_reset_only_when_confirmed(stack_env):
+    run_dir = pathlib.Path(stack_env["OPENLEDGER_RUN_DIR"])
+    (run_dir / "kafka").mkdir(parents=True)
+
+    refused = openledger(stack_env, "reset", timeout=60)
+    assert refused.returncode != 0 and "confirm with: bin/openledger reset --yes" in refused.stderr
+    assert run_dir.exists()
+
+    done = openledger(stack_env, "reset", "--yes", timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert not run_dir.exists()

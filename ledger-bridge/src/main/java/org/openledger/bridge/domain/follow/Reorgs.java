@@ -42,7 +42,8 @@ public final class Reorgs {
             + cursor.getBlockHash()
             + " and none of the "
             + recent.size()
-            + " recent blocks is canonical: the fork is deeper than the reorg window");
+            + " recent blocks is canonical: the fork is deeper than the reorg window"
+            + " (a restarted dev chain? bin/openledger reset --yes starts chain and Kafka afresh)");
   }
 
   /**
