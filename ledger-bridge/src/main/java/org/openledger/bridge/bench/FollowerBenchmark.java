@@ -15,15 +15,13 @@ import org.openledger.bridge.chain.DevAccounts;
 import org.openledger.bridge.decode.ChainEventDecoder;
 import org.openledger.bridge.deploy.Deployer;
 import org.openledger.bridge.deploy.Deployment;
-import org.openledger.bridge.deploy.DeploymentPlan;
 import org.openledger.bridge.follow.ChainFollower;
 import org.openledger.bridge.follow.FollowerApp;
 import org.openledger.bridge.follow.FollowerConfig;
 import org.openledger.bridge.follow.FollowerMetrics;
+import org.openledger.bridge.follow.FollowerSerdes;
 import org.openledger.bridge.scenario.ScenarioDriver;
 import org.openledger.events.RawChainLog;
-import org.openledger.pipeline.FollowerCursor;
-import org.openledger.schemas.Topics;
 import org.openledger.schemas.registry.SchemaRegistryClient;
 import org.openledger.schemas.serde.ConfluentAvroSerde;
 import org.web3j.crypto.Hash;
@@ -121,25 +119,17 @@ public final class FollowerBenchmark {
     FollowerConfig config = FollowerConfig.load(followerEnv);
     FollowerApp.ensureTopics(config);
     SchemaRegistryClient registry = new SchemaRegistryClient(URI.create(config.registryUrl()));
-    var rawSerde =
-        new ConfluentAvroSerde<>(
-            Topics.RAW_LOGS.withName(config.rawTopic()), registry, RawChainLog.class);
+    FollowerSerdes serdes = FollowerSerdes.of(config, registry);
     FollowerMetrics metrics = new FollowerMetrics();
     try (KafkaProducer<String, byte[]> producer = FollowerApp.producer(config)) {
       producer.initTransactions();
       ChainFollower follower =
           new ChainFollower(
               chain,
-              deployment.contracts().values().stream()
-                  .map(Deployment.DeployedContract::address)
-                  .toList(),
+              deployment,
               config,
               producer,
-              rawSerde,
-              new ConfluentAvroSerde<>(
-                  Topics.FOLLOWER_CURSOR.withName(config.cursorTopic()),
-                  registry,
-                  FollowerCursor.class),
+              serdes,
               metrics,
               FollowerApp.initialCursor(chain, deployment));
       long t = System.nanoTime();
@@ -147,7 +137,7 @@ public final class FollowerBenchmark {
         follower.step();
       }
       return new FollowRun(
-          (System.nanoTime() - t) / 1e9, metrics.logsWrittenTotal(), rawSerde, prefix);
+          (System.nanoTime() - t) / 1e9, metrics.logsWrittenTotal(), serdes.raw(), prefix);
     }
   }
 
@@ -159,13 +149,7 @@ public final class FollowerBenchmark {
     DevAccounts accounts = DevAccounts.devNode();
     String rpc = env.getOrDefault("OPENLEDGER_EVM_RPC_URL", "http://127.0.0.1:8545");
     try (Chain chain = new Chain(rpc, DevAccounts.DEV_CHAIN_ID)) {
-      Deployment deployment =
-          new Deployer(chain, accounts.account(0), "cancun")
-              .deploy(
-                  DeploymentPlan.dev(
-                      accounts.account(1).getAddress(),
-                      accounts.account(2).getAddress(),
-                      accounts.account(3).getAddress()));
+      Deployment deployment = Deployer.deployDev(chain, accounts);
       Path file = Files.createTempFile("bench-deployment", ".json");
       deployment.write(file);
       ScenarioDriver driver = new ScenarioDriver(chain, deployment);
@@ -207,9 +191,7 @@ public final class FollowerBenchmark {
             new EthFilter(
                 DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
                 DefaultBlockParameter.valueOf(BigInteger.valueOf(Math.min(head, from + 499))),
-                deployment.contracts().values().stream()
-                    .map(Deployment.DeployedContract::address)
-                    .toList());
+                deployment.contractAddresses());
         rawLogs += chain.web3().ethGetLogs(filter).send().getLogs().size();
       }
       double rawSeconds = (System.nanoTime() - t0) / 1e9;
@@ -235,9 +217,7 @@ public final class FollowerBenchmark {
             new EthFilter(
                 DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
                 DefaultBlockParameter.valueOf(BigInteger.valueOf(Math.min(head, from + 499))),
-                deployment.contracts().values().stream()
-                    .map(Deployment.DeployedContract::address)
-                    .toList());
+                deployment.contractAddresses());
         for (var r : chain.web3().ethGetLogs(filter).send().getLogs()) {
           encoded.add(
               rawSerde.encode(

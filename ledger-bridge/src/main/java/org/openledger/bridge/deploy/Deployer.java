@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.openledger.bridge.chain.Chain;
+import org.openledger.bridge.chain.DevAccounts;
 import org.openledger.bridge.contracts.DatanetRegistry;
 import org.openledger.bridge.contracts.InferenceMarket;
 import org.openledger.bridge.contracts.ModelRegistry;
@@ -120,6 +121,19 @@ public final class Deployer {
         evmVersion,
         contracts,
         new Deployment.Roles(me, plan.settler(), plan.slasher(), plan.treasury()));
+  }
+
+  /**
+   * A fresh contract set on the dev chain, in the dev accounts' roles: 0 deploys, 1 settles, 2
+   * slashes, 3 is the treasury (the demo's tools, benchmarks and tests use this).
+   */
+  public static Deployment deployDev(Chain chain, DevAccounts accounts) throws Exception {
+    return new Deployer(chain, accounts.account(0), DeployApp.buildProperty("evm.version"))
+        .deploy(
+            DeploymentPlan.dev(
+                accounts.account(1).getAddress(),
+                accounts.account(2).getAddress(),
+                accounts.account(3).getAddress()));
   }
 
   /** True when every contract of {@code deployment} has code on the chain it names. */

@@ -32,6 +32,18 @@ public record Deployment(
   /** The accounts holding each role (addresses only; keys never leave their owners). */
   public record Roles(String deployer, String settler, String slasher, String treasury) {}
 
+  /** Every contract's address, for filters over the whole deployment. */
+  public java.util.List<String> contractAddresses() {
+    return contracts.values().stream().map(DeployedContract::address).toList();
+  }
+
+  /** Contract name to address, as the decoder takes them. */
+  public Map<String, String> addressesByName() {
+    Map<String, String> byName = new TreeMap<>();
+    contracts.forEach((name, c) -> byName.put(name, c.address()));
+    return byName;
+  }
+
   public String address(String contract) {
     DeployedContract c = contracts.get(contract);
     if (c == null) {

@@ -13,6 +13,7 @@ import org.apache.kafka.common.KafkaException;
 import org.openledger.bridge.chain.BlockHeaders;
 import org.openledger.bridge.chain.Chain;
 import org.openledger.bridge.chain.RawLogs;
+import org.openledger.bridge.deploy.Deployment;
 import org.openledger.bridge.domain.follow.BlockRef;
 import org.openledger.bridge.domain.follow.ReorgDecision;
 import org.openledger.bridge.domain.follow.Reorgs;
@@ -52,20 +53,20 @@ public final class ChainFollower {
 
   public ChainFollower(
       Chain chain,
-      List<String> addresses,
+      Deployment deployment,
       FollowerConfig config,
       Producer<String, byte[]> producer,
-      ConfluentAvroSerde<RawChainLog> rawSerde,
-      ConfluentAvroSerde<FollowerCursor> cursorSerde,
+      FollowerSerdes serdes,
       FollowerMetrics metrics,
       FollowerCursor cursor) {
     this.chain = chain;
     this.blockHeaders = new BlockHeaders(config.rpcUrl());
-    this.addresses = addresses.stream().map(a -> a.toLowerCase(Locale.ROOT)).toList();
+    this.addresses =
+        deployment.contractAddresses().stream().map(a -> a.toLowerCase(Locale.ROOT)).toList();
     this.config = config;
     this.producer = producer;
-    this.rawSerde = rawSerde;
-    this.cursorSerde = cursorSerde;
+    this.rawSerde = serdes.raw();
+    this.cursorSerde = serdes.cursor();
     this.metrics = metrics;
     this.cursor = cursor;
     metrics.cursorBlock.set(cursor.getBlockNumber());

@@ -15,13 +15,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.openledger.bridge.chain.Chain;
 import org.openledger.bridge.deploy.Deployment;
-import org.openledger.events.RawChainLog;
 import org.openledger.pipeline.FollowerCursor;
 import org.openledger.pipeline.RecentBlock;
 import org.openledger.schemas.TopicBootstrap;
-import org.openledger.schemas.Topics;
 import org.openledger.schemas.registry.SchemaRegistryClient;
-import org.openledger.schemas.serde.ConfluentAvroSerde;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.protocol.core.DefaultBlockParameter;
@@ -42,12 +39,7 @@ public final class FollowerApp {
     FollowerConfig config = FollowerConfig.load(System.getenv());
     Deployment deployment = Deployment.read(config.deploymentFile());
     SchemaRegistryClient registry = new SchemaRegistryClient(URI.create(config.registryUrl()));
-    var rawSerde =
-        new ConfluentAvroSerde<>(
-            Topics.RAW_LOGS.withName(config.rawTopic()), registry, RawChainLog.class);
-    var cursorSerde =
-        new ConfluentAvroSerde<>(
-            Topics.FOLLOWER_CURSOR.withName(config.cursorTopic()), registry, FollowerCursor.class);
+    FollowerSerdes serdes = FollowerSerdes.of(config, registry);
     ensureTopics(config);
     FollowerMetrics metrics = new FollowerMetrics();
     int metricsPort = metrics.serve("127.0.0.1", config.metricsPort());
@@ -60,7 +52,10 @@ public final class FollowerApp {
       producer.initTransactions(); // fences an earlier run and aborts its open transaction
       FollowerCursor cursor =
           CursorStore.load(
-                  config.kafkaBootstrap(), config.cursorTopic(), config.followerId(), cursorSerde)
+                  config.kafkaBootstrap(),
+                  config.cursorTopic(),
+                  config.followerId(),
+                  serdes.cursor())
               .orElseGet(() -> initialCursor(chain, deployment));
       LOG.info(
           "following chain {} from block {} into {} (metrics on 127.0.0.1:{})",
@@ -69,17 +64,7 @@ public final class FollowerApp {
           config.rawTopic(),
           metricsPort);
       ChainFollower follower =
-          new ChainFollower(
-              chain,
-              deployment.contracts().values().stream()
-                  .map(Deployment.DeployedContract::address)
-                  .toList(),
-              config,
-              producer,
-              rawSerde,
-              cursorSerde,
-              metrics,
-              cursor);
+          new ChainFollower(chain, deployment, config, producer, serdes, metrics, cursor);
       Semaphore wake = new Semaphore(0);
       try (AutoCloseable heads = NewHeads.subscribe(config.wsUrl(), wake::release)) {
         long lastReport = 0;

@@ -4,11 +4,9 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -67,13 +65,7 @@ public final class DecoderApp {
 
     StreamsBuilder builder = new StreamsBuilder();
     DecoderTopology.build(
-        builder,
-        names,
-        registry,
-        new ChainEventDecoder(
-            deployment.contracts().entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().address()))),
-        metrics);
+        builder, names, registry, new ChainEventDecoder(deployment.addressesByName()), metrics);
     BalancesTopology.build(builder, names, registry);
     Properties props = streamsProps(config.get(KAFKA), names, config.get(STATE_DIR));
 

@@ -6,7 +6,6 @@ import org.openledger.bridge.chain.Chain;
 import org.openledger.bridge.chain.DevAccounts;
 import org.openledger.bridge.deploy.Deployer;
 import org.openledger.bridge.deploy.Deployment;
-import org.openledger.bridge.deploy.DeploymentPlan;
 import org.openledger.bridge.scenario.ScenarioDriver;
 import org.openledger.testing.LocalStack;
 import org.web3j.crypto.Credentials;
@@ -33,11 +32,7 @@ final class LocalChain implements AutoCloseable {
   final ScenarioDriver driver;
 
   LocalChain() throws Exception {
-    deployment =
-        new Deployer(chain, deployer, "cancun")
-            .deploy(
-                DeploymentPlan.dev(
-                    settler.getAddress(), slasher.getAddress(), treasury.getAddress()));
+    deployment = Deployer.deployDev(chain, accounts);
     driver = new ScenarioDriver(chain, deployment);
   }
 

@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 import org.openledger.bridge.chain.Chain;
@@ -19,7 +18,6 @@ import org.openledger.bridge.decode.DecodeResult.Decoded;
 import org.openledger.bridge.decode.DecodeResult.Failed;
 import org.openledger.bridge.deploy.Deployer;
 import org.openledger.bridge.deploy.Deployment;
-import org.openledger.bridge.deploy.DeploymentPlan;
 import org.openledger.bridge.scenario.SampleScenario;
 import org.openledger.bridge.scenario.ScenarioDriver;
 import org.openledger.events.AttributionMethod;
@@ -58,20 +56,11 @@ class ScenarioDecodeIT {
   void shouldDecodeEveryEventTheScenarioEmitsFieldForField() throws Exception {
     DevAccounts accounts = DevAccounts.devNode();
     try (Chain chain = new Chain(LocalStack.evmRpcUrl().toString(), LocalStack.evmChainId())) {
-      Deployment deployment =
-          new Deployer(chain, accounts.account(0), "cancun")
-              .deploy(
-                  DeploymentPlan.dev(
-                      accounts.account(1).getAddress(),
-                      accounts.account(2).getAddress(),
-                      accounts.account(3).getAddress()));
+      Deployment deployment = Deployer.deployDev(chain, accounts);
       SampleScenario.Report report =
           SampleScenario.run(chain, new ScenarioDriver(chain, deployment), accounts, 4);
 
-      ChainEventDecoder decoder =
-          new ChainEventDecoder(
-              deployment.contracts().entrySet().stream()
-                  .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().address())));
+      ChainEventDecoder decoder = new ChainEventDecoder(deployment.addressesByName());
       Map<Topic, List<SpecificRecord>> byTopic = new HashMap<>();
       List<String> failures = new ArrayList<>();
       for (RawChainLog raw : logs(chain, deployment)) {
@@ -184,9 +173,7 @@ class ScenarioDecodeIT {
         new EthFilter(
             DefaultBlockParameter.valueOf(BigInteger.valueOf(deployment.startBlock())),
             DefaultBlockParameter.valueOf(chain.web3().ethBlockNumber().send().getBlockNumber()),
-            deployment.contracts().values().stream()
-                .map(Deployment.DeployedContract::address)
-                .toList());
+            deployment.contractAddresses());
     Map<BigInteger, Long> timestamps = new HashMap<>();
     List<RawChainLog> raws = new ArrayList<>();
     for (EthLog.LogResult<?> result : chain.web3().ethGetLogs(filter).send().getLogs()) {

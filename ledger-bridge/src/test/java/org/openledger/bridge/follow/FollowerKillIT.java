@@ -15,7 +15,6 @@ import org.openledger.bridge.chain.Chain;
 import org.openledger.bridge.chain.DevAccounts;
 import org.openledger.bridge.deploy.Deployer;
 import org.openledger.bridge.deploy.Deployment;
-import org.openledger.bridge.deploy.DeploymentPlan;
 import org.openledger.bridge.scenario.ScenarioDriver;
 import org.openledger.events.RawChainLog;
 import org.openledger.testing.LocalStack;
@@ -33,13 +32,7 @@ class FollowerKillIT {
   void shouldWriteEveryLogExactlyOnceInOrderAcrossKills(@TempDir Path dir) throws Exception {
     DevAccounts accounts = DevAccounts.devNode();
     try (Chain chain = new Chain(LocalStack.evmRpcUrl().toString(), LocalStack.evmChainId())) {
-      Deployment deployment =
-          new Deployer(chain, accounts.account(0), "cancun")
-              .deploy(
-                  DeploymentPlan.dev(
-                      accounts.account(1).getAddress(),
-                      accounts.account(2).getAddress(),
-                      accounts.account(3).getAddress()));
+      Deployment deployment = Deployer.deployDev(chain, accounts);
       Path file = dir.resolve("deployment.json");
       deployment.write(file);
       String name = LocalStack.unique("follower-kill");

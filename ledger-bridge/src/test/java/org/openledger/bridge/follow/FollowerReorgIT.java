@@ -11,7 +11,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -26,7 +25,6 @@ import org.openledger.bridge.decode.ChainEventDecoder;
 import org.openledger.bridge.decode.DecodeResult;
 import org.openledger.bridge.deploy.Deployer;
 import org.openledger.bridge.deploy.Deployment;
-import org.openledger.bridge.deploy.DeploymentPlan;
 import org.openledger.bridge.scenario.ScenarioDriver;
 import org.openledger.bridge.streams.DecoderApp;
 import org.openledger.bridge.streams.DecoderMetrics;
@@ -34,7 +32,6 @@ import org.openledger.bridge.streams.DecoderTopology;
 import org.openledger.bridge.streams.TopicNames;
 import org.openledger.events.DataContributed;
 import org.openledger.events.RawChainLog;
-import org.openledger.pipeline.FollowerCursor;
 import org.openledger.schemas.Topics;
 import org.openledger.schemas.registry.SchemaRegistryClient;
 import org.openledger.schemas.serde.ConfluentAvroSerde;
@@ -58,13 +55,7 @@ class FollowerReorgIT {
     DevAccounts accounts = DevAccounts.devNode();
     HttpService rpc = new HttpService(LocalStack.evmRpcUrl().toString());
     try (Chain chain = new Chain(LocalStack.evmRpcUrl().toString(), LocalStack.evmChainId())) {
-      Deployment deployment =
-          new Deployer(chain, accounts.account(0), "cancun")
-              .deploy(
-                  DeploymentPlan.dev(
-                      accounts.account(1).getAddress(),
-                      accounts.account(2).getAddress(),
-                      accounts.account(3).getAddress()));
+      Deployment deployment = Deployer.deployDev(chain, accounts);
       Path file = dir.resolve("deployment.json");
       deployment.write(file);
       ScenarioDriver driver = new ScenarioDriver(chain, deployment);
@@ -81,17 +72,10 @@ class FollowerReorgIT {
         ChainFollower follower =
             new ChainFollower(
                 chain,
-                deployment.contracts().values().stream()
-                    .map(Deployment.DeployedContract::address)
-                    .toList(),
+                deployment,
                 config,
                 producer,
-                new ConfluentAvroSerde<>(
-                    Topics.RAW_LOGS.withName(config.rawTopic()), registry, RawChainLog.class),
-                new ConfluentAvroSerde<>(
-                    Topics.FOLLOWER_CURSOR.withName(config.cursorTopic()),
-                    registry,
-                    FollowerCursor.class),
+                FollowerSerdes.of(config, registry),
                 new FollowerMetrics(),
                 FollowerApp.initialCursor(chain, deployment));
 
@@ -139,10 +123,7 @@ class FollowerReorgIT {
    */
   private static void assertDecodedViewIsCanonical(
       String name, Deployment deployment, List<RawChainLog> raw, Path dir) throws Exception {
-    ChainEventDecoder decoder =
-        new ChainEventDecoder(
-            deployment.contracts().entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().address())));
+    ChainEventDecoder decoder = new ChainEventDecoder(deployment.addressesByName());
     Set<String> expected = new LinkedHashSet<>();
     int typedRecords = 0;
     for (RawChainLog r : raw) {

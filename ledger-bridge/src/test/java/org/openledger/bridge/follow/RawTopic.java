@@ -68,9 +68,7 @@ final class RawTopic {
         new EthFilter(
             DefaultBlockParameter.valueOf(BigInteger.valueOf(deployment.startBlock())),
             DefaultBlockParameter.valueOf(chain.web3().ethBlockNumber().send().getBlockNumber()),
-            deployment.contracts().values().stream()
-                .map(Deployment.DeployedContract::address)
-                .toList());
+            deployment.contractAddresses());
     List<String> ids = new ArrayList<>();
     for (EthLog.LogResult<?> result : chain.web3().ethGetLogs(filter).send().getLogs()) {
       Log log = (Log) result.get();
