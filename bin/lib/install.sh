@@ -81,12 +81,17 @@ install_registry() {
 install_venv() {
   local venv="$OPENLEDGER_LOCAL_DIR/venv" sum py=python3
   command -v python3.11 >/dev/null && py=python3.11
-  sum=$(checksum "$OPENLEDGER_ROOT/gpu-inference-sidecar/requirements.txt" "$OPENLEDGER_ROOT/gpu-inference-sidecar/requirements-dev.txt")
+  local req="$OPENLEDGER_ROOT/gpu-inference-sidecar"
+  sum=$(checksum "$req/requirements.txt" "$req/requirements-dev.txt" "$req/requirements-torch.txt")
   stamp_ok "$venv/.stamp" "$sum" && [ -x "$venv/bin/python" ] && return 0
   say "creating the sidecar's virtual environment in $venv"
   [ -x "$venv/bin/python" ] || "$py" -m venv "$venv" || die "$py -m venv failed (on Debian: apt-get install python3-venv)"
-  "$venv/bin/pip" install -q --disable-pip-version-check -r "$OPENLEDGER_ROOT/gpu-inference-sidecar/requirements-dev.txt" \
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$req/requirements-dev.txt" \
     || die "pip install of the sidecar's requirements failed"
+  # PyTorch (CPU + CUDA) and the packaged transformer encoder: gigabytes, so said out loud.
+  say "installing PyTorch and the transformer encoder into $venv (about 5 GiB, a few minutes, once)"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$req/requirements-torch.txt" \
+    || die "pip install of the sidecar's PyTorch requirements failed"
   echo "$sum" > "$venv/.stamp"
 }
 

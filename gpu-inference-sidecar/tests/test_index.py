@@ -1,5 +1,8 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from openledger_sidecar.encoders import HashingEncoder
 from openledger_sidecar.index import DatanetIndex
@@ -59,3 +62,34 @@ def test_should_refuse_wrong_dimensions_and_double_inserts():
     index.insert(1, unit(1, 0, 0), 1)
     with pytest.raises(ValueError, match="already indexed"):
         index.insert(1, unit(1, 0, 0), 2)
+
+
+small_vectors = arrays(np.float32, st.tuples(st.integers(1, 30), st.just(4)), elements=st.integers(-2, 2).map(float))
+
+
+@settings(max_examples=150, deadline=None)
+@given(vectors=small_vectors, data=st.data())
+def test_should_match_each_insert_to_its_brute_force_best_earlier_active_contribution(vectors, data, monkeypatch_step):
+    vectors = vectors[np.linalg.norm(vectors, axis=1) > 0]
+    n = len(vectors)
+    froms = data.draw(st.lists(st.integers(0, 5), min_size=n, max_size=n))
+    split = data.draw(st.integers(0, n))  # some already indexed, the rest in one batch
+    index = DatanetIndex(dim=4, capacity=2)
+    got = index.insert_batch(np.arange(split), vectors[:split], froms[:split])
+    got += index.insert_batch(np.arange(split, n), vectors[split:], froms[split:])
+
+    for i, inserted in enumerate(got):
+        earlier = [(float(vectors[i] @ vectors[j]), j) for j in range(i) if froms[j] <= froms[i]]
+        want = min(earlier, key=lambda s: (-s[0], s[1]), default=None)
+        have = inserted.best_match
+        assert (have.contribution_id, have.score) == (want[1], want[0]) if want else have is None
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_step():
+    """Small matching steps, so random batches cross step boundaries."""
+    import openledger_sidecar.index as module
+
+    saved, module._STEP = module._STEP, 3
+    yield
+    module._STEP = saved

@@ -3,15 +3,46 @@
 from __future__ import annotations
 
 import argparse
+import glob
+import importlib.util
 import logging
 import os
+import re
 import signal
 
+from .backends import backend
 from .flight_server import SidecarFlightServer
 from .http_server import SidecarHttpServer
+from .service import AttributionService
 from .state import SidecarState
 
 log = logging.getLogger("openledger_sidecar")
+_SIZE = re.compile(r"^(\d+)([KMGT]?)i?B?$", re.IGNORECASE)
+
+
+def parse_size(text: str) -> int:
+    """Bytes from '4G', '512M', '1048576'; a clear error otherwise."""
+    m = _SIZE.match(text.strip())
+    if not m or int(m.group(1)) <= 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a size such as 4G, 512M or 1048576")
+    return int(m.group(1)) << (10 * " KMGT".index((m.group(2) or " ").upper()))
+
+
+def choose_backend(name: str) -> str:
+    """`auto` means CUDA when torch is installed and an NVIDIA device node exists, else NumPy:
+    decided without importing torch, so a CPU-only start stays fast."""
+    if name != "auto":
+        return name
+    has_torch = importlib.util.find_spec("torch") is not None
+    return "torch-cuda" if has_torch and glob.glob("/dev/nvidia[0-9]*") else "numpy"
+
+
+def default_limit(store) -> int:
+    if store.backend == "torch-cuda":
+        from .torch_backend import device_memory
+
+        return int(device_memory()["total"] * 0.9)
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 4
 
 
 def _parse(argv=None) -> argparse.Namespace:
@@ -20,11 +51,28 @@ def _parse(argv=None) -> argparse.Namespace:
     p.add_argument("--host", default=env("SIDECAR_HOST", "127.0.0.1"), help="bind address")
     p.add_argument("--flight-port", type=int, default=int(env("SIDECAR_FLIGHT_PORT", "8815")))
     p.add_argument("--http-port", type=int, default=int(env("SIDECAR_HTTP_PORT", "8816")))
+    p.add_argument(
+        "--backend",
+        choices=["auto", "numpy", "torch-cpu", "torch-cuda"],
+        default=env("SIDECAR_BACKEND", "auto"),
+        help="where indexes live and scores are computed (auto: CUDA when present, else NumPy)",
+    )
+    p.add_argument(
+        "--memory-limit",
+        type=parse_size,
+        default=env("SIDECAR_MEMORY_LIMIT"),
+        help="index memory budget shared by all models (default: 90%% of the GPU, or 1/4 of RAM)",
+    )
+    p.add_argument("--hashing-dim", type=int, default=int(env("SIDECAR_HASHING_DIM", "384")))
     p.add_argument("--log-level", default=env("SIDECAR_LOG_LEVEL", "INFO"))
     args = p.parse_args(argv)
+    if isinstance(args.memory_limit, str):
+        args.memory_limit = parse_size(args.memory_limit)
     for name in ("flight_port", "http_port"):
         if not 0 <= getattr(args, name) <= 65535:
             p.error(f"--{name.replace('_', '-')} must be a TCP port (0-65535)")
+    if not 8 <= args.hashing_dim <= 65536:
+        p.error("--hashing-dim must be between 8 and 65536")
     return args
 
 
@@ -34,9 +82,14 @@ def main(argv=None) -> None:
         level=args.log_level.upper(),
         format="ts=%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s",
     )
+    store = backend(choose_backend(args.backend))
+    limit = args.memory_limit or default_limit(store)
+    device = "cuda" if store.backend == "torch-cuda" else "cpu"
+    service = AttributionService(store=store, memory_limit=limit, device=device, hashing_dim=args.hashing_dim)
+    log.info("backend=%s memory_limit_bytes=%d", store.backend, limit)
     state = SidecarState(ready=False)  # holds nothing yet: ready once its owner re-seeds it
     http = SidecarHttpServer(state, args.host, args.http_port).start()
-    server = SidecarFlightServer(state, args.host, args.flight_port)
+    server = SidecarFlightServer(state, args.host, args.flight_port, service=service)
 
     def _stop(signum, _frame):
         log.info("stopping signal=%d", signum)

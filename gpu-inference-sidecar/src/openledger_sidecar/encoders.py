@@ -16,6 +16,15 @@ import numpy as np
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+class EncodeError(ValueError):
+    """A text of a batch that cannot be encoded; `row` is its position in that batch."""
+
+    def __init__(self, row: int, reason: str) -> None:
+        super().__init__(f"row {row}: {reason}")
+        self.row = row
+        self.reason = reason
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased words of the NFKC-normalized text (letters and digits, any script)."""
     return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
@@ -55,5 +64,46 @@ class HashingEncoder:
             norm = 1.0
         return (vector / norm).astype(np.float32)
 
+    accepts_text = True
+
     def encode_batch(self, texts: list[str]) -> np.ndarray:
-        return np.stack([self.encode(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+        """Unit vectors of the texts; a ValueError names the first row that cannot be encoded."""
+        out = np.zeros((len(texts), self.dim), np.float32)
+        for i, text in enumerate(texts):
+            try:
+                out[i] = self.encode(text)
+            except ValueError as e:
+                raise EncodeError(i, str(e)) from e
+        return out
+
+
+class PrecomputedEncoder:
+    """Vectors supplied with the content (e.g. projected gradient features, TracIn/TRAK-style).
+
+    It encodes nothing: the index takes the vectors' dimension from its first batch, and
+    every vector is L2-normalized on the way in like any encoder's output.
+    """
+
+    encoder_id = "precomputed"
+    version = "1"
+    accepts_text = False
+    dim = None
+
+    def encode_batch(self, texts: list[str]) -> np.ndarray:
+        raise EncodeError(0, "encoder 'precomputed' takes vectors, not text: send a 'vector' column")
+
+
+ENCODERS = ("hashing-ngram", "minilm-l6-v2", "precomputed")
+
+
+def make_encoder(name: str, device: str = "cpu", hashing_dim: int = 384):
+    """An encoder by id; the transformer is imported (with torch) only when asked for."""
+    if name == "hashing-ngram":
+        return HashingEncoder(dim=hashing_dim)
+    if name == "precomputed":
+        return PrecomputedEncoder()
+    if name == "minilm-l6-v2":
+        from .transformer_encoder import TransformerEncoder
+
+        return TransformerEncoder(device=device)
+    raise ValueError(f"unknown encoder '{name}'; known: {', '.join(ENCODERS)}")

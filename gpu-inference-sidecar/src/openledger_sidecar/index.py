@@ -3,6 +3,9 @@
 Each contribution has a unit vector and an active interval [active_from, active_to): retractions
 (rejected, slashed, withdrawn, reorged away) close the interval at their block instead of
 deleting, so a query at an earlier block still sees the contribution, as the log says it should.
+Columns live in a backend `Store` (host or device); this class keeps the id → row map and the
+duplicate rule: a new contribution's best match among those inserted before it and active at
+its block, first come owning the data.
 """
 
 from __future__ import annotations
@@ -11,7 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .scoring import OPEN, Match, active_mask, top_k
+from .backends import NumpyStore, Store
+from .memory import MemoryBudget
+from .scoring import Match
+
+_STEP = 1024  # rows matched per step: bounds the within-batch score matrix to 4 MiB
 
 
 @dataclass(frozen=True)
@@ -22,66 +29,110 @@ class Inserted:
     best_match: Match | None
 
 
-class DatanetIndex:
-    """Vectors, ids and active intervals of one Datanet's contributions, grown in place."""
+def _better(a: Match | None, b: Match | None) -> Match | None:
+    if a is None or b is None:
+        return a or b
+    return a if (-a.score, a.contribution_id) <= (-b.score, b.contribution_id) else b
 
-    def __init__(self, dim: int, capacity: int = 1024) -> None:
+
+class DatanetIndex:
+    """Vectors, ids and active intervals of one Datanet's contributions in one encoder's space."""
+
+    def __init__(
+        self,
+        dim: int,
+        capacity: int = 1024,
+        store: type[Store] = NumpyStore,
+        budget: MemoryBudget | None = None,
+        owner: str = "index",
+    ) -> None:
         self.dim = dim
-        self._vectors = np.zeros((capacity, dim), np.float32)
-        self._ids = np.zeros(capacity, np.int64)
-        self._from = np.zeros(capacity, np.int64)
-        self._to = np.full(capacity, OPEN, np.int64)
+        self._store = store(dim, budget or MemoryBudget(1 << 40), owner, capacity)
         self._row: dict[int, int] = {}
-        self._size = 0
 
     def __len__(self) -> int:
-        return self._size
+        return self._store.size
 
     @property
     def nbytes(self) -> int:
-        """Memory held for this Datanet (what the shared device accounts per model)."""
-        return self._vectors.nbytes + self._ids.nbytes + self._from.nbytes + self._to.nbytes
+        """Memory held for this index on its device (what the shared device accounts)."""
+        return self._store.nbytes
+
+    @property
+    def backend(self) -> str:
+        return self._store.backend
 
     def insert(self, contribution_id: int, vector: np.ndarray, active_from: int) -> Inserted:
         """Adds a contribution; returns its best match among contributions active at its block."""
-        if vector.shape != (self.dim,):
-            raise ValueError(f"vector of shape {vector.shape}, index dimension is {self.dim}")
-        if contribution_id in self._row:
-            raise ValueError(f"contribution {contribution_id} is already indexed")
-        best = self.query(vector[None, :], active_from, k=1, threshold=-2.0)[0]
-        self._grow()
-        row = self._size
-        self._vectors[row] = vector
-        self._ids[row] = contribution_id
-        self._from[row] = active_from
-        self._to[row] = OPEN
-        self._row[contribution_id] = row
-        self._size += 1
-        return Inserted(contribution_id, best[0] if best else None)
+        return self.insert_batch([contribution_id], vector[None, :], [active_from])[0]
+
+    def insert_batch(self, ids, vectors: np.ndarray, active_from, matches: bool = True) -> list[Inserted]:
+        """Adds contributions in order; each is matched against every earlier one (same batch too).
+
+        With `matches=False` (re-seeding a restarted sidecar, whose flags the owner already
+        knows) the duplicate search is skipped and the result carries no matches.
+        """
+        ids = np.asarray(ids, np.int64)
+        froms = np.asarray(active_from, np.int64)
+        if vectors.ndim != 2 or vectors.shape[1] != self.dim:
+            raise ValueError(f"vectors of shape {vectors.shape}, index dimension is {self.dim}")
+        seen = set()
+        for c in ids.tolist():
+            if c in self._row or c in seen:
+                raise ValueError(f"contribution {c} is already indexed")
+            seen.add(c)
+        self._store.ensure(len(self) + len(ids))  # all or nothing: refuse before matching
+        best: list[Match | None] = []
+        for start in range(0, len(ids), _STEP):
+            part = slice(start, start + _STEP)
+            best.extend(self._best_earlier(ids[part], vectors[part], froms[part]) if matches else [None] * len(ids[part]))
+            first = self._store.size
+            self._store.append(ids[part], vectors[part], froms[part])
+            for offset, c in enumerate(ids[part].tolist()):
+                self._row[c] = first + offset
+        return [Inserted(int(c), m) for c, m in zip(ids.tolist(), best)]
+
+    def _best_earlier(self, ids: np.ndarray, vectors: np.ndarray, froms: np.ndarray) -> list[Match | None]:
+        """Per new row, its best match among indexed rows and earlier rows of the same step."""
+        earlier = self._store.top_k(vectors, froms, 1, float("-inf"))
+        within = vectors @ vectors.T  # earlier rows of this step, all still open
+        best = []
+        for i in range(len(ids)):
+            found = earlier[i][0] if earlier[i] else None
+            cols = np.nonzero(froms[:i] <= froms[i])[0]
+            if len(cols):
+                top = cols[np.lexsort((ids[cols], -within[i, cols]))[0]]
+                found = _better(found, Match(int(ids[top]), float(within[i, top])))
+            best.append(found)
+        return best
 
     def close(self, contribution_id: int, at_block: int) -> None:
         """Ends the contribution's active interval at `at_block` (exclusive)."""
         row = self._row.get(contribution_id)
         if row is None:
             raise KeyError(f"contribution {contribution_id} is not indexed")
-        self._to[row] = at_block
+        self._store.set_active_to(row, at_block)
 
     def reopen(self, contribution_id: int) -> None:
         """Undoes a close whose event was itself retracted (a reorg)."""
-        self._to[self._row[contribution_id]] = OPEN
+        row = self._row.get(contribution_id)
+        if row is None:
+            raise KeyError(f"contribution {contribution_id} is not indexed")
+        self._store.set_active_to(row, -1)
+
+    def __contains__(self, contribution_id: int) -> bool:
+        return contribution_id in self._row
 
     def query(self, queries: np.ndarray, block: int, k: int, threshold: float) -> list[list[Match]]:
-        n = self._size
-        mask = active_mask(self._from[:n], self._to[:n], block)
-        return top_k(self._vectors[:n], self._ids[:n], queries, k, threshold, mask)
+        return self.query_at(queries, np.full(len(queries), block, np.int64), k, threshold)
 
-    def _grow(self) -> None:
-        if self._size < len(self._ids):
-            return
-        capacity = 2 * len(self._ids)
-        self._vectors = np.resize(self._vectors, (capacity, self.dim))
-        for name, fill in (("_ids", 0), ("_from", 0), ("_to", OPEN)):
-            old = getattr(self, name)
-            new = np.full(capacity, fill, np.int64)
-            new[: len(old)] = old
-            setattr(self, name, new)
+    def query_at(self, queries: np.ndarray, blocks: np.ndarray, k: int, threshold: float) -> list[list[Match]]:
+        """Per query, the top-k among contributions active at that query's own block."""
+        if queries.ndim != 2 or queries.shape[1] != self.dim:
+            raise ValueError(f"dimension mismatch: index dimension {self.dim}, queries {queries.shape}")
+        if k < 1:
+            raise ValueError("k must be >= 1")
+        return self._store.top_k(np.asarray(queries, np.float32), np.asarray(blocks, np.int64), k, threshold)
+
+    def release(self) -> None:
+        self._store.release()

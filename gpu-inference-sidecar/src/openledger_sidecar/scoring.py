@@ -2,6 +2,8 @@
 
 Pure NumPy. Ties are broken by contribution id ascending, so results are a deterministic
 function of the inputs. Scores are float32 inner products of unit vectors (cosine similarity).
+`top_k` is the plain reference; backends find a small candidate set per query (the k best plus
+every score tied with the k-th) and hand it to `rank_candidates`, which applies the same rule.
 """
 
 from __future__ import annotations
@@ -49,3 +51,32 @@ def top_k(
         order = eligible[np.lexsort((ids[eligible], -row[eligible]))][:k]
         results.append([Match(int(ids[i]), float(row[i])) for i in order])
     return results
+
+
+def rank_candidates(
+    query_rows: np.ndarray, contribution_ids: np.ndarray, scores: np.ndarray, queries: int, k: int
+) -> list[list[Match]]:
+    """Per query, its candidates ordered by (score desc, id asc), cut at k.
+
+    Exact as long as each query's candidates include every contribution scoring at least its
+    k-th best score: the candidate set may be larger than k (ties), never missing one.
+    """
+    order = np.lexsort((contribution_ids, -scores, query_rows))
+    results: list[list[Match]] = [[] for _ in range(queries)]
+    for i in order:
+        row = results[int(query_rows[i])]
+        if len(row) < k:
+            row.append(Match(int(contribution_ids[i]), float(scores[i])))
+    return results
+
+
+def merge(per_index: list[list[list[Match]]], queries: int, k: int) -> list[list[Match]]:
+    """The k best per query over several indexes (a model's Datanets), same order rule."""
+    if len(per_index) == 1:
+        return per_index[0]
+    merged = []
+    for q in range(queries):
+        matches = [m for result in per_index for m in result[q]]
+        matches.sort(key=lambda m: (-m.score, m.contribution_id))
+        merged.append(matches[:k])
+    return merged

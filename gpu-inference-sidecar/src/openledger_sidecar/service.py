@@ -1,17 +1,24 @@
 """What the Flight server does, apart from Flight: models, Datanet indexes, encoding, scoring.
 
 Holds only state it can rebuild; the Flink attribution job owns the truth and re-seeds it.
+An index lives in one encoder's vector space, so it is keyed by (Datanet, encoder): two models
+over one Datanet with different encoders score against two indexes. A model's memory is the
+sum of its indexes' (an index shared by two models counts for both).
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 
-from .encoders import HashingEncoder
+from .backends import NumpyStore, Store
+from .encoders import EncodeError, make_encoder
 from .index import DatanetIndex
+from .memory import CapacityError, MemoryBudget
+from .scoring import merge
 
 
 class RequestError(ValueError):
@@ -29,72 +36,128 @@ SCORE_RESULT = pa.schema(
         ("score", pa.float32()),
     ]
 )
+DEFAULT_ENCODER = "hashing-ngram"
+
+
+@dataclass(frozen=True)
+class Model:
+    model_id: int
+    datanet_ids: tuple[int, ...]
+    encoder: str
 
 
 class AttributionService:
-    """Models → Datanets, one index per Datanet, one encoder for every vector it makes."""
+    """Models → Datanets, one index per (Datanet, encoder), encoders made on first use."""
 
-    def __init__(self, encoder: HashingEncoder | None = None) -> None:
-        self.encoder = encoder or HashingEncoder()
-        self._lock = threading.Lock()
-        self._models: dict[int, list[int]] = {}
-        self._indexes: dict[int, DatanetIndex] = {}
+    def __init__(
+        self,
+        store: type[Store] = NumpyStore,
+        memory_limit: int = 4 << 30,
+        device: str = "cpu",
+        hashing_dim: int = 384,
+    ) -> None:
+        self.store = store
+        self.budget = MemoryBudget(memory_limit)
+        self._device = device
+        self._hashing_dim = hashing_dim
+        self._lock = threading.RLock()
+        self._encoders: dict[str, object] = {}
+        self._models: dict[int, Model] = {}
+        self._indexes: dict[tuple[int, str], DatanetIndex] = {}
 
-    def register_model(self, model_id: int, datanet_ids: list[int]) -> None:
-        if not datanet_ids:
-            raise RequestError(f"model {model_id} has no Datanets")
+    @property
+    def backend(self) -> str:
+        return self.store.backend
+
+    def encoder(self, name: str):
         with self._lock:
-            self._models[int(model_id)] = [int(d) for d in datanet_ids]
+            if name not in self._encoders:
+                try:
+                    self._encoders[name] = make_encoder(name, self._device, self._hashing_dim)
+                except ValueError as e:
+                    raise RequestError(str(e)) from e
+            return self._encoders[name]
+
+    def register_model(self, model_id: int, datanet_ids: list[int], encoder: str = DEFAULT_ENCODER) -> None:
+        if not datanet_ids or not all(isinstance(d, int) and not isinstance(d, bool) for d in datanet_ids):
+            raise RequestError(f"model {model_id} needs a non-empty list of integer Datanet ids")
+        self.encoder(encoder)
+        with self._lock:
+            self._models[int(model_id)] = Model(int(model_id), tuple(sorted(set(datanet_ids))), encoder)
+
+    def _holding(self, datanet_id: int, contribution_id: int) -> list[DatanetIndex]:
+        found = [i for (d, _), i in self._indexes.items() if d == datanet_id and contribution_id in i]
+        if not found:
+            raise RequestError(f"contribution {contribution_id} is not indexed in Datanet {datanet_id}")
+        return found
 
     def close(self, datanet_id: int, contribution_id: int, at_block: int) -> None:
+        """Ends the contribution's active interval in every index of its Datanet."""
         with self._lock:
-            index = self._indexes.get(int(datanet_id))
-            if index is None:
-                raise RequestError(f"unknown Datanet {datanet_id}")
-            try:
+            for index in self._holding(int(datanet_id), int(contribution_id)):
                 index.close(int(contribution_id), int(at_block))
-            except KeyError as e:
-                raise RequestError(str(e)) from e
 
-    def memory_bytes(self) -> int:
-        return sum(i.nbytes for i in self._indexes.values())
+    def reopen(self, datanet_id: int, contribution_id: int) -> None:
+        with self._lock:
+            for index in self._holding(int(datanet_id), int(contribution_id)):
+                index.reopen(int(contribution_id))
 
-    def _vectors(self, batch: pa.RecordBatch) -> np.ndarray:
-        """Vectors of a batch: the `vector` column where given, else the encoded `text`."""
-        names = batch.schema.names
-        rows = batch.num_rows
+    def _vectors(self, batch: pa.RecordBatch, encoder, dim: int | None) -> np.ndarray:
+        """Unit vectors of a batch: the `vector` column where given, else the encoded `text`."""
+        names, rows = batch.schema.names, batch.num_rows
         texts = batch.column("text").to_pylist() if "text" in names else [None] * rows
         given = batch.column("vector").to_pylist() if "vector" in names else [None] * rows
-        out = np.zeros((rows, self.encoder.dim), np.float32)
+        dim = dim or encoder.dim or next((len(v) for v in given if v is not None), None)
+        if dim is None:
+            raise RequestError(f"encoder '{encoder.encoder_id}' takes vectors, not text: send a 'vector' column")
+        out = np.zeros((rows, dim), np.float32)
+        to_encode = []
         for i, (text, vector) in enumerate(zip(texts, given)):
             if vector is not None:
                 v = np.asarray(vector, np.float32)
-                if v.shape != (self.encoder.dim,):
-                    raise RequestError(f"row {i}: vector of {v.shape[0]} dims, expected {self.encoder.dim}")
+                if v.shape != (dim,):
+                    raise RequestError(f"row {i}: vector of {v.shape[0]} dims, expected {dim}")
                 norm = float(np.linalg.norm(v))
-                if norm == 0.0:
-                    raise RequestError(f"row {i}: zero vector")
+                if not np.isfinite(norm) or norm == 0.0:
+                    raise RequestError(f"row {i}: vector is zero or not finite")
                 out[i] = v / norm
             elif text is not None:
-                try:
-                    out[i] = self.encoder.encode(text)
-                except ValueError as e:
-                    raise RequestError(f"row {i}: {e}") from e
+                to_encode.append(i)
             else:
                 raise RequestError(f"row {i}: neither text nor vector")
+        if to_encode:
+            try:
+                out[to_encode] = encoder.encode_batch([texts[i] for i in to_encode])
+            except EncodeError as e:  # the encoder counts rows among the texts: map back to the batch
+                raise RequestError(f"row {to_encode[e.row]}: {e.reason}") from e
         return out
 
-    def index(self, datanet_id: int, batch: pa.RecordBatch) -> pa.RecordBatch:
+    def index(self, datanet_id: int, batch: pa.RecordBatch, encoder: str = DEFAULT_ENCODER, matches: bool = True) -> pa.RecordBatch:
         """Indexes contributions; answers each with its best earlier active match in the Datanet."""
         for column in ("contribution_id", "active_from"):
             if column not in batch.schema.names:
                 raise RequestError(f"index batch lacks column '{column}'")
-        vectors = self._vectors(batch)
-        ids = batch.column("contribution_id").to_pylist()
-        blocks = batch.column("active_from").to_pylist()
+        enc = self.encoder(encoder)
+        key = (int(datanet_id), encoder)
         with self._lock:
-            index = self._indexes.setdefault(int(datanet_id), DatanetIndex(self.encoder.dim))
-            results = [index.insert(int(c), vectors[i], int(blocks[i])) for i, c in enumerate(ids)]
+            existing = self._indexes.get(key)
+            vectors = self._vectors(batch, enc, existing.dim if existing else None)
+            index = existing or DatanetIndex(
+                vectors.shape[1], store=self.store, budget=self.budget, owner=f"index(datanet={datanet_id}, encoder={encoder})"
+            )
+            ids = batch.column("contribution_id").to_numpy(zero_copy_only=False)
+            froms = batch.column("active_from").to_numpy(zero_copy_only=False)
+            try:
+                results = index.insert_batch(ids, vectors, froms, matches=matches)
+            except (ValueError, CapacityError) as e:
+                if existing is None:
+                    index.release()  # a new index that took nothing gives its reservation back
+                raise RequestError(str(e)) if isinstance(e, ValueError) else e
+            self._indexes[key] = index
+            if "active_to" in batch.schema.names:  # re-seeding: intervals already closed by the log
+                for c, to in zip(ids.tolist(), batch.column("active_to").to_pylist()):
+                    if to is not None:
+                        index.close(int(c), int(to))
         return pa.RecordBatch.from_pylist(
             [
                 {
@@ -104,26 +167,65 @@ class AttributionService:
                 }
                 for r in results
             ],
-            schema=INDEX_RESULT,
+            schema=self._tagged(INDEX_RESULT, enc),
         )
 
     def score(self, model_id: int, k: int, threshold: float, batch: pa.RecordBatch) -> pa.RecordBatch:
         """Top-k contributions of the model's Datanets active at each query's block."""
-        datanets = self._models.get(int(model_id))
-        if datanets is None:
+        model = self._models.get(int(model_id))
+        if model is None:
             raise RequestError(f"unknown model {model_id}: register it first")
+        if not 1 <= k <= 1000:
+            raise RequestError(f"k must be between 1 and 1000, got {k}")
         for column in ("inference_id", "block"):
             if column not in batch.schema.names:
                 raise RequestError(f"score batch lacks column '{column}'")
-        vectors = self._vectors(batch)
-        rows = []
+        enc = self.encoder(model.encoder)
         with self._lock:
-            indexes = [self._indexes[d] for d in datanets if d in self._indexes]
-            for i, (inference, block) in enumerate(
-                zip(batch.column("inference_id").to_pylist(), batch.column("block").to_pylist())
-            ):
-                matches = [m for idx in indexes for m in idx.query(vectors[i : i + 1], int(block), k, threshold)[0]]
-                matches.sort(key=lambda m: (-m.score, m.contribution_id))
-                for rank, m in enumerate(matches[:k], start=1):
-                    rows.append({"inference_id": inference, "rank": rank, "contribution_id": m.contribution_id, "score": m.score})
-        return pa.RecordBatch.from_pylist(rows, schema=SCORE_RESULT)
+            indexes = [self._indexes[(d, model.encoder)] for d in model.datanet_ids if (d, model.encoder) in self._indexes]
+            dims = {i.dim for i in indexes}
+            vectors = self._vectors(batch, enc, next(iter(dims)) if dims else None)
+            blocks = batch.column("block").to_numpy(zero_copy_only=False).astype(np.int64)
+            per_index = [index.query_at(vectors, blocks, k, threshold) for index in indexes]
+        results = merge(per_index, batch.num_rows, k) if per_index else [[] for _ in range(batch.num_rows)]
+        inference_ids = batch.column("inference_id").to_pylist()
+        rows = [
+            {"inference_id": inference_ids[q], "rank": rank, "contribution_id": m.contribution_id, "score": m.score}
+            for q, matches in enumerate(results)
+            for rank, m in enumerate(matches, start=1)
+        ]
+        return pa.RecordBatch.from_pylist(rows, schema=self._tagged(SCORE_RESULT, enc))
+
+    def _tagged(self, schema: pa.Schema, encoder) -> pa.Schema:
+        """Every result names the encoder (id and version) and the backend that produced it."""
+        return schema.with_metadata(
+            {"encoder_id": encoder.encoder_id, "encoder_version": str(encoder.version), "backend": self.backend}
+        )
+
+    def stats(self) -> dict:
+        """Sizes per index and memory per model: what /metrics and the `stats` action show."""
+        with self._lock:
+            indexes = {key: (len(i), i.nbytes) for key, i in self._indexes.items()}
+            models = {
+                m.model_id: sum(indexes.get((d, m.encoder), (0, 0))[1] for d in m.datanet_ids)
+                for m in self._models.values()
+            }
+        device = {}
+        if self.backend == "torch-cuda":
+            from .torch_backend import device_memory
+
+            device = device_memory()
+        return {
+            "backend": self.backend,
+            "device": device,
+            "memory_limit_bytes": self.budget.limit,
+            "memory_used_bytes": self.budget.used,
+            "indexes": [
+                {"datanet_id": d, "encoder": e, "rows": rows, "bytes": nbytes}
+                for (d, e), (rows, nbytes) in sorted(indexes.items())
+            ],
+            "models": [{"model_id": m, "bytes": b} for m, b in sorted(models.items())],
+        }
+
+
+__all__ = ["AttributionService", "CapacityError", "RequestError", "INDEX_RESULT", "SCORE_RESULT"]
