@@ -4,6 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Where the real parts started by {@code bin/openledger up} answer, for integration tests. Reads
@@ -40,6 +45,34 @@ public final class LocalStack {
 
   public static URI sidecarHttpUrl() {
     return URI.create(env("OPENLEDGER_SIDECAR_HTTP_URL", "http://127.0.0.1:8816"));
+  }
+
+  /**
+   * Runs {@code bin/openledger} with the given arguments (e.g. {@code restart sidecar}) in the
+   * test's environment, as an operator would; fails with its output when it exits non-zero.
+   */
+  public static void openledger(String... args) {
+    Path root = Path.of("").toAbsolutePath();
+    while (root != null && !Files.isExecutable(root.resolve("bin/openledger"))) {
+      root = root.getParent();
+    }
+    if (root == null) {
+      throw new IllegalStateException("no bin/openledger above " + Path.of("").toAbsolutePath());
+    }
+    List<String> command = new ArrayList<>(List.of(root.resolve("bin/openledger").toString()));
+    command.addAll(List.of(args));
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String output = new String(process.getInputStream().readAllBytes());
+      if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
+        throw new IllegalStateException(String.join(" ", command) + " failed:\n" + output);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A TCP port free on loopback right now, for a server the test itself starts. */
