@@ -2,6 +2,7 @@ package org.openledger.schemas;
 
 import java.util.List;
 import org.openledger.events.BatchSettled;
+import org.openledger.events.ChainEvent;
 import org.openledger.events.ContributionReviewed;
 import org.openledger.events.CuratorSet;
 import org.openledger.events.DataContributed;
@@ -53,6 +54,9 @@ public final class Topics {
       new Topic("chain.fee-escrowed", EVENT_ID, 1, FeeEscrowed.getClassSchema());
   public static final Topic BATCH_SETTLED =
       new Topic("chain.batch-settled", EVENT_ID, 1, BatchSettled.getClassSchema());
+  public static final Topic CHAIN_EVENTS =
+      new Topic(
+          "chain.events", EVENT_ID + " (seals: <blockHash>:seal)", 1, ChainEvent.getClassSchema());
   public static final Topic ATTRIBUTION_RESULTS =
       new Topic("attribution.results", "inference id", 1, AttributionResult.getClassSchema());
   public static final Topic PAYOUT_ACCRUALS =
@@ -84,6 +88,7 @@ public final class Topics {
           PARAMS_CHANGED,
           FEE_ESCROWED,
           BATCH_SETTLED,
+          CHAIN_EVENTS,
           ATTRIBUTION_RESULTS,
           PAYOUT_ACCRUALS,
           PAYOUT_BATCHES,

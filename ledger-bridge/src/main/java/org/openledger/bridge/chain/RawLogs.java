@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import org.openledger.events.ChainPosition;
 import org.openledger.events.RawChainLog;
+import org.openledger.events.RawRecordKind;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.utils.Numeric;
 
@@ -14,6 +15,8 @@ import org.web3j.utils.Numeric;
  * already holds (logs do not carry it).
  */
 public final class RawLogs {
+
+  private static final String ZERO_HASH = "0x" + "0".repeat(64);
 
   private RawLogs() {}
 
@@ -35,5 +38,36 @@ public final class RawLogs {
         .setTopics(topics)
         .setData(ByteBuffer.wrap(Numeric.hexStringToByteArray(log.getData())))
         .build();
+  }
+
+  /**
+   * The seal written after a block range: not a log, but the promise that every log of the blocks
+   * up to {@code blockNumber} precedes it in the ordered raw topic.
+   */
+  public static RawChainLog seal(long chainId, long blockNumber, String blockHash, long timestamp) {
+    ChainPosition position =
+        ChainPosition.newBuilder()
+            .setChainId(chainId)
+            .setBlockNumber(blockNumber)
+            .setBlockHash(blockHash.toLowerCase(Locale.ROOT))
+            .setBlockTimestamp(timestamp)
+            .setTxHash(ZERO_HASH)
+            .setLogIndex(-1)
+            .build();
+    return RawChainLog.newBuilder()
+        .setPosition(position)
+        .setRemoved(false)
+        .setAddress("")
+        .setTopics(List.of())
+        .setData(ByteBuffer.allocate(0))
+        .setKind(RawRecordKind.SEAL)
+        .build();
+  }
+
+  /** The record key: the event id, or {@code <blockHash>:seal} for a seal. */
+  public static String key(RawChainLog r) {
+    return r.getPosition().getBlockHash()
+        + ":"
+        + (r.getKind() == RawRecordKind.SEAL ? "seal" : r.getPosition().getLogIndex());
   }
 }

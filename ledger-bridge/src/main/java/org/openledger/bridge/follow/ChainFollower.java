@@ -120,9 +120,12 @@ public final class ChainFollower {
               .setLogs(new ArrayList<>(blockLogs))
               .build());
     }
+    Header last = headers.get(headers.size() - 1);
+    records.add(
+        RawLogs.seal(chain.chainId(), last.ref().number(), last.ref().hash(), last.timestamp()));
     FollowerCursor next = Reorgs.advance(cursor, written, config.reorgWindow());
     commit(records, next);
-    metrics.logsWritten.addAndGet(records.size());
+    metrics.logsWritten.addAndGet(records.size() - 1);
     return headers.size();
   }
 
@@ -150,8 +153,7 @@ public final class ChainFollower {
     producer.beginTransaction();
     try {
       for (RawChainLog r : records) {
-        String key = r.getPosition().getBlockHash() + ":" + r.getPosition().getLogIndex();
-        producer.send(new ProducerRecord<>(config.rawTopic(), key, rawSerde.encode(r)));
+        producer.send(new ProducerRecord<>(config.rawTopic(), RawLogs.key(r), rawSerde.encode(r)));
       }
       producer.send(
           new ProducerRecord<>(

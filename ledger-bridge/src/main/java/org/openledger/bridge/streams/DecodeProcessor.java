@@ -8,13 +8,18 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.openledger.bridge.decode.ChainEventDecoder;
 import org.openledger.bridge.decode.DecodeResult;
+import org.openledger.events.BlockSealed;
+import org.openledger.events.ChainEvent;
 import org.openledger.events.RawChainLog;
+import org.openledger.events.RawRecordKind;
 import org.openledger.pipeline.DeadLetter;
 import org.openledger.schemas.serde.ConfluentAvroSerde;
 
 /**
- * Turns each raw record into its typed event, or into a dead letter carrying the reason and the
- * original bytes. It never throws on bad input: an undecodable record is data, not a failure.
+ * Turns each raw record into its typed event (to its own topic and, wrapped, to the ordered {@code
+ * chain.events}), a seal into a {@code BlockSealed} there, or a bad record into a dead letter
+ * carrying the reason and the original bytes. It never throws on bad input: an undecodable record
+ * is data, not a failure.
  */
 final class DecodeProcessor extends ContextualProcessor<String, byte[], String, SpecificRecord> {
 
@@ -40,10 +45,20 @@ final class DecodeProcessor extends ContextualProcessor<String, byte[], String, 
       deadLetter(record, null, "undecodable raw record: " + e.getMessage(), "undecodable-record");
       return;
     }
+    if (raw.getKind() == RawRecordKind.SEAL) {
+      // Not a log: forwarded to the ordered topic only, closing every block up to its own.
+      BlockSealed seal = BlockSealed.newBuilder().setPosition(raw.getPosition()).build();
+      context().forward(record.withValue(ChainEvent.newBuilder().setEvent(seal).build()));
+      metrics.sealed();
+      return;
+    }
     DecodeResult result = decoder.decode(raw);
     if (result instanceof DecodeResult.Decoded decoded) {
       metrics.decoded(decoded.topic().name());
       context().forward(record.withValue(decoded.event()));
+      // ...and the same event into the ordered log, in chain order with the seals.
+      context()
+          .forward(record.withValue(ChainEvent.newBuilder().setEvent(decoded.event()).build()));
     } else if (result instanceof DecodeResult.Failed failed) {
       deadLetter(record, raw, failed.reason(), "undecodable-log");
     } else {

@@ -11,6 +11,7 @@ public final class DecoderMetrics {
   private final Map<String, AtomicLong> decoded = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> deadLettered = new ConcurrentHashMap<>();
   private final AtomicLong ignored = new AtomicLong();
+  private final AtomicLong sealed = new AtomicLong();
 
   void decoded(String topic) {
     decoded.computeIfAbsent(topic, t -> new AtomicLong()).incrementAndGet();
@@ -18,6 +19,14 @@ public final class DecoderMetrics {
 
   void deadLettered(String cause) {
     deadLettered.computeIfAbsent(cause, t -> new AtomicLong()).incrementAndGet();
+  }
+
+  void sealed() {
+    sealed.incrementAndGet();
+  }
+
+  public long sealedTotal() {
+    return sealed.get();
   }
 
   void ignored() {
@@ -57,6 +66,9 @@ public final class DecoderMetrics {
                     .append("\"} ")
                     .append(n.get())
                     .append('\n'));
+    out.append("# TYPE decoder_block_seals_total counter\ndecoder_block_seals_total ")
+        .append(sealed.get())
+        .append('\n');
     out.append("# TYPE decoder_records_ignored_total counter\ndecoder_records_ignored_total ")
         .append(ignored.get())
         .append('\n');

@@ -76,8 +76,7 @@ class FollowerKillIT {
         List<String> written = List.of();
         long deadline = System.nanoTime() + 90_000_000_000L;
         while (System.nanoTime() < deadline) {
-          written =
-              RawTopic.readCommitted(name + ".chain.raw-logs").stream().map(RawTopic::id).toList();
+          written = RawTopic.logs(name + ".chain.raw-logs").stream().map(RawTopic::id).toList();
           if (written.size() >= expected.size()) {
             break;
           }
@@ -86,12 +85,32 @@ class FollowerKillIT {
         assertThat(kills).isGreaterThanOrEqualTo(3);
         assertThat(expected).hasSizeGreaterThan(100);
         assertThat(written).containsExactlyElementsOf(expected);
-        assertThat(RawTopic.readCommitted(name + ".chain.raw-logs"))
-            .noneMatch(RawChainLog::getRemoved);
+        List<RawChainLog> all = RawTopic.readCommitted(name + ".chain.raw-logs");
+        assertThat(all).noneMatch(RawChainLog::getRemoved);
+        assertSealsKeepTheirPromise(all);
       } finally {
         last.destroyForcibly().waitFor();
       }
     }
+  }
+
+  /** Every seal comes after all logs of its blocks and before any log of a later block. */
+  private static void assertSealsKeepTheirPromise(List<RawChainLog> all) {
+    long sealed = -1;
+    int seals = 0;
+    for (RawChainLog r : all) {
+      long block = r.getPosition().getBlockNumber();
+      if (r.getKind() == org.openledger.events.RawRecordKind.SEAL) {
+        assertThat(block).as("seals only advance").isGreaterThan(sealed);
+        sealed = block;
+        seals++;
+      } else {
+        assertThat(block).as("a log after the seal of its block").isGreaterThan(sealed);
+      }
+    }
+    assertThat(seals).isGreaterThan(0);
+    assertThat(all.get(all.size() - 1).getKind())
+        .isEqualTo(org.openledger.events.RawRecordKind.SEAL);
   }
 
   /** Waits until the process has resumed from its cursor and started writing. */

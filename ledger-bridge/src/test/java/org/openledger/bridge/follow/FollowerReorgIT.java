@@ -95,7 +95,7 @@ class FollowerReorgIT {
         catchUp(chain, follower);
 
         List<String> canonical = RawTopic.canonicalIds(chain, deployment);
-        List<RawChainLog> records = RawTopic.readCommitted(config.rawTopic());
+        List<RawChainLog> records = RawTopic.logs(config.rawTopic());
         Set<String> view = new LinkedHashSet<>();
         List<String> retracted = new ArrayList<>();
         for (RawChainLog r : records) {

@@ -54,6 +54,13 @@ final class RawTopic {
     return records;
   }
 
+  /** The logs of a raw topic, without the follower's seals. */
+  static List<RawChainLog> logs(String topic) {
+    return readCommitted(topic).stream()
+        .filter(r -> r.getKind() == org.openledger.events.RawRecordKind.LOG)
+        .toList();
+  }
+
   static String id(RawChainLog r) {
     return r.getPosition().getBlockNumber()
         + ":"

@@ -159,4 +159,41 @@ class DecoderTopologyTest {
     var typed = new ConfluentAvroSerde<>(Topics.DATA_CONTRIBUTED, registry, DataContributed.class);
     assertThat(typed.decode(contributed.readValue()).getRemoved()).isTrue();
   }
+
+  @Test
+  void shouldWriteEveryDecodedEventAndEachSealInChainOrderToTheOrderedTopic() {
+    TestOutputTopic<String, byte[]> ordered =
+        driver.createOutputTopic(
+            Topics.CHAIN_EVENTS.name(),
+            Serdes.String().deserializer(),
+            Serdes.ByteArray().deserializer());
+    RawChainLog seal =
+        org.openledger.bridge.chain.RawLogs.seal(1337, 7, "0x" + "ab".repeat(32), 1_700_000_000L);
+
+    raw.pipeInput("k-1", rawSerde.encode(contribution(1)));
+    raw.pipeInput("k-seal", rawSerde.encode(seal));
+    raw.pipeInput("k-2", rawSerde.encode(contribution(2)));
+
+    var events =
+        new ConfluentAvroSerde<>(
+            Topics.CHAIN_EVENTS, registry, org.openledger.events.ChainEvent.class);
+    assertThat(ordered.readKeyValuesToList())
+        .extracting(
+            kv -> {
+              Object event = events.decode(kv.value).getEvent();
+              return kv.key
+                  + "="
+                  + (event instanceof DataContributed c
+                      ? "contribution " + c.getContributionId()
+                      : "sealed "
+                          + ((org.openledger.events.BlockSealed) event)
+                              .getPosition()
+                              .getBlockNumber());
+            })
+        .containsExactly("k-1=contribution 1", "k-seal=sealed 7", "k-2=contribution 2");
+    assertThat(contributed.readValuesToList()).hasSize(2); // the seal is not a contribution
+    assertThat(deadLetters.isEmpty()).isTrue();
+    assertThat(metrics.sealedTotal()).isEqualTo(1);
+    assertThat(metrics.ignoredTotal()).isZero();
+  }
 }
