@@ -143,6 +143,8 @@ flink_start() {
   jar=$(ls "$OPENLEDGER_ROOT"/flink-jobs/target/flink-jobs-*.jar 2>/dev/null | grep -v -e '-job\.jar$' -e '-tests\.jar$' | head -n 1)
   [ -n "$jar" ] || die "flink-jobs is not built; run: bin/openledger build"
   OPENLEDGER_KAFKA_BOOTSTRAP="$(kafka_address)" OPENLEDGER_FLINK_REST_ADDRESS="$OPENLEDGER_HOST" \
+    OPENLEDGER_REGISTRY_URL="$(registry_address)" \
+    OPENLEDGER_SIDECAR_FLIGHT_URI="grpc+tcp://$OPENLEDGER_HOST:$OPENLEDGER_SIDECAR_FLIGHT_PORT" \
     OPENLEDGER_FLINK_REST_PORT="$OPENLEDGER_FLINK_UI_PORT" OPENLEDGER_FLINK_MODE=embedded \
     launch flink "$OPENLEDGER_RUN_DIR/logs/flink.log" java -Xmx1g --add-opens=java.base/java.nio=ALL-UNNAMED \
     -Dlog4j2.configurationFile="$OPENLEDGER_ROOT/bin/stack/log4j2-flink.xml" -Dlog.file="$OPENLEDGER_RUN_DIR/logs/flink.log" \

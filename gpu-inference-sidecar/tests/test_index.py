@@ -93,3 +93,16 @@ def monkeypatch_step():
     saved, module._STEP = module._STEP, 3
     yield
     module._STEP = saved
+
+
+def test_should_index_again_an_id_whose_interval_a_reorg_emptied():
+    index = DatanetIndex(dim=3)
+    index.insert(1, unit(1, 0, 0), active_from=10)
+    index.close(1, at_block=10)  # reorged away: never active
+
+    index.insert(1, unit(0, 1, 0), active_from=12)  # re-included on the new branch
+
+    (matches,) = index.query(unit(0, 1, 0)[None, :], block=20, k=5, threshold=-1.0)
+    assert [(m.contribution_id, round(m.score, 3)) for m in matches] == [(1, 1.0)]
+    with pytest.raises(ValueError, match="already indexed"):
+        index.insert(1, unit(1, 0, 0), active_from=30)

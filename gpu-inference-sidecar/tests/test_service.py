@@ -125,3 +125,15 @@ def test_should_map_capacity_errors_to_tagged_flight_errors_and_expose_metrics(s
     assert stats["backend"] == "numpy" and stats["indexes"] == []
     assert 'sidecar_flight_actions_total{action="index",outcome="capacity"} 1.0' in metrics
     assert "sidecar_memory_bytes" in metrics and "sidecar_batch_seconds_bucket" in metrics
+
+
+def test_should_forget_everything_on_reset():
+    service = AttributionService()
+    service.index(1, rows(contribution_id=[1], active_from=[1], text=["some words"]))
+    service.register_model(1, [1])
+
+    service.reset()
+
+    assert service.stats()["indexes"] == [] and service.stats()["memory_used_bytes"] == 0
+    with pytest.raises(RequestError, match="unknown model"):
+        service.score(1, 1, 0.0, rows(inference_id=[1], block=[1], text=["some words"]))

@@ -76,6 +76,10 @@ class Store:
     def set_active_to(self, row: int, block: int) -> None:
         raise NotImplementedError
 
+    def interval(self, row: int) -> tuple[int, int]:
+        """(active_from, active_to) of a row; active_to is OPEN while open."""
+        raise NotImplementedError
+
     def top_k(self, queries: np.ndarray, blocks: np.ndarray, k: int, threshold: float) -> list[list[Match]]:
         """Per query, the k best active rows at its block with score >= threshold."""
         raise NotImplementedError
@@ -103,6 +107,9 @@ class NumpyStore(Store):
 
     def set_active_to(self, row: int, block: int) -> None:
         self._to[row] = block
+
+    def interval(self, row: int) -> tuple[int, int]:
+        return int(self._from[row]), int(self._to[row])
 
     def _active(self, cols: np.ndarray, blocks: np.ndarray) -> np.ndarray:
         to = self._to[cols]

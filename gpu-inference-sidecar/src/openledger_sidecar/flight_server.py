@@ -55,6 +55,7 @@ class SidecarFlightServer(flight.FlightServerBase):
         "close": '{"datanet_id": int, "contribution_id": int, "at_block": int}: end an active interval',
         "reopen": '{"datanet_id": int, "contribution_id": int}: undo a close retracted by a reorg',
         "ready": "the owner has re-seeded the sidecar: it may score",
+        "reset": "forget every model and index and stop scoring until re-seeded (the owner restarts)",
     }
 
     def __init__(
@@ -92,6 +93,10 @@ class SidecarFlightServer(flight.FlightServerBase):
                 self._service.reopen(doc["datanet_id"], doc["contribution_id"])
             elif kind == "ready":
                 self._state.set_ready(True)
+                reply = self._state.health()
+            elif kind == "reset":
+                self._state.set_ready(False)
+                self._service.reset()
                 reply = self._state.health()
             elif kind == "stats":
                 reply = self._service.stats()

@@ -78,7 +78,7 @@ class DatanetIndex:
             raise ValueError(f"vectors of shape {vectors.shape}, index dimension is {self.dim}")
         seen = set()
         for c in ids.tolist():
-            if c in self._row or c in seen:
+            if (c in self._row and not self._retracted(c)) or c in seen:
                 raise ValueError(f"contribution {c} is already indexed")
             seen.add(c)
         self._store.ensure(len(self) + len(ids))  # all or nothing: refuse before matching
@@ -105,6 +105,13 @@ class DatanetIndex:
                 found = _better(found, Match(int(ids[top]), float(within[i, top])))
             best.append(found)
         return best
+
+    def _retracted(self, contribution_id: int) -> bool:
+        """A row whose interval is empty (closed at or before its start: reorged away). Its id may
+        be indexed again, e.g. when the contribution is re-included on the new branch; the old
+        row stays behind, never active again."""
+        start, end = self._store.interval(self._row[contribution_id])
+        return end != -1 and end <= start
 
     def close(self, contribution_id: int, at_block: int) -> None:
         """Ends the contribution's active interval at `at_block` (exclusive)."""

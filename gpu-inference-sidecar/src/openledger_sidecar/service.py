@@ -85,6 +85,14 @@ class AttributionService:
         with self._lock:
             self._models[int(model_id)] = Model(int(model_id), tuple(sorted(set(datanet_ids))), encoder)
 
+    def reset(self) -> None:
+        """Forgets every model and index (their owner re-seeds from its own state)."""
+        with self._lock:
+            for index in self._indexes.values():
+                index.release()
+            self._indexes.clear()
+            self._models.clear()
+
     def _holding(self, datanet_id: int, contribution_id: int) -> list[DatanetIndex]:
         found = [i for (d, _), i in self._indexes.items() if d == datanet_id and contribution_id in i]
         if not found:

@@ -61,6 +61,9 @@ class TorchStore(Store):
     def set_active_to(self, row: int, block: int) -> None:
         self._to[row] = block
 
+    def interval(self, row: int) -> tuple[int, int]:
+        return int(self._from[row].item()), int(self._to[row].item())
+
     @torch.inference_mode()
     def top_k(self, queries, blocks, k, threshold):
         n, count = self.size, len(queries)

@@ -1,15 +1,22 @@
 package org.openledger.flink;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.openledger.flink.attribution.Attribution;
+import org.openledger.flink.attribution.FlightSidecarGateway;
+import org.openledger.flink.attribution.Rejection;
 import org.openledger.flink.config.PipelineConfig;
+import org.openledger.flink.kafka.AvroKafka;
+import org.openledger.flink.kafka.AvroRecords;
 import org.openledger.flink.kafka.KafkaConnectors;
 import org.openledger.schemas.TopicBootstrap;
+import org.openledger.schemas.Topics;
 
 /**
  * Runs the pipeline's jobs: in an embedded mini-cluster with its Web UI ({@code bin/openledger
@@ -28,7 +35,10 @@ public final class PipelineApp {
         config.kafkaBootstrap(),
         List.of(
             new NewTopic(config.relayInputTopic(), 1, (short) 1),
-            new NewTopic(config.relayOutputTopic(), 1, (short) 1)));
+            new NewTopic(config.relayOutputTopic(), 1, (short) 1),
+            new NewTopic(config.topic(Topics.CHAIN_EVENTS), 1, (short) 1),
+            new NewTopic(config.topic(Topics.ATTRIBUTION_RESULTS), 1, (short) 1),
+            new NewTopic(config.topic(Topics.DEAD_LETTERS), 1, (short) 1)));
 
     StreamExecutionEnvironment env =
         config.embedded()
@@ -44,7 +54,41 @@ public final class PipelineApp {
                 "openledger-stack-check",
                 config.kafkaTransactionTimeoutMs()))
         .build(env);
-    env.execute("openledger stack check");
+    attributionJob(config).build(env);
+    env.execute("openledger pipeline");
+  }
+
+  /** The attribution job on the configured Kafka topics, registry and sidecar. */
+  public static AttributionJob attributionJob(PipelineConfig config) {
+    String prefix = config.topicPrefix();
+    return new AttributionJob(
+        AvroKafka.chainEvents(
+            config.kafkaBootstrap(),
+            config.registryUrl(),
+            config.topic(Topics.CHAIN_EVENTS),
+            prefix + "openledger-attribution"),
+        AvroKafka.<Attribution>exactlyOnce(
+            config.kafkaBootstrap(),
+            config.registryUrl(),
+            Topics.ATTRIBUTION_RESULTS,
+            config.topic(Topics.ATTRIBUTION_RESULTS),
+            AvroRecords::result,
+            a -> Long.toString(a.inferenceId()),
+            prefix + "openledger-attribution-results",
+            config.kafkaTransactionTimeoutMs()),
+        AvroKafka.<Rejection>exactlyOnce(
+            config.kafkaBootstrap(),
+            config.registryUrl(),
+            Topics.DEAD_LETTERS,
+            config.topic(Topics.DEAD_LETTERS),
+            AvroRecords::deadLetter,
+            Rejection::stage,
+            prefix + "openledger-attribution-dead-letters",
+            config.kafkaTransactionTimeoutMs()),
+        FlightSidecarGateway.factory(
+            config.sidecarFlightUri(), config.encoder(), Duration.ofSeconds(60)),
+        new AttributionJob.Fetching(Duration.ofMillis(config.fetchTimeoutMs()), 3, 1 << 20),
+        config.retractWindowBlocks());
   }
 
   /** Binds the Web UI and REST API to the configured address (loopback by default). */

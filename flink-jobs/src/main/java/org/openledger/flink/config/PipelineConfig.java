@@ -20,7 +20,13 @@ public record PipelineConfig(
     long checkpointIntervalMs,
     long kafkaTransactionTimeoutMs,
     String relayInputTopic,
-    String relayOutputTopic) {
+    String relayOutputTopic,
+    java.net.URI registryUrl,
+    java.net.URI sidecarFlightUri,
+    String topicPrefix,
+    String encoder,
+    long fetchTimeoutMs,
+    long retractWindowBlocks) {
 
   public static final ConfigKey<Boolean> EMBEDDED =
       new ConfigKey<>(
@@ -61,6 +67,43 @@ public record PipelineConfig(
       ConfigKey.string(
           "relay.output.topic", "openledger.stack-check.relayed", "topic the relay job writes");
 
+  public static final ConfigKey<java.net.URI> REGISTRY_URL =
+      new ConfigKey<>(
+          "registry.url",
+          "http://127.0.0.1:8085/apis/ccompat/v7",
+          "schema registry (Confluent REST API) the Avro topics are registered in",
+          java.net.URI::create,
+          u -> u.getScheme() != null && u.getScheme().startsWith("http"),
+          "must be an http(s) URL");
+  public static final ConfigKey<java.net.URI> SIDECAR_FLIGHT_URI =
+      new ConfigKey<>(
+          "sidecar.flight.uri",
+          "grpc+tcp://127.0.0.1:8815",
+          "Arrow Flight address of the GPU inference sidecar",
+          java.net.URI::create,
+          u -> "grpc+tcp".equals(u.getScheme()) || "grpc+tls".equals(u.getScheme()),
+          "must be grpc+tcp://host:port or grpc+tls://host:port");
+  public static final ConfigKey<String> TOPIC_PREFIX =
+      new ConfigKey<>(
+          "topic.prefix", "", "prefix of every topic name (tests)", String::trim, v -> true, "");
+  public static final ConfigKey<String> ENCODER =
+      new ConfigKey<>(
+          "attribution.encoder",
+          "hashing-ngram",
+          "the sidecar encoder contributions and queries are embedded with",
+          String::trim,
+          v -> v.equals("hashing-ngram") || v.equals("minilm-l6-v2"),
+          "must be hashing-ngram or minilm-l6-v2");
+  public static final ConfigKey<Long> FETCH_TIMEOUT_MS =
+      ConfigKey.atLeast(
+          "content.fetch.timeout.ms", 5_000, 100, "timeout of one content fetch attempt");
+  public static final ConfigKey<Long> RETRACT_WINDOW_BLOCKS =
+      ConfigKey.atLeast(
+          "attribution.retract.window.blocks",
+          128,
+          1,
+          "blocks a result is kept so a reorg can retract it; at least the follower's reorg window");
+
   public static final List<ConfigKey<?>> KEYS =
       List.of(
           EMBEDDED,
@@ -70,7 +113,13 @@ public record PipelineConfig(
           CHECKPOINT_INTERVAL_MS,
           KAFKA_TRANSACTION_TIMEOUT_MS,
           RELAY_INPUT_TOPIC,
-          RELAY_OUTPUT_TOPIC);
+          RELAY_OUTPUT_TOPIC,
+          REGISTRY_URL,
+          SIDECAR_FLIGHT_URI,
+          TOPIC_PREFIX,
+          ENCODER,
+          FETCH_TIMEOUT_MS,
+          RETRACT_WINDOW_BLOCKS);
 
   /** Defaults, then the optional properties file, then {@code OPENLEDGER_*} variables. */
   public static PipelineConfig load(Map<String, String> environment, Optional<Path> file) {
@@ -84,6 +133,17 @@ public record PipelineConfig(
         source.get(CHECKPOINT_INTERVAL_MS),
         source.get(KAFKA_TRANSACTION_TIMEOUT_MS),
         source.get(RELAY_INPUT_TOPIC),
-        source.get(RELAY_OUTPUT_TOPIC));
+        source.get(RELAY_OUTPUT_TOPIC),
+        source.get(REGISTRY_URL),
+        source.get(SIDECAR_FLIGHT_URI),
+        source.get(TOPIC_PREFIX),
+        source.get(ENCODER),
+        source.get(FETCH_TIMEOUT_MS),
+        source.get(RETRACT_WINDOW_BLOCKS));
+  }
+
+  /** The name of {@code topic} in this deployment (with the optional prefix). */
+  public String topic(org.openledger.schemas.Topic topic) {
+    return topicPrefix + topic.name();
   }
 }

@@ -89,6 +89,11 @@ public final class SidecarClient implements AutoCloseable {
     return new SidecarHealth(doc.path("status").asText(""), doc.path("ready").asBoolean(false));
   }
 
+  /** Makes the sidecar forget every model and index; it scores again after {@link #ready()}. */
+  public void reset() {
+    action("reset", null);
+  }
+
   /** Declares which Datanets a model scores against, in which encoder's space. */
   public void registerModel(long modelId, List<Long> datanetIds, String encoder) {
     ObjectNode body = json.createObjectNode().put("model_id", modelId).put("encoder", encoder);

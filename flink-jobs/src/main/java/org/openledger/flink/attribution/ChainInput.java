@@ -1,0 +1,108 @@
+package org.openledger.flink.attribution;
+
+/**
+ * One record of {@code chain.events} as the attribution job needs it: a flat, Flink-serializable
+ * view of the typed event (fields that do not apply are zero or null), plus the fetched content of
+ * contributions and queries once {@code ContentFetcher} has verified it.
+ *
+ * @param kind what the record is
+ * @param eventId {@code <blockHash>:<logIndex>}, unique per event (seals: {@code <hash>:seal})
+ * @param id the contribution, model, inference or Datanet id; the params version for PARAMS
+ * @param address the contributor, or the model owner
+ * @param datanetIds a model's Datanets
+ * @param accepted a review's verdict
+ * @param hash the on-chain content (or query) commitment, keccak-256
+ * @param uri where the content (or query) is
+ * @param content verified UTF-8 content, set by the fetcher
+ * @param failure why content could not be used, set by the fetcher
+ */
+public record ChainInput(
+    Kind kind,
+    boolean removed,
+    long chainId,
+    long block,
+    String blockHash,
+    int logIndex,
+    String txHash,
+    long blockTimestamp,
+    String eventId,
+    long id,
+    long datanetId,
+    String address,
+    long[] datanetIds,
+    boolean accepted,
+    String hash,
+    String uri,
+    int topK,
+    long thresholdPpm,
+    long duplicateBoundPpm,
+    String content,
+    String failure) {
+
+  /** The kinds of record the job reads; OTHER events pass by. */
+  public enum Kind {
+    CONTRIBUTION,
+    REVIEW,
+    SLASH,
+    WITHDRAW,
+    MODEL,
+    PARAMS,
+    INFERENCE,
+    SEAL,
+    OTHER
+  }
+
+  public boolean needsContent() {
+    return !removed && (kind == Kind.CONTRIBUTION || kind == Kind.INFERENCE);
+  }
+
+  public ChainInput withContent(String text) {
+    return new ChainInput(
+        kind,
+        removed,
+        chainId,
+        block,
+        blockHash,
+        logIndex,
+        txHash,
+        blockTimestamp,
+        eventId,
+        id,
+        datanetId,
+        address,
+        datanetIds,
+        accepted,
+        hash,
+        uri,
+        topK,
+        thresholdPpm,
+        duplicateBoundPpm,
+        text,
+        null);
+  }
+
+  public ChainInput withFailure(String reason) {
+    return new ChainInput(
+        kind,
+        removed,
+        chainId,
+        block,
+        blockHash,
+        logIndex,
+        txHash,
+        blockTimestamp,
+        eventId,
+        id,
+        datanetId,
+        address,
+        datanetIds,
+        accepted,
+        hash,
+        uri,
+        topK,
+        thresholdPpm,
+        duplicateBoundPpm,
+        null,
+        reason);
+  }
+}

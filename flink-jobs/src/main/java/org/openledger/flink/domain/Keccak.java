@@ -1,0 +1,19 @@
+package org.openledger.flink.domain;
+
+import java.util.HexFormat;
+import org.bouncycastle.crypto.digests.KeccakDigest;
+
+/** Keccak-256 as the EVM computes it (not NIST SHA3-256): how content commitments are checked. */
+public final class Keccak {
+
+  private Keccak() {}
+
+  /** The 0x-prefixed lowercase hex keccak-256 of {@code bytes}. */
+  public static String hex(byte[] bytes) {
+    KeccakDigest digest = new KeccakDigest(256);
+    digest.update(bytes, 0, bytes.length);
+    byte[] out = new byte[32];
+    digest.doFinal(out, 0);
+    return "0x" + HexFormat.of().formatHex(out);
+  }
+}

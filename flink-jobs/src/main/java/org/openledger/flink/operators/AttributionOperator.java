@@ -1,0 +1,346 @@
+package org.openledger.flink.operators;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.openledger.flink.attribution.Attribution;
+import org.openledger.flink.attribution.ChainInput;
+import org.openledger.flink.attribution.Contribution;
+import org.openledger.flink.attribution.Model;
+import org.openledger.flink.attribution.Rejection;
+import org.openledger.flink.attribution.SidecarGateway;
+import org.openledger.flink.domain.Lifecycle;
+import org.openledger.flink.domain.Params;
+import org.openledger.flink.domain.ParamsHistory;
+import org.openledger.flink.sidecar.IndexMatch;
+import org.openledger.flink.sidecar.IndexRow;
+import org.openledger.flink.sidecar.SidecarException;
+
+/**
+ * The attribution job's sequencer: applies {@code chain.events} in chain order (one key: the chain)
+ * and attributes each inference once its block is sealed, i.e. once every event of that block has
+ * been applied. Contributions, models and params live in Flink state (the truth); the sidecar holds
+ * a copy that is reset and re-seeded from it whenever this operator starts or the sidecar restarts.
+ * Results are emitted in (block, log index) order, so a replay of the log gives the same results in
+ * the same order.
+ */
+public final class AttributionOperator extends KeyedProcessFunction<Long, ChainInput, Attribution> {
+
+  public static final OutputTag<Rejection> REJECTED = new OutputTag<>("rejected") {};
+
+  private final SidecarGateway.Factory sidecars;
+  private final long retractWindowBlocks;
+  private transient SidecarGateway sidecar;
+  private transient boolean seeded;
+  private transient MapState<Long, Contribution> contributions;
+  private transient MapState<Long, Model> models;
+  private transient ListState<Params> params;
+  private transient ListState<ChainInput> pending;
+  private transient MapState<Long, Attribution> emitted;
+  private transient AttributionMetrics metrics;
+  private transient Scorer scorer;
+
+  /**
+   * @param retractWindowBlocks how long an emitted result is kept so a reorg can retract it (at
+   *     least the follower's reorg window)
+   */
+  public AttributionOperator(SidecarGateway.Factory sidecars, long retractWindowBlocks) {
+    this.sidecars = sidecars;
+    this.retractWindowBlocks = retractWindowBlocks;
+  }
+
+  @Override
+  public void open(OpenContext context) {
+    contributions =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>("contributions", Long.class, Contribution.class));
+    models =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>("models", Long.class, Model.class));
+    params = getRuntimeContext().getListState(new ListStateDescriptor<>("params", Params.class));
+    pending =
+        getRuntimeContext().getListState(new ListStateDescriptor<>("pending", ChainInput.class));
+    emitted =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>("emitted", Long.class, Attribution.class));
+    metrics = new AttributionMetrics(getRuntimeContext().getMetricGroup());
+    sidecar = sidecars.open();
+    scorer = new Scorer(sidecar, metrics);
+    seeded = false; // whatever the sidecar holds now, it is rebuilt from this state first
+  }
+
+  @Override
+  public void close() {
+    if (sidecar != null) {
+      sidecar.close();
+    }
+  }
+
+  @Override
+  public void processElement(ChainInput in, Context ctx, Collector<Attribution> out)
+      throws Exception {
+    if (!seeded) {
+      reseed();
+    }
+    switch (in.kind()) {
+      case CONTRIBUTION -> contribution(in, ctx);
+      case REVIEW -> closer(in, !in.accepted());
+      case SLASH, WITHDRAW -> closer(in, true);
+      case MODEL -> model(in);
+      case PARAMS -> params(in);
+      case INFERENCE -> inference(in, out);
+      case SEAL -> seal(in.block(), ctx, out);
+      case OTHER -> {}
+    }
+  }
+
+  private void contribution(ChainInput in, Context ctx) throws Exception {
+    Contribution known = contributions.get(in.id());
+    if (in.removed()) {
+      if (known != null && known.eventId().equals(in.eventId())) {
+        if (known.content() != null) {
+          sidecar.close(known.datanetId(), known.id(), known.fromBlock()); // empty: never active
+        }
+        contributions.remove(in.id());
+      }
+      return;
+    }
+    Contribution c = Contribution.of(in);
+    if (in.failure() != null) {
+      ctx.output(REJECTED, Rejection.of("content-fetch", in.failure(), in));
+      metrics.rejectedContent.inc();
+      contributions.put(c.id(), c); // kept unindexed: it never earns
+      return;
+    }
+    IndexMatch answer =
+        sidecar
+            .index(c.datanetId(), true, List.of(IndexRow.text(c.id(), c.fromBlock(), c.content())))
+            .get(0);
+    Optional<Params> rules = history().at(c.fromBlock());
+    if (answer.bestMatch().isPresent()
+        && rules.isPresent()
+        && Lifecycle.isDuplicate(
+            answer.bestMatch().get().score(), rules.get().duplicateBoundPpm())) {
+      c = c.flaggedDuplicate();
+      sidecar.close(c.datanetId(), c.id(), c.fromBlock());
+      metrics.duplicates.inc();
+      ctx.output(
+          REJECTED,
+          Rejection.of(
+              "duplicate",
+              "contribution "
+                  + c.id()
+                  + " duplicates contribution "
+                  + answer.bestMatch().get().contributionId()
+                  + " (similarity "
+                  + answer.bestMatch().get().score()
+                  + " >= bound "
+                  + rules.get().duplicateBoundPpm()
+                  + " ppm): earns nothing; propose slashing its stake",
+              in));
+    }
+    contributions.put(c.id(), c);
+  }
+
+  /**
+   * A review, slash or withdrawal: closes the contribution's interval, or reopens on retraction.
+   */
+  private void closer(ChainInput in, boolean closes) throws Exception {
+    Contribution c = contributions.get(in.id());
+    if (c == null || !closes) {
+      return;
+    }
+    Contribution next =
+        in.removed() ? c.withoutCloser(in.eventId()) : c.withCloser(in.eventId(), in.block());
+    contributions.put(c.id(), next);
+    if (next.content() == null || next.duplicate()) {
+      return;
+    }
+    if (next.closedAt() < 0) {
+      sidecar.reopen(next.datanetId(), next.id());
+    } else {
+      sidecar.close(next.datanetId(), next.id(), next.closedAt());
+    }
+  }
+
+  private void model(ChainInput in) throws Exception {
+    if (in.removed()) {
+      Model known = models.get(in.id());
+      if (known != null && known.eventId().equals(in.eventId())) {
+        models.remove(in.id());
+      }
+      return;
+    }
+    Model m = new Model(in.id(), in.address(), in.datanetIds(), in.eventId());
+    models.put(m.id(), m);
+    sidecar.registerModel(m.id(), datanets(m));
+  }
+
+  private void params(ChainInput in) throws Exception {
+    ParamsHistory history = history();
+    history =
+        in.removed()
+            ? history.without(in.eventId())
+            : history.with(
+                new Params(
+                    in.id(),
+                    in.block(),
+                    in.eventId(),
+                    in.topK(),
+                    in.thresholdPpm(),
+                    in.duplicateBoundPpm()));
+    params.update(history.versions());
+  }
+
+  private void inference(ChainInput in, Collector<Attribution> out) throws Exception {
+    if (!in.removed()) {
+      pending.add(in);
+      return;
+    }
+    List<ChainInput> kept = new ArrayList<>();
+    boolean wasPending = false;
+    for (ChainInput p : pending.get()) {
+      if (p.eventId().equals(in.eventId())) {
+        wasPending = true;
+      } else {
+        kept.add(p);
+      }
+    }
+    pending.update(kept);
+    Attribution done = emitted.get(in.id());
+    if (!wasPending && done != null && done.blockHash().equals(in.blockHash())) {
+      out.collect(done.retracted()); // the inference's block left the chain: retract its result
+      emitted.remove(in.id());
+      metrics.retracted.inc();
+    }
+  }
+
+  /** Every event up to {@code block} is applied: attribute the inferences waiting for it. */
+  private void seal(long block, Context ctx, Collector<Attribution> out) throws Exception {
+    List<ChainInput> ready = new ArrayList<>();
+    List<ChainInput> later = new ArrayList<>();
+    for (ChainInput p : pending.get()) {
+      (p.block() <= block ? ready : later).add(p);
+    }
+    if (!ready.isEmpty()) {
+      ready.sort(
+          Comparator.comparingLong(ChainInput::block).thenComparingInt(ChainInput::logIndex));
+      List<Attribution> results;
+      try {
+        results = scorer.attribute(ready, history(), this::modelOf, this::contributorOf, ctx);
+      } catch (SidecarException.NotReady e) {
+        reseed(); // the sidecar restarted: rebuild its copy, then score again
+        results = scorer.attribute(ready, history(), this::modelOf, this::contributorOf, ctx);
+      }
+      for (Attribution a : results) {
+        out.collect(a);
+        emitted.put(a.inferenceId(), a);
+      }
+    }
+    pending.update(later);
+    List<Long> old = new ArrayList<>();
+    for (Map.Entry<Long, Attribution> e : emitted.entries()) {
+      if (e.getValue().block() < block - retractWindowBlocks) {
+        old.add(e.getKey());
+      }
+    }
+    for (Long id : old) {
+      emitted.remove(id); // older than any reorg the follower can report
+    }
+  }
+
+  private Model modelOf(long id) {
+    try {
+      return models.get(id);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private String contributorOf(long contributionId) {
+    try {
+      Contribution c = contributions.get(contributionId);
+      return c == null ? "" : c.contributor();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private ParamsHistory history() throws Exception {
+    List<Params> all = new ArrayList<>();
+    params.get().forEach(all::add);
+    return new ParamsHistory(all);
+  }
+
+  private static List<Long> datanets(Model m) {
+    List<Long> ids = new ArrayList<>();
+    for (long d : m.datanetIds()) {
+      ids.add(d);
+    }
+    return ids;
+  }
+
+  /**
+   * Rebuilds the sidecar's copy from state: every indexed contribution, every model; then ready.
+   */
+  private void reseed() throws Exception {
+    sidecar.reset();
+    Map<Long, List<IndexRow>> byDatanet = new TreeMap<>();
+    List<Contribution> all = new ArrayList<>();
+    contributions.values().forEach(all::add);
+    all.sort(Comparator.comparingLong(Contribution::fromBlock).thenComparingLong(Contribution::id));
+    for (Contribution c : all) {
+      if (c.content() == null) {
+        continue;
+      }
+      IndexRow row = IndexRow.text(c.id(), c.fromBlock(), c.content());
+      byDatanet
+          .computeIfAbsent(c.datanetId(), d -> new ArrayList<>())
+          .add(c.closedAt() < 0 ? row : row.closedAt(c.closedAt()));
+    }
+    byDatanet.forEach((datanet, rows) -> sidecar.index(datanet, false, rows));
+    for (Model m : models.values()) {
+      sidecar.registerModel(m.id(), datanets(m));
+    }
+    sidecar.ready();
+    seeded = true;
+    metrics.reseeds.inc();
+  }
+
+  /** Counters the Web UI and Prometheus show for this operator. */
+  static final class AttributionMetrics {
+    final Counter attributed;
+    final Counter unattributed;
+    final Counter rejectedContent;
+    final Counter duplicates;
+    final Counter retracted;
+    final Counter reseeds;
+    final Counter sidecarCalls;
+    volatile long lastBatchSize;
+    volatile long lastSidecarMillis;
+
+    AttributionMetrics(org.apache.flink.metrics.MetricGroup group) {
+      attributed = group.counter("inferencesAttributed");
+      unattributed = group.counter("inferencesUnattributed");
+      rejectedContent = group.counter("contentRejected");
+      duplicates = group.counter("duplicatesFlagged");
+      retracted = group.counter("resultsRetracted");
+      reseeds = group.counter("sidecarReseeds");
+      sidecarCalls = group.counter("sidecarScoreCalls");
+      group.gauge("sidecarBatchSize", () -> lastBatchSize);
+      group.gauge("sidecarLatencyMs", () -> lastSidecarMillis);
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package org.openledger.flink.operators;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongFunction;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.openledger.flink.attribution.Attribution;
+import org.openledger.flink.attribution.ChainInput;
+import org.openledger.flink.attribution.Model;
+import org.openledger.flink.attribution.Rejection;
+import org.openledger.flink.attribution.SidecarGateway;
+import org.openledger.flink.domain.Params;
+import org.openledger.flink.domain.ParamsHistory;
+import org.openledger.flink.domain.Shares;
+import org.openledger.flink.sidecar.ScoreQuery;
+import org.openledger.flink.sidecar.ScoreResult;
+import org.openledger.flink.sidecar.ScoredContribution;
+
+/**
+ * Attributes a sealed block range's inferences: one sidecar call per (model, params) group, so the
+ * device sees whole batches. An inference that cannot be scored (unknown model, unusable query, no
+ * params) is still answered, unattributed, so its fee is accounted; the reason goes to the dead
+ * letters.
+ */
+final class Scorer {
+
+  private record Group(long modelId, int k, long thresholdPpm) {}
+
+  private final SidecarGateway sidecar;
+  private final AttributionOperator.AttributionMetrics metrics;
+
+  Scorer(SidecarGateway sidecar, AttributionOperator.AttributionMetrics metrics) {
+    this.sidecar = sidecar;
+    this.metrics = metrics;
+  }
+
+  List<Attribution> attribute(
+      List<ChainInput> inferences,
+      ParamsHistory history,
+      LongFunction<Model> models,
+      LongFunction<String> contributors,
+      KeyedProcessFunction<Long, ChainInput, Attribution>.Context ctx) {
+    Map<Long, Attribution> byInference = new HashMap<>();
+    Map<Group, List<ChainInput>> groups = new LinkedHashMap<>();
+    for (ChainInput in : inferences) {
+      long modelId = in.datanetId(); // an inference's model id rides in datanetId
+      Optional<Params> rules = history.at(in.block());
+      String problem =
+          in.failure() != null
+              ? "query: " + in.failure()
+              : models.apply(modelId) == null
+                  ? "unknown model " + modelId + " for inference " + in.id()
+                  : rules.isEmpty() ? "no params in force at block " + in.block() : null;
+      if (problem != null) {
+        ctx.output(AttributionOperator.REJECTED, Rejection.of("attribution", problem, in));
+        byInference.put(in.id(), result(in, rules.map(Params::version).orElse(0L), "", List.of()));
+        continue;
+      }
+      Params p = rules.get();
+      groups
+          .computeIfAbsent(new Group(modelId, p.topK(), p.thresholdPpm()), g -> new ArrayList<>())
+          .add(in);
+    }
+    for (Map.Entry<Group, List<ChainInput>> e : groups.entrySet()) {
+      Group g = e.getKey();
+      List<ScoreQuery> queries = new ArrayList<>();
+      e.getValue().forEach(in -> queries.add(ScoreQuery.text(in.id(), in.block(), in.content())));
+      long started = System.nanoTime();
+      ScoreResult scored =
+          sidecar.score(g.modelId(), g.k(), g.thresholdPpm() / 1_000_000.0, queries);
+      metrics.lastSidecarMillis = (System.nanoTime() - started) / 1_000_000;
+      metrics.lastBatchSize = queries.size();
+      metrics.sidecarCalls.inc();
+      for (ChainInput in : e.getValue()) {
+        List<Shares.Scored> ranked = new ArrayList<>();
+        for (ScoredContribution s : scored.of(in.id())) {
+          ranked.add(
+              new Shares.Scored(
+                  s.contributionId(), contributors.apply(s.contributionId()), s.score()));
+        }
+        long version = history.at(in.block()).orElseThrow().version();
+        byInference.put(
+            in.id(), result(in, version, scored.encoder().version(), Shares.attribute(ranked)));
+      }
+    }
+    List<Attribution> out = new ArrayList<>();
+    for (ChainInput in : inferences) {
+      Attribution a = byInference.get(in.id());
+      (a.unattributed() ? metrics.unattributed : metrics.attributed).inc();
+      out.add(a);
+    }
+    return out;
+  }
+
+  private Attribution result(
+      ChainInput in, long paramsVersion, String encoderVersion, List<Shares.Attributed> shares) {
+    int n = shares.size();
+    long[] ids = new long[n];
+    String[] who = new String[n];
+    int[] ranks = new int[n];
+    long[] ppm = new long[n];
+    long[] weights = new long[n];
+    for (int i = 0; i < n; i++) {
+      Shares.Attributed s = shares.get(i);
+      ids[i] = s.contributionId();
+      who[i] = s.contributor();
+      ranks[i] = s.rank();
+      ppm[i] = s.scorePpm();
+      weights[i] = s.weight();
+    }
+    return new Attribution(
+        in.id(),
+        in.chainId(),
+        in.block(),
+        in.blockHash(),
+        in.blockTimestamp(),
+        in.txHash(),
+        in.logIndex(),
+        false,
+        in.datanetId(),
+        sidecar.encoderId(),
+        encoderVersion,
+        paramsVersion,
+        ids,
+        who,
+        ranks,
+        ppm,
+        weights,
+        n == 0);
+  }
+}

@@ -1,0 +1,222 @@
+package org.openledger.flink.attribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openledger.events.ChainEvent;
+import org.openledger.flink.PipelineApp;
+import org.openledger.flink.config.PipelineConfig;
+import org.openledger.pipeline.AttributedContribution;
+import org.openledger.pipeline.AttributionResult;
+import org.openledger.pipeline.DeadLetter;
+import org.openledger.schemas.Topics;
+import org.openledger.schemas.registry.SchemaRegistryClient;
+import org.openledger.schemas.serde.ConfluentAvroSerde;
+import org.openledger.testing.LocalStack;
+
+/**
+ * The attribution job on real Kafka, registry and sidecar: an ordered {@code chain.events} scenario
+ * with planted queries, bad content, a duplicate, a slash and an unknown model, run twice from
+ * offset 0 into separate outputs.
+ */
+class AttributionJobIT {
+
+  @TempDir Path dir;
+
+  @Test
+  void shouldAttributePlantedQueriesRejectBadInputAndReplayByteForByte() throws Exception {
+    List<ChainEvent> scenario = scenario(new ChainEvents(dir));
+    String first = LocalStack.unique("attr-a") + ".";
+    String second = LocalStack.unique("attr-b") + ".";
+
+    List<byte[]> results = run(first, scenario);
+    List<AttributionResult> decoded = decode(first, results);
+
+    assertThat(decoded)
+        .extracting(AttributionResult::getInferenceId)
+        .containsExactly(100L, 101L, 102L, 103L, 104L);
+    assertThat(top(decoded.get(0))).isEqualTo(2L);
+    assertThat(top(decoded.get(1))).isEqualTo(6L);
+    assertThat(ids(decoded.get(2))).doesNotContain(3L); // slashed at block 9
+    assertThat(decoded.get(3).getUnattributed()).isTrue(); // unknown model
+    assertThat(ids(decoded.get(4))).first().isEqualTo(1L); // never 10, its duplicate
+    assertThat(ids(decoded.get(4))).doesNotContain(10L);
+    assertThat(decoded)
+        .allSatisfy(
+            r -> {
+              assertThat(r.getParamsVersion()).isEqualTo(1L);
+              assertThat(r.getEncoderId()).isEqualTo("hashing-ngram");
+            });
+    List<DeadLetter> dead = deadLetters(first, 5);
+    assertThat(dead)
+        .extracting(d -> d.getStage() + ": " + d.getReason())
+        .anySatisfy(
+            r -> assertThat(r).startsWith("content-fetch").contains("content hash mismatch"))
+        .anySatisfy(r -> assertThat(r).startsWith("content-fetch").contains("no such file"))
+        .anySatisfy(r -> assertThat(r).startsWith("content-fetch").contains("is empty"))
+        .anySatisfy(
+            r ->
+                assertThat(r)
+                    .startsWith("duplicate")
+                    .contains("contribution 10 duplicates contribution 1"))
+        .anySatisfy(r -> assertThat(r).startsWith("attribution").contains("unknown model 99"));
+
+    List<byte[]> replay = run(second, scenario);
+    assertThat(replay).hasSameSizeAs(results);
+    for (int i = 0; i < results.size(); i++) {
+      assertThat(body(replay.get(i)))
+          .as("result %d, byte for byte", i)
+          .isEqualTo(body(results.get(i)));
+    }
+  }
+
+  private static List<ChainEvent> scenario(ChainEvents c) throws Exception {
+    List<String> f = ChainEvents.fortunes();
+    List<ChainEvent> events = new ArrayList<>();
+    events.add(ChainEvents.params(1, 1, 3, 200_000, 900_000));
+    events.add(ChainEvents.seal(1));
+    for (int i = 0; i < f.size(); i++) {
+      events.add(c.contribution(2 + i, 0, i + 1, f.get(i), f.get(i)));
+    }
+    events.add(ChainEvents.seal(7));
+    events.add(c.contribution(8, 0, 7, "tampered words here", "the original words"));
+    events.add(ChainEvents.missing(8, 1, 8, Path.of("/nonexistent")));
+    events.add(c.contribution(8, 2, 9, "   ", "   "));
+    events.add(
+        c.contribution(8, 3, 10, "a stitch in time saves nine!", "a stitch in time saves nine!"));
+    events.add(ChainEvents.seal(8));
+    events.add(ChainEvents.model(9, 1, 1));
+    events.add(ChainEvents.slash(9, 3));
+    events.add(ChainEvents.seal(9));
+    events.add(c.inference(10, 0, 100, 1, "the early bird catches a worm"));
+    events.add(c.inference(10, 1, 101, 1, "too many cooks spoil broth"));
+    events.add(c.inference(10, 2, 102, 1, "fortune favours the bold"));
+    events.add(c.inference(10, 3, 103, 99, "a stitch in time"));
+    events.add(c.inference(10, 4, 104, 1, "a stitch in time saves nine"));
+    events.add(ChainEvents.seal(10));
+    events.add(c.inference(11, 0, 105, 1, "not sealed yet: no result"));
+    return events;
+  }
+
+  private static long top(AttributionResult r) {
+    return r.getContributions().get(0).getContributionId();
+  }
+
+  private static List<Long> ids(AttributionResult r) {
+    return r.getContributions().stream().map(AttributedContribution::getContributionId).toList();
+  }
+
+  private static byte[] body(byte[] framed) {
+    return java.util.Arrays.copyOfRange(framed, 5, framed.length); // past magic byte + schema id
+  }
+
+  private static List<byte[]> run(String prefix, List<ChainEvent> scenario) throws Exception {
+    PipelineConfig config =
+        PipelineConfig.load(
+            Map.of(
+                "OPENLEDGER_KAFKA_BOOTSTRAP", LocalStack.kafkaBootstrap(),
+                "OPENLEDGER_REGISTRY_URL", LocalStack.registryUrl().toString(),
+                "OPENLEDGER_SIDECAR_FLIGHT_URI", LocalStack.sidecarFlightUri().toString(),
+                "OPENLEDGER_TOPIC_PREFIX", prefix,
+                "OPENLEDGER_CHECKPOINT_INTERVAL_MS", "500"),
+            Optional.empty());
+    org.openledger.schemas.TopicBootstrap.ensure(
+        config.kafkaBootstrap(),
+        List.of(
+            new org.apache.kafka.clients.admin.NewTopic(
+                config.topic(Topics.CHAIN_EVENTS), 1, (short) 1),
+            new org.apache.kafka.clients.admin.NewTopic(
+                config.topic(Topics.ATTRIBUTION_RESULTS), 1, (short) 1),
+            new org.apache.kafka.clients.admin.NewTopic(
+                config.topic(Topics.DEAD_LETTERS), 1, (short) 1)));
+    produce(config.topic(Topics.CHAIN_EVENTS), scenario);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.enableCheckpointing(config.checkpointIntervalMs());
+    PipelineApp.attributionJob(config).build(env);
+    JobClient job = env.executeAsync("attribution-it " + prefix);
+    try {
+      return readCommitted(config.topic(Topics.ATTRIBUTION_RESULTS), 5);
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  private static void produce(String topic, List<ChainEvent> events) {
+    var serde =
+        new ConfluentAvroSerde<>(
+            Topics.CHAIN_EVENTS.withName(topic),
+            new SchemaRegistryClient(LocalStack.registryUrl()),
+            ChainEvent.class);
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrap());
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+      for (ChainEvent e : events) {
+        producer.send(new ProducerRecord<>(topic, "k", serde.encode(e)));
+      }
+    }
+  }
+
+  private static List<AttributionResult> decode(String prefix, List<byte[]> values) {
+    var serde =
+        new ConfluentAvroSerde<>(
+            Topics.ATTRIBUTION_RESULTS.withName(prefix + Topics.ATTRIBUTION_RESULTS.name()),
+            new SchemaRegistryClient(LocalStack.registryUrl()),
+            AttributionResult.class);
+    return values.stream().map(serde::decode).toList();
+  }
+
+  private static List<DeadLetter> deadLetters(String prefix, int expected) {
+    var serde =
+        new ConfluentAvroSerde<>(
+            Topics.DEAD_LETTERS.withName(prefix + Topics.DEAD_LETTERS.name()),
+            new SchemaRegistryClient(LocalStack.registryUrl()),
+            DeadLetter.class);
+    return readCommitted(prefix + Topics.DEAD_LETTERS.name(), expected).stream()
+        .map(serde::decode)
+        .toList();
+  }
+
+  /** Reads until {@code expected} records and then a few quiet polls, so a duplicate would show. */
+  static List<byte[]> readCommitted(String topic, int expected) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrap());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, LocalStack.unique("verifier"));
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    List<byte[]> values = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      int quiet = 0;
+      while (System.nanoTime() < deadline && (values.size() < expected || quiet < 6)) {
+        var records = consumer.poll(Duration.ofMillis(500));
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          values.add(r.value());
+        }
+        quiet = records.isEmpty() && values.size() >= expected ? quiet + 1 : 0;
+      }
+    }
+    return values;
+  }
+}
