@@ -125,11 +125,31 @@ class AttributionJobIT {
     return r.getContributions().stream().map(AttributedContribution::getContributionId).toList();
   }
 
-  private static byte[] body(byte[] framed) {
+  static byte[] body(byte[] framed) {
     return java.util.Arrays.copyOfRange(framed, 5, framed.length); // past magic byte + schema id
   }
 
-  private static List<byte[]> run(String prefix, List<ChainEvent> scenario) throws Exception {
+  static List<byte[]> run(String prefix, List<ChainEvent> scenario) throws Exception {
+    return run(prefix, scenario, 5);
+  }
+
+  /** Runs the job over the scenario until {@code expected} results are committed. */
+  static List<byte[]> run(String prefix, List<ChainEvent> scenario, int expected) throws Exception {
+    PipelineConfig config = config(prefix);
+    produce(config.topic(Topics.CHAIN_EVENTS), scenario);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.enableCheckpointing(config.checkpointIntervalMs());
+    PipelineApp.attributionJob(config).build(env);
+    JobClient job = env.executeAsync("attribution-it " + prefix);
+    try {
+      return readCommitted(config.topic(Topics.ATTRIBUTION_RESULTS), expected);
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  /** The pipeline's config on the local stack with every topic behind {@code prefix}. */
+  static PipelineConfig config(String prefix) throws Exception {
     PipelineConfig config =
         PipelineConfig.load(
             Map.of(
@@ -148,19 +168,10 @@ class AttributionJobIT {
                 config.topic(Topics.ATTRIBUTION_RESULTS), 1, (short) 1),
             new org.apache.kafka.clients.admin.NewTopic(
                 config.topic(Topics.DEAD_LETTERS), 1, (short) 1)));
-    produce(config.topic(Topics.CHAIN_EVENTS), scenario);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.enableCheckpointing(config.checkpointIntervalMs());
-    PipelineApp.attributionJob(config).build(env);
-    JobClient job = env.executeAsync("attribution-it " + prefix);
-    try {
-      return readCommitted(config.topic(Topics.ATTRIBUTION_RESULTS), 5);
-    } finally {
-      job.cancel().get();
-    }
+    return config;
   }
 
-  private static void produce(String topic, List<ChainEvent> events) {
+  static void produce(String topic, List<ChainEvent> events) {
     var serde =
         new ConfluentAvroSerde<>(
             Topics.CHAIN_EVENTS.withName(topic),
@@ -176,7 +187,7 @@ class AttributionJobIT {
     }
   }
 
-  private static List<AttributionResult> decode(String prefix, List<byte[]> values) {
+  static List<AttributionResult> decode(String prefix, List<byte[]> values) {
     var serde =
         new ConfluentAvroSerde<>(
             Topics.ATTRIBUTION_RESULTS.withName(prefix + Topics.ATTRIBUTION_RESULTS.name()),
@@ -198,6 +209,11 @@ class AttributionJobIT {
 
   /** Reads until {@code expected} records and then a few quiet polls, so a duplicate would show. */
   static List<byte[]> readCommitted(String topic, int expected) {
+    return readCommitted(topic, expected, 6);
+  }
+
+  /** As above, with {@code quietPolls} empty polls after the count (0: return at the count). */
+  static List<byte[]> readCommitted(String topic, int expected, int quietPolls) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrap());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, LocalStack.unique("verifier"));
@@ -209,7 +225,7 @@ class AttributionJobIT {
       consumer.subscribe(List.of(topic));
       long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
       int quiet = 0;
-      while (System.nanoTime() < deadline && (values.size() < expected || quiet < 6)) {
+      while (System.nanoTime() < deadline && (values.size() < expected || quiet < quietPolls)) {
         var records = consumer.poll(Duration.ofMillis(500));
         for (ConsumerRecord<byte[], byte[]> r : records) {
           values.add(r.value());
