@@ -15,6 +15,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.openledger.flink.attribution.Attribution;
 import org.openledger.flink.attribution.ChainInput;
+import org.openledger.flink.attribution.Duplicate;
 import org.openledger.flink.attribution.Rejection;
 import org.openledger.flink.attribution.SidecarGateway;
 import org.openledger.flink.operators.AttributionOperator;
@@ -34,6 +35,7 @@ public final class AttributionJob {
   private final Source<ChainInput, ?, ?> source;
   private final Sink<Attribution> results;
   private final Sink<Rejection> deadLetters;
+  private final Sink<Duplicate> slashProposals;
   private final SidecarGateway.Factory sidecar;
   private final Fetching fetching;
   private final long retractWindowBlocks;
@@ -42,12 +44,14 @@ public final class AttributionJob {
       Source<ChainInput, ?, ?> source,
       Sink<Attribution> results,
       Sink<Rejection> deadLetters,
+      Sink<Duplicate> slashProposals,
       SidecarGateway.Factory sidecar,
       Fetching fetching,
       long retractWindowBlocks) {
     this.source = Objects.requireNonNull(source, "source");
     this.results = Objects.requireNonNull(results, "results");
     this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+    this.slashProposals = Objects.requireNonNull(slashProposals, "slashProposals");
     this.sidecar = Objects.requireNonNull(sidecar, "sidecar");
     this.fetching = fetching;
     this.retractWindowBlocks = retractWindowBlocks;
@@ -90,6 +94,12 @@ public final class AttributionJob {
         .sinkTo(deadLetters)
         .name("pipeline.dead-letters")
         .uid("attribution-dead-letters-sink")
+        .setParallelism(1);
+    attributed
+        .getSideOutput(AttributionOperator.DUPLICATES)
+        .sinkTo(slashProposals)
+        .name("attribution.slash-proposals")
+        .uid("attribution-slash-proposals-sink")
         .setParallelism(1);
   }
 

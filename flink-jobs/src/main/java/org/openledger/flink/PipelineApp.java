@@ -9,6 +9,7 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.openledger.flink.attribution.Attribution;
+import org.openledger.flink.attribution.Duplicate;
 import org.openledger.flink.attribution.FlightSidecarGateway;
 import org.openledger.flink.attribution.Rejection;
 import org.openledger.flink.config.PipelineConfig;
@@ -38,7 +39,8 @@ public final class PipelineApp {
             new NewTopic(config.relayOutputTopic(), 1, (short) 1),
             new NewTopic(config.topic(Topics.CHAIN_EVENTS), 1, (short) 1),
             new NewTopic(config.topic(Topics.ATTRIBUTION_RESULTS), 1, (short) 1),
-            new NewTopic(config.topic(Topics.DEAD_LETTERS), 1, (short) 1)));
+            new NewTopic(config.topic(Topics.DEAD_LETTERS), 1, (short) 1),
+            new NewTopic(config.topic(Topics.SLASH_PROPOSALS), 1, (short) 1)));
 
     StreamExecutionEnvironment env =
         config.embedded()
@@ -84,6 +86,15 @@ public final class PipelineApp {
             AvroRecords::deadLetter,
             Rejection::stage,
             prefix + "openledger-attribution-dead-letters",
+            config.kafkaTransactionTimeoutMs()),
+        AvroKafka.<Duplicate>exactlyOnce(
+            config.kafkaBootstrap(),
+            config.registryUrl(),
+            Topics.SLASH_PROPOSALS,
+            config.topic(Topics.SLASH_PROPOSALS),
+            AvroRecords::slashProposal,
+            d -> Long.toString(d.contributionId()),
+            prefix + "openledger-attribution-slash-proposals",
             config.kafkaTransactionTimeoutMs()),
         FlightSidecarGateway.factory(
             config.sidecarFlightUri(), config.encoder(), Duration.ofSeconds(60)),

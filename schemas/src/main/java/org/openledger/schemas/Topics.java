@@ -19,6 +19,7 @@ import org.openledger.pipeline.AttributionResult;
 import org.openledger.pipeline.DeadLetter;
 import org.openledger.pipeline.PayoutAccrual;
 import org.openledger.pipeline.PayoutBatch;
+import org.openledger.pipeline.SlashProposal;
 
 /**
  * Every topic of the pipeline. Chain topics keep one partition so the log's order is the topic's
@@ -59,6 +60,9 @@ public final class Topics {
           "chain.events", EVENT_ID + " (seals: <blockHash>:seal)", 1, ChainEvent.getClassSchema());
   public static final Topic ATTRIBUTION_RESULTS =
       new Topic("attribution.results", "inference id", 1, AttributionResult.getClassSchema());
+  public static final Topic SLASH_PROPOSALS =
+      new Topic(
+          "attribution.slash-proposals", "contribution id", 1, SlashProposal.getClassSchema());
   public static final Topic PAYOUT_ACCRUALS =
       new Topic("payout.accruals", "payee address", 1, PayoutAccrual.getClassSchema());
   public static final Topic PAYOUT_BATCHES =
@@ -90,6 +94,7 @@ public final class Topics {
           BATCH_SETTLED,
           CHAIN_EVENTS,
           ATTRIBUTION_RESULTS,
+          SLASH_PROPOSALS,
           PAYOUT_ACCRUALS,
           PAYOUT_BATCHES,
           FOLLOWER_CURSOR,

@@ -6,10 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.openledger.events.ChainPosition;
 import org.openledger.flink.attribution.Attribution;
+import org.openledger.flink.attribution.Duplicate;
 import org.openledger.flink.attribution.Rejection;
 import org.openledger.pipeline.AttributedContribution;
 import org.openledger.pipeline.AttributionResult;
 import org.openledger.pipeline.DeadLetter;
+import org.openledger.pipeline.SlashProposal;
 
 /** The job's internal records as the Avro records its topics carry. */
 public final class AvroRecords {
@@ -45,6 +47,28 @@ public final class AvroRecords {
         .setParamsVersion(a.paramsVersion())
         .setContributions(contributions)
         .setUnattributed(a.unattributed())
+        .build();
+  }
+
+  public static SlashProposal slashProposal(Duplicate d) {
+    return SlashProposal.newBuilder()
+        .setPosition(
+            position(
+                d.chainId(),
+                d.block(),
+                d.blockHash(),
+                d.blockTimestamp(),
+                d.txHash(),
+                d.logIndex()))
+        .setRemoved(d.removed())
+        .setContributionId(d.contributionId())
+        .setDatanetId(d.datanetId())
+        .setContributor(d.contributor())
+        .setDuplicateOf(d.duplicateOf())
+        .setSimilarityPpm(d.similarityPpm())
+        .setDuplicateBoundPpm(d.duplicateBoundPpm())
+        .setParamsVersion(d.paramsVersion())
+        .setEncoderId(d.encoderId())
         .build();
   }
 

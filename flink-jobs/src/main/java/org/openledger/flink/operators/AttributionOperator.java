@@ -18,12 +18,14 @@ import org.apache.flink.util.OutputTag;
 import org.openledger.flink.attribution.Attribution;
 import org.openledger.flink.attribution.ChainInput;
 import org.openledger.flink.attribution.Contribution;
+import org.openledger.flink.attribution.Duplicate;
 import org.openledger.flink.attribution.Model;
 import org.openledger.flink.attribution.Rejection;
 import org.openledger.flink.attribution.SidecarGateway;
 import org.openledger.flink.domain.Lifecycle;
 import org.openledger.flink.domain.Params;
 import org.openledger.flink.domain.ParamsHistory;
+import org.openledger.flink.domain.Shares;
 import org.openledger.flink.sidecar.IndexMatch;
 import org.openledger.flink.sidecar.IndexRow;
 import org.openledger.flink.sidecar.SidecarException;
@@ -39,6 +41,7 @@ import org.openledger.flink.sidecar.SidecarException;
 public final class AttributionOperator extends KeyedProcessFunction<Long, ChainInput, Attribution> {
 
   public static final OutputTag<Rejection> REJECTED = new OutputTag<>("rejected") {};
+  public static final OutputTag<Duplicate> DUPLICATES = new OutputTag<>("duplicates") {};
 
   private final SidecarGateway.Factory sidecars;
   private final long retractWindowBlocks;
@@ -49,6 +52,7 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
   private transient ListState<Params> params;
   private transient ListState<ChainInput> pending;
   private transient MapState<Long, Attribution> emitted;
+  private transient MapState<Long, Duplicate> duplicates;
   private transient AttributionMetrics metrics;
   private transient Scorer scorer;
 
@@ -75,6 +79,9 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
     emitted =
         getRuntimeContext()
             .getMapState(new MapStateDescriptor<>("emitted", Long.class, Attribution.class));
+    duplicates =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>("duplicates", Long.class, Duplicate.class));
     metrics = new AttributionMetrics(getRuntimeContext().getMetricGroup());
     sidecar = sidecars.open();
     scorer = new Scorer(sidecar, metrics);
@@ -114,6 +121,11 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
           sidecar.close(known.datanetId(), known.id(), known.fromBlock()); // empty: never active
         }
         contributions.remove(in.id());
+        Duplicate flagged = duplicates.get(in.id());
+        if (flagged != null) {
+          ctx.output(DUPLICATES, flagged.retracted()); // withdraw the slash proposal
+          duplicates.remove(in.id());
+        }
       }
       return;
     }
@@ -136,20 +148,25 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
       c = c.flaggedDuplicate();
       sidecar.close(c.datanetId(), c.id(), c.fromBlock());
       metrics.duplicates.inc();
-      ctx.output(
-          REJECTED,
-          Rejection.of(
-              "duplicate",
-              "contribution "
-                  + c.id()
-                  + " duplicates contribution "
-                  + answer.bestMatch().get().contributionId()
-                  + " (similarity "
-                  + answer.bestMatch().get().score()
-                  + " >= bound "
-                  + rules.get().duplicateBoundPpm()
-                  + " ppm): earns nothing; propose slashing its stake",
-              in));
+      Duplicate flagged =
+          new Duplicate(
+              in.chainId(),
+              in.block(),
+              in.blockHash(),
+              in.blockTimestamp(),
+              in.txHash(),
+              in.logIndex(),
+              false,
+              c.id(),
+              c.datanetId(),
+              c.contributor(),
+              answer.bestMatch().get().contributionId(),
+              Shares.ppm(answer.bestMatch().get().score()),
+              rules.get().duplicateBoundPpm(),
+              rules.get().version(),
+              sidecar.encoderId());
+      duplicates.put(c.id(), flagged);
+      ctx.output(DUPLICATES, flagged);
     }
     contributions.put(c.id(), c);
   }

@@ -28,6 +28,7 @@ import org.openledger.flink.config.PipelineConfig;
 import org.openledger.pipeline.AttributedContribution;
 import org.openledger.pipeline.AttributionResult;
 import org.openledger.pipeline.DeadLetter;
+import org.openledger.pipeline.SlashProposal;
 import org.openledger.schemas.Topics;
 import org.openledger.schemas.registry.SchemaRegistryClient;
 import org.openledger.schemas.serde.ConfluentAvroSerde;
@@ -66,19 +67,30 @@ class AttributionJobIT {
               assertThat(r.getParamsVersion()).isEqualTo(1L);
               assertThat(r.getEncoderId()).isEqualTo("hashing-ngram");
             });
-    List<DeadLetter> dead = deadLetters(first, 5);
+    List<DeadLetter> dead = deadLetters(first, 4);
     assertThat(dead)
         .extracting(d -> d.getStage() + ": " + d.getReason())
         .anySatisfy(
             r -> assertThat(r).startsWith("content-fetch").contains("content hash mismatch"))
         .anySatisfy(r -> assertThat(r).startsWith("content-fetch").contains("no such file"))
         .anySatisfy(r -> assertThat(r).startsWith("content-fetch").contains("is empty"))
-        .anySatisfy(
-            r ->
-                assertThat(r)
-                    .startsWith("duplicate")
-                    .contains("contribution 10 duplicates contribution 1"))
         .anySatisfy(r -> assertThat(r).startsWith("attribution").contains("unknown model 99"));
+
+    assertThat(dead).hasSize(4);
+    var proposals =
+        new ConfluentAvroSerde<>(
+            Topics.SLASH_PROPOSALS.withName(first + Topics.SLASH_PROPOSALS.name()),
+            new SchemaRegistryClient(LocalStack.registryUrl()),
+            SlashProposal.class);
+    assertThat(readCommitted(first + Topics.SLASH_PROPOSALS.name(), 1))
+        .map(proposals::decode)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getContributionId()).isEqualTo(10L);
+              assertThat(p.getDuplicateOf()).isEqualTo(1L);
+              assertThat(p.getSimilarityPpm()).isGreaterThanOrEqualTo(p.getDuplicateBoundPpm());
+            });
 
     List<byte[]> replay = run(second, scenario);
     assertThat(replay).hasSameSizeAs(results);
@@ -167,7 +179,9 @@ class AttributionJobIT {
             new org.apache.kafka.clients.admin.NewTopic(
                 config.topic(Topics.ATTRIBUTION_RESULTS), 1, (short) 1),
             new org.apache.kafka.clients.admin.NewTopic(
-                config.topic(Topics.DEAD_LETTERS), 1, (short) 1)));
+                config.topic(Topics.DEAD_LETTERS), 1, (short) 1),
+            new org.apache.kafka.clients.admin.NewTopic(
+                config.topic(Topics.SLASH_PROPOSALS), 1, (short) 1)));
     return config;
   }
 

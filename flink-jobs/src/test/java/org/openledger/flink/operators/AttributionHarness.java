@@ -1,0 +1,97 @@
+package org.openledger.flink.operators;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.UUID;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.openledger.flink.attribution.Attribution;
+import org.openledger.flink.attribution.ChainInput;
+import org.openledger.flink.attribution.Duplicate;
+import org.openledger.flink.attribution.Rejection;
+
+/**
+ * The {@link AttributionOperator} in Flink's keyed test harness (key: the chain), with its own
+ * {@link FakeSidecar}; collects results and side outputs in emission order.
+ */
+final class AttributionHarness implements AutoCloseable {
+
+  static final long RETRACT_WINDOW_BLOCKS = 128;
+
+  final String name = "sidecar-" + UUID.randomUUID();
+  final FakeSidecar sidecar = FakeSidecar.register(name);
+  final KeyedOneInputStreamOperatorTestHarness<Long, ChainInput, Attribution> harness;
+
+  private AttributionHarness() throws Exception {
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(
+                new AttributionOperator(FakeSidecar.factory(name), RETRACT_WINDOW_BLOCKS)),
+            ChainInput::chainId,
+            Types.LONG);
+  }
+
+  /** A fresh operator with empty state. */
+  static AttributionHarness open() throws Exception {
+    AttributionHarness h = new AttributionHarness();
+    h.harness.open();
+    return h;
+  }
+
+  /** An operator restored from {@code snapshot}, with a fresh (empty) sidecar. */
+  static AttributionHarness restore(OperatorSubtaskState snapshot) throws Exception {
+    AttributionHarness h = new AttributionHarness();
+    h.harness.initializeState(snapshot);
+    h.harness.open();
+    return h;
+  }
+
+  AttributionHarness send(ChainInput... inputs) throws Exception {
+    for (ChainInput in : inputs) {
+      harness.processElement(in, in.block());
+    }
+    return this;
+  }
+
+  OperatorSubtaskState snapshot() throws Exception {
+    return harness.snapshot(0, 0);
+  }
+
+  /** Every result emitted so far, in order. */
+  List<Attribution> results() {
+    return harness.extractOutputValues();
+  }
+
+  /** Every rejection emitted so far, in order. */
+  List<Rejection> rejections() {
+    Queue<StreamRecord<Rejection>> side = harness.getSideOutput(AttributionOperator.REJECTED);
+    List<Rejection> out = new ArrayList<>();
+    if (side != null) {
+      side.forEach(r -> out.add(r.getValue()));
+    }
+    return out;
+  }
+
+  /** Every duplicate flag (and its retraction) emitted so far, in order. */
+  List<Duplicate> duplicates() {
+    Queue<StreamRecord<Duplicate>> side = harness.getSideOutput(AttributionOperator.DUPLICATES);
+    List<Duplicate> out = new ArrayList<>();
+    if (side != null) {
+      side.forEach(r -> out.add(r.getValue()));
+    }
+    return out;
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      harness.close();
+    } finally {
+      FakeSidecar.unregister(name);
+    }
+  }
+}

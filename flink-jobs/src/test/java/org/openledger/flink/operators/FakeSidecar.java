@@ -1,0 +1,235 @@
+package org.openledger.flink.operators;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.openledger.flink.attribution.SidecarGateway;
+import org.openledger.flink.sidecar.Encoder;
+import org.openledger.flink.sidecar.IndexMatch;
+import org.openledger.flink.sidecar.IndexRow;
+import org.openledger.flink.sidecar.ScoreQuery;
+import org.openledger.flink.sidecar.ScoreResult;
+import org.openledger.flink.sidecar.ScoredContribution;
+import org.openledger.flink.sidecar.SidecarException;
+
+/**
+ * An in-memory sidecar for operator tests, with the real one's contract: rows per Datanet with
+ * active intervals [from, to), similarity (here the Jaccard index of lower-cased word sets), score
+ * desc then id asc, top-k at or above the threshold; {@code reset} forgets everything and scoring
+ * needs {@code ready}. It records the calls, so tests can assert re-seeding. Instances live in a
+ * static registry so that the (serialized) factory finds the test's instance.
+ */
+final class FakeSidecar implements SidecarGateway {
+
+  static final String ENCODER = "fake-jaccard";
+  static final Encoder ENCODER_INFO = new Encoder(ENCODER, "1", "memory");
+
+  private static final Map<String, FakeSidecar> REGISTRY = new ConcurrentHashMap<>();
+
+  /** One indexed contribution. */
+  record Row(long id, long from, Long to, String text) {
+    boolean activeAt(long block) {
+      return from <= block && (to == null || block < to);
+    }
+  }
+
+  /** One {@code index} call as the operator made it. */
+  record IndexCall(long datanetId, boolean matches, List<IndexRow> rows) {}
+
+  private final Map<Long, Map<Long, Row>> datanets = new TreeMap<>();
+  private final Map<Long, List<Long>> models = new TreeMap<>();
+  private boolean ready;
+
+  int resets;
+  int readies;
+  int scoreCalls;
+  int opened;
+  int closed;
+  final List<IndexCall> indexCalls = new ArrayList<>();
+  final List<Long> closes = new ArrayList<>();
+  final List<Long> reopens = new ArrayList<>();
+
+  static FakeSidecar register(String name) {
+    FakeSidecar fake = new FakeSidecar();
+    REGISTRY.put(name, fake);
+    return fake;
+  }
+
+  static void unregister(String name) {
+    REGISTRY.remove(name);
+  }
+
+  /** A serializable factory: only the name travels; the instance is looked up on open. */
+  static Factory factory(String name) {
+    return () -> {
+      FakeSidecar fake = REGISTRY.get(name);
+      if (fake == null) {
+        throw new IllegalStateException("no fake sidecar registered as " + name);
+      }
+      fake.opened++;
+      return fake;
+    };
+  }
+
+  /** What a sidecar restart does: everything forgotten, alive but not ready. */
+  synchronized void restart() {
+    datanets.clear();
+    models.clear();
+    ready = false;
+  }
+
+  synchronized boolean isReady() {
+    return ready;
+  }
+
+  /** Ids of the rows the latest {@code index} calls sent, in order. */
+  synchronized List<Long> indexedIds() {
+    List<Long> ids = new ArrayList<>();
+    indexCalls.forEach(c -> c.rows().forEach(r -> ids.add(r.contributionId())));
+    return ids;
+  }
+
+  synchronized Optional<Row> row(long datanetId, long contributionId) {
+    return Optional.ofNullable(datanets.getOrDefault(datanetId, Map.of()).get(contributionId));
+  }
+
+  static float similarity(String a, String b) {
+    Set<String> x = words(a);
+    Set<String> y = words(b);
+    Set<String> union = new HashSet<>(x);
+    union.addAll(y);
+    if (union.isEmpty()) {
+      return 0f;
+    }
+    Set<String> both = new HashSet<>(x);
+    both.retainAll(y);
+    return (float) ((double) both.size() / union.size());
+  }
+
+  private static Set<String> words(String text) {
+    Set<String> out = new HashSet<>();
+    for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+      if (!w.isEmpty()) {
+        out.add(w);
+      }
+    }
+    return out;
+  }
+
+  private static final Comparator<ScoredContribution> BEST_FIRST =
+      Comparator.comparingDouble((ScoredContribution s) -> -s.score())
+          .thenComparingLong(ScoredContribution::contributionId);
+
+  @Override
+  public String encoderId() {
+    return ENCODER;
+  }
+
+  @Override
+  public synchronized void reset() {
+    resets++;
+    restart();
+  }
+
+  @Override
+  public synchronized List<IndexMatch> index(long datanetId, boolean matches, List<IndexRow> rows) {
+    indexCalls.add(new IndexCall(datanetId, matches, List.copyOf(rows)));
+    Map<Long, Row> datanet = datanets.computeIfAbsent(datanetId, d -> new LinkedHashMap<>());
+    List<IndexMatch> out = new ArrayList<>();
+    for (IndexRow r : rows) {
+      Row known = datanet.get(r.contributionId());
+      if (known != null && !(known.to() != null && known.to() <= known.from())) {
+        throw new SidecarException.BadRequest(
+            "contribution " + r.contributionId() + " is already indexed", null);
+      }
+      Optional<ScoredContribution> best = Optional.empty();
+      if (matches) {
+        best =
+            datanet.values().stream()
+                .filter(e -> e.activeAt(r.activeFrom()))
+                .map(e -> new ScoredContribution(e.id(), similarity(e.text(), r.text())))
+                .sorted(BEST_FIRST)
+                .findFirst();
+      }
+      datanet.put(
+          r.contributionId(), new Row(r.contributionId(), r.activeFrom(), r.activeTo(), r.text()));
+      out.add(new IndexMatch(r.contributionId(), best));
+    }
+    return out;
+  }
+
+  private Row indexed(long datanetId, long contributionId) {
+    Row row = datanets.getOrDefault(datanetId, Map.of()).get(contributionId);
+    if (row == null) {
+      throw new SidecarException.BadRequest(
+          "contribution " + contributionId + " is not indexed in Datanet " + datanetId, null);
+    }
+    return row;
+  }
+
+  @Override
+  public synchronized void close(long datanetId, long contributionId, long atBlock) {
+    closes.add(contributionId);
+    Row row = indexed(datanetId, contributionId);
+    datanets.get(datanetId).put(contributionId, new Row(row.id(), row.from(), atBlock, row.text()));
+  }
+
+  @Override
+  public synchronized void reopen(long datanetId, long contributionId) {
+    reopens.add(contributionId);
+    Row row = indexed(datanetId, contributionId);
+    datanets.get(datanetId).put(contributionId, new Row(row.id(), row.from(), null, row.text()));
+  }
+
+  @Override
+  public synchronized void registerModel(long modelId, List<Long> datanetIds) {
+    models.put(modelId, List.copyOf(datanetIds));
+  }
+
+  @Override
+  public synchronized void ready() {
+    readies++;
+    ready = true;
+  }
+
+  @Override
+  public synchronized ScoreResult score(
+      long modelId, int k, double threshold, List<ScoreQuery> queries) {
+    scoreCalls++;
+    if (!ready) {
+      throw new SidecarException.NotReady("[not-ready] waiting to be re-seeded by its owner", null);
+    }
+    List<Long> over = models.get(modelId);
+    if (over == null) {
+      throw new SidecarException.BadRequest("unknown model " + modelId, null);
+    }
+    Map<Long, List<ScoredContribution>> byInference = new LinkedHashMap<>();
+    for (ScoreQuery q : queries) {
+      List<ScoredContribution> found = new ArrayList<>();
+      for (long d : over) {
+        for (Row r : datanets.getOrDefault(d, Map.of()).values()) {
+          float s = similarity(r.text(), q.text());
+          if (r.activeAt(q.block()) && s >= threshold) {
+            found.add(new ScoredContribution(r.id(), s));
+          }
+        }
+      }
+      found.sort(BEST_FIRST);
+      byInference.put(q.inferenceId(), List.copyOf(found.subList(0, Math.min(k, found.size()))));
+    }
+    return new ScoreResult(ENCODER_INFO, byInference);
+  }
+
+  @Override
+  public synchronized void close() {
+    closed++;
+  }
+}
