@@ -10,8 +10,10 @@ at index sizes >= 100k). A low ratio says the work around the multiply is what t
 Per backend and index shape (n rows x d dims) it starts a real `SidecarFlightServer` in this
 process on a free port, seeds it over Flight with random unit vectors (`matches=false`, as a
 re-seed), registers a model and says `ready`; then, per batch size, it times `score` exchanges
-from the client (one exchange per batch, wall time from opening the call to the last result)
-and the plain multiply (best of a few). Progress goes to stderr, the table (Markdown) to stdout.
+from the client (one exchange per batch, wall time from opening the call to the last result),
+each followed by one plain multiply (its best time counts), so both see the same machine. The
+last column is the CPU that other processes used meanwhile: on a shared machine it says how far
+to trust a row. Progress goes to stderr, the table (Markdown) to stdout.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ COLUMNS = (
     ("sidecar_gflops", "sidecar GFLOP/s"),
     ("matmul_gflops", "matmul GFLOP/s"),
     ("ratio", "ratio"),
+    ("others_cores", "other processes' CPU (cores)"),
 )
 
 
@@ -75,6 +78,7 @@ class Row:
     sidecar_gflops: float
     matmul_gflops: float
     ratio: float
+    others_cores: float
 
 
 # --- devices -------------------------------------------------------------------------------
@@ -98,6 +102,35 @@ def device_name(backend: str) -> str:
 
         return torch.cuda.get_device_name(0)
     return cpu_name()
+
+
+class OtherLoad:
+    """CPU time other processes used since it was made, in cores (Linux /proc/stat; NaN elsewhere)."""
+
+    def __init__(self) -> None:
+        self._start = (time.perf_counter(), self._busy(), self._own())
+
+    @staticmethod
+    def _busy() -> float:
+        try:
+            with open("/proc/stat", encoding="utf-8") as f:
+                fields = [int(v) for v in f.readline().split()[1:]]
+        except (OSError, ValueError):
+            return float("nan")
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+        return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def _own() -> float:
+        t = os.times()
+        return t.user + t.system
+
+    def cores(self) -> float:
+        wall, busy, own = self._start
+        elapsed = time.perf_counter() - wall
+        if elapsed <= 0:
+            return float("nan")
+        return max(0.0, ((self._busy() - busy) - (self._own() - own)) / elapsed)
 
 
 def resolve_backend(name: str) -> str:
@@ -225,8 +258,9 @@ def score_latencies(client, batches: list[pa.RecordBatch], k: int, threshold: fl
 # --- the plain multiply --------------------------------------------------------------------
 
 
-def matmul_seconds(backend: str, queries: np.ndarray, index: np.ndarray, repeats: int) -> float:
-    """Best time of queries @ index.T (float32) on the backend's device, output preallocated."""
+def plain_matmul(backend: str, queries: np.ndarray, index: np.ndarray):
+    """A function timing one queries @ index.T (float32) on the backend's device, output
+    preallocated; warmed up (first touch of the output, library start-up) before it returns."""
     if backend == "numpy":
         out = np.empty((len(queries), len(index)), np.float32)
         run = lambda: np.matmul(queries, index.T, out=out)  # noqa: E731
@@ -239,15 +273,16 @@ def matmul_seconds(backend: str, queries: np.ndarray, index: np.ndarray, repeats
         out_t = torch.empty((len(queries), len(index)), dtype=torch.float32, device=device)
         run = lambda: torch.matmul(q, v.T, out=out_t)  # noqa: E731
         sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
-    run()  # warm-up: first touch of the output, library start-up
+    run()
     sync()
-    best = float("inf")
-    for _ in range(repeats):
+
+    def timed() -> float:
         began = time.perf_counter()
         run()
         sync()
-        best = min(best, time.perf_counter() - began)
-    return best
+        return time.perf_counter() - began
+
+    return timed
 
 
 # --- one configuration ---------------------------------------------------------------------
@@ -260,17 +295,23 @@ def timed_batches(latency_hint: float, args) -> int:
 
 
 def run_batch_size(client, backend, device, index, batch, rng, args) -> Row:
+    """Score batches over Flight, each followed by one plain multiply of the same shape, so that
+    both see the same machine (other processes come and go); the multiply's best time counts."""
     n, d = index.shape
     warm = [query_batch(near_queries(rng, index, batch)) for _ in range(args.warmup)]
     hint = min(score_latencies(client, warm, args.k, args.threshold), default=0.0)
     count = timed_batches(hint, args)
-    latencies = np.array(
-        score_latencies(client, [query_batch(near_queries(rng, index, batch)) for _ in range(count)], args.k, args.threshold)
-    )
+    matmul = plain_matmul(backend, near_queries(rng, index, batch), index)
+    others = OtherLoad()
+    latencies, plain = [], []
+    for _ in range(count):
+        latencies += score_latencies(client, [query_batch(near_queries(rng, index, batch))], args.k, args.threshold)
+        plain.append(matmul())
+    del matmul
+    latencies = np.array(latencies)
     flops = 2.0 * batch * n * d
     p50 = float(np.percentile(latencies, 50))
-    plain = matmul_seconds(backend, near_queries(rng, index, batch), index, max(3, args.repeats))
-    sidecar_gflops, matmul_gflops = flops / p50 / 1e9, flops / plain / 1e9
+    sidecar_gflops, matmul_gflops = flops / p50 / 1e9, flops / min(plain) / 1e9
     row = Row(
         backend=backend,
         device=device,
@@ -284,6 +325,7 @@ def run_batch_size(client, backend, device, index, batch, rng, args) -> Row:
         sidecar_gflops=sidecar_gflops,
         matmul_gflops=matmul_gflops,
         ratio=sidecar_gflops / matmul_gflops,
+        others_cores=others.cores(),
     )
     log.info("measured %s", " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in asdict(row).items()))
     return row
