@@ -107,7 +107,8 @@ sidecar_start() {
 bridge_env() {
   export OPENLEDGER_EVM_RPC_URL="http://$OPENLEDGER_HOST:$OPENLEDGER_EVM_PORT" \
     OPENLEDGER_EVM_CHAIN_ID OPENLEDGER_KAFKA_BOOTSTRAP="$(kafka_address)" \
-    OPENLEDGER_REGISTRY_URL="$(registry_address)" OPENLEDGER_DEPLOYMENT_FILE="$OPENLEDGER_RUN_DIR/deployment.json"
+    OPENLEDGER_REGISTRY_URL="$(registry_address)" OPENLEDGER_DEPLOYMENT_FILE="$OPENLEDGER_RUN_DIR/deployment.json" \
+    OPENLEDGER_CONTENT_DIR="$OPENLEDGER_RUN_DIR/content"
 }
 bridge_classpath() {
   local jar

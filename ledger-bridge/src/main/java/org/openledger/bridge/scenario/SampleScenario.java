@@ -37,7 +37,8 @@ public final class SampleScenario {
 
   private SampleScenario() {}
 
-  public static Report run(Chain chain, ScenarioDriver driver, DevAccounts accounts, int firstUser)
+  public static Report run(
+      Chain chain, ScenarioDriver driver, DevAccounts accounts, int firstUser, ContentStore content)
       throws Exception {
     Credentials deployer = accounts.account(0);
     Credentials settler = accounts.account(1);
@@ -52,14 +53,12 @@ public final class SampleScenario {
 
     long datanetId = driver.createDatanet(owner, "fortunes-science", OPEN);
     driver.setCurator(owner, datanetId, curator.getAddress());
-    long accepted =
-        driver.contribute(contributor, datanetId, bytes("E = mc^2"), "file:///science/1", OPEN);
-    long rejected =
-        driver.contribute(
-            contributor, datanetId, bytes("the moon is cheese"), "file:///science/2", OPEN);
-    long withdrawn =
-        driver.contribute(
-            contributor, datanetId, bytes("entropy grows"), "file:///science/3", OPEN);
+    byte[] energy = bytes("Energy equals mass times the speed of light squared: E = mc^2.");
+    byte[] cheese = bytes("The moon is made of green cheese.");
+    byte[] entropy = bytes("The entropy of an isolated system never decreases.");
+    long accepted = driver.contribute(contributor, datanetId, energy, content.put(energy), OPEN);
+    long rejected = driver.contribute(contributor, datanetId, cheese, content.put(cheese), OPEN);
+    long withdrawn = driver.contribute(contributor, datanetId, entropy, content.put(entropy), OPEN);
     driver.review(curator, accepted, true);
     driver.review(curator, rejected, false);
     driver.slash(slasher, rejected, 3);
@@ -69,8 +68,8 @@ public final class SampleScenario {
     long modelId = driver.registerModel(owner, List.of(datanetId), 0, "physics-tutor");
     driver.models(owner).transferModel(BigInteger.valueOf(modelId), curator.getAddress()).send();
     BigInteger fee = OPEN.multiply(BigInteger.valueOf(3)).add(BigInteger.ONE);
-    long inferenceId =
-        driver.payForInference(payer, modelId, fee, bytes("what is energy?"), "file:///q/1");
+    byte[] query = bytes("What does energy equal? Mass times the speed of light squared.");
+    long inferenceId = driver.payForInference(payer, modelId, fee, query, content.put(query));
 
     ProtocolParams.Params current = driver.params(deployer).params().send();
     driver.changeParams(

@@ -50,6 +50,8 @@ import org.web3j.utils.Numeric;
  */
 class ScenarioDecodeIT {
 
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path content;
+
   private static final BigDecimal OPEN = new BigDecimal(BigInteger.TEN.pow(18));
 
   @Test
@@ -58,7 +60,12 @@ class ScenarioDecodeIT {
     try (Chain chain = new Chain(LocalStack.evmRpcUrl().toString(), LocalStack.evmChainId())) {
       Deployment deployment = Deployer.deployDev(chain, accounts);
       SampleScenario.Report report =
-          SampleScenario.run(chain, new ScenarioDriver(chain, deployment), accounts, 4);
+          SampleScenario.run(
+              chain,
+              new ScenarioDriver(chain, deployment),
+              accounts,
+              4,
+              new org.openledger.bridge.scenario.ContentStore(content));
 
       ChainEventDecoder decoder = new ChainEventDecoder(deployment.addressesByName());
       Map<Topic, List<SpecificRecord>> byTopic = new HashMap<>();
@@ -108,8 +115,19 @@ class ScenarioDecodeIT {
           .extracting(DataContributed::getContributionId)
           .containsExactly(report.acceptedId(), report.slashedId(), report.withdrawnId());
       assertThat(contributed.get(0).getContentHash())
-          .isEqualTo(Numeric.toHexString(Hash.sha3("E = mc^2".getBytes())));
-      assertThat(contributed.get(0).getContentUri()).isEqualTo("file:///science/1");
+          .isEqualTo(
+              Numeric.toHexString(
+                  Hash.sha3(
+                      "Energy equals mass times the speed of light squared: E = mc^2."
+                          .getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+      assertThat(contributed.get(0).getContentUri()).startsWith("file:/").endsWith(".txt");
+      assertThat(
+              org.web3j.utils.Numeric.toHexString(
+                  org.web3j.crypto.Hash.sha3(
+                      java.nio.file.Files.readAllBytes(
+                          java.nio.file.Path.of(
+                              java.net.URI.create(contributed.get(0).getContentUri()))))))
+          .isEqualTo(contributed.get(0).getContentHash());
       assertThat(contributed)
           .allSatisfy(
               c -> {
@@ -146,7 +164,11 @@ class ScenarioDecodeIT {
       assertThat(paid.getFee().toBigIntegerExact()).isEqualTo(report.fee());
       assertThat(paid.getPayer()).isEqualTo(report.payer().getAddress());
       assertThat(paid.getQueryHash())
-          .isEqualTo(Numeric.toHexString(Hash.sha3("what is energy?".getBytes())));
+          .isEqualTo(
+              Numeric.toHexString(
+                  Hash.sha3(
+                      "What does energy equal? Mass times the speed of light squared."
+                          .getBytes(java.nio.charset.StandardCharsets.UTF_8))));
       FeeEscrowed escrowed = only(byTopic, Topics.FEE_ESCROWED);
       assertThat(escrowed.getAmount().toBigIntegerExact()).isEqualTo(report.fee());
 
