@@ -1,6 +1,7 @@
 package org.openledger.flink.operators;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.openledger.events.AttributionMethod;
 import org.openledger.events.BlockSealed;
@@ -39,6 +40,11 @@ final class AttributionInputs {
 
   static ChainPosition at(long block, int logIndex) {
     return at(CHAIN, block, logIndex, 0);
+  }
+
+  /** A position on another branch: same block number, another hash. */
+  static ChainPosition at(long block, int logIndex, int fork) {
+    return at(CHAIN, block, logIndex, fork);
   }
 
   static ChainPosition at(long chain, long block, int logIndex, int fork) {
@@ -115,7 +121,7 @@ final class AttributionInputs {
             .setContributionId(id)
             .setDatanetId(datanet)
             .setContributor(contributor(id))
-            .setContentHash(Keccak.hex(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+            .setContentHash(Keccak.hex(text.getBytes(StandardCharsets.UTF_8)))
             .setContentUri("file:///content/" + id + ".txt")
             .setStake(BigDecimal.TEN)
             .build());
@@ -174,7 +180,7 @@ final class AttributionInputs {
             .setModelId(modelId)
             .setPayer("0x00000000000000000000000000000000000000d1")
             .setFee(new BigDecimal(1_000_000))
-            .setQueryHash(Keccak.hex(query.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+            .setQueryHash(Keccak.hex(query.getBytes(StandardCharsets.UTF_8)))
             .setQueryUri("file:///queries/" + id + ".txt")
             .build());
   }

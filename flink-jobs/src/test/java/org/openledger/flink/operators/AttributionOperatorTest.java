@@ -1,6 +1,7 @@
 package org.openledger.flink.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 import static org.openledger.flink.operators.AttributionInputs.at;
 import static org.openledger.flink.operators.AttributionInputs.contribution;
 import static org.openledger.flink.operators.AttributionInputs.contributor;
@@ -21,7 +22,8 @@ import org.openledger.flink.attribution.Rejection;
 
 /**
  * The sequencer on one chain: inferences wait for their block's seal, are answered in chain order,
- * and unusable input (failed content, duplicates, unknown models) is rejected, never attributed.
+ * and unusable input (failed content, unknown models, failed queries) is rejected, never
+ * attributed.
  */
 class AttributionOperatorTest {
 
@@ -176,40 +178,6 @@ class AttributionOperatorTest {
   }
 
   @Test
-  void shouldFlagADuplicateAndNeverAttributeIt() throws Exception {
-    op.send(
-        contribution(at(2, 0), 1, FOX),
-        contribution(at(3, 0), 2, "The quick brown fox jumps over the lazy dog!"),
-        inference(at(4, 0), 100, MODEL, "quick brown fox"),
-        seal(4));
-
-    assertThat(op.rejections())
-        .singleElement()
-        .satisfies(
-            r -> {
-              assertThat(r.stage()).isEqualTo("duplicate");
-              assertThat(r.reason()).contains("contribution 2 duplicates contribution 1");
-              assertThat(r.block()).isEqualTo(3);
-            });
-    assertThat(op.results())
-        .singleElement()
-        .satisfies(a -> assertThat(a.contributionIds()).containsExactly(1L));
-    assertThat(op.sidecar.row(1, 2)).hasValueSatisfying(r -> assertThat(r.to()).isEqualTo(3L));
-  }
-
-  @Test
-  void shouldNotFlagASimilarContributionBelowTheDuplicateBound() throws Exception {
-    op.send(
-        contribution(at(2, 0), 1, FOX),
-        contribution(at(3, 0), 2, "the quick brown fox jumps over the lazy cat"), // 7/9
-        inference(at(4, 0), 100, MODEL, "quick brown fox"),
-        seal(4));
-
-    assertThat(op.rejections()).isEmpty();
-    assertThat(op.results().get(0).contributionIds()).containsExactly(1L, 2L);
-  }
-
-  @Test
   void shouldAnswerUnattributedAndRejectWhenTheModelIsUnknown() throws Exception {
     op.send(
         contribution(at(2, 0), 1, FOX), inference(at(3, 0), 100, 99, "quick brown fox"), seal(3));
@@ -241,8 +209,7 @@ class AttributionOperatorTest {
     assertThat(op.results()).singleElement().matches(Attribution::unattributed);
     assertThat(op.rejections())
         .extracting(Rejection::stage, Rejection::reason)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("attribution", "query: content of q is empty"));
+        .containsExactly(tuple("attribution", "query: content of q is empty"));
   }
 
   @Test
