@@ -81,3 +81,22 @@ def test_should_answer_bad_requests_with_clear_errors_and_keep_serving(client):
         action(client, "register_model", {"model_id": 1, "datanet_ids": 3})
 
     assert action(client, "health")["status"] == "ok"
+
+
+def test_should_take_only_re_seeding_while_not_ready(sidecar):
+    state, server, _ = sidecar
+    client = flight.connect(f"grpc+tcp://127.0.0.1:{server.port}")
+    action(client, "reset")
+    assert state.ready is False
+
+    seeded = exchange(client, {"op": "index", "datanet_id": 1, "matches": False}, contributions([
+        {"contribution_id": 1, "active_from": 1, "text": "seeded words"}]))
+    with pytest.raises(flight.FlightUnavailableError, match="not-ready"):
+        exchange(client, {"op": "index", "datanet_id": 1}, contributions([
+            {"contribution_id": 2, "active_from": 2, "text": "new words"}]))
+    with pytest.raises(flight.FlightUnavailableError, match="not-ready"):
+        action(client, "close", {"datanet_id": 1, "contribution_id": 1, "at_block": 5})
+    action(client, "ready")
+    action(client, "close", {"datanet_id": 1, "contribution_id": 1, "at_block": 5})
+
+    assert seeded[0]["match_id"] is None

@@ -85,6 +85,8 @@ class SidecarFlightServer(flight.FlightServerBase):
             if kind == "register_model":
                 doc = _command(body, {"model_id": int, "datanet_ids": list}, {"encoder": str})
                 self._service.register_model(doc["model_id"], doc["datanet_ids"], doc.get("encoder", DEFAULT_ENCODER))
+            elif kind in ("close", "reopen") and not self._state.ready:
+                raise flight.FlightUnavailableError(f"[not-ready] {kind} waits until the owner has re-seeded")
             elif kind == "close":
                 doc = _command(body, {"datanet_id": int, "contribution_id": int, "at_block": int})
                 self._service.close(doc["datanet_id"], doc["contribution_id"], doc["at_block"])
@@ -103,6 +105,9 @@ class SidecarFlightServer(flight.FlightServerBase):
         except RequestError as e:
             self._state.flight_actions.labels(action=kind, outcome="error").inc()
             raise bad_request(str(e)) from e
+        except flight.FlightUnavailableError:
+            self._state.flight_actions.labels(action=kind, outcome="not-ready").inc()
+            raise
         self._state.flight_actions.labels(action=kind, outcome="ok").inc()
         return [flight.Result(json.dumps(reply).encode())]
 
@@ -113,6 +118,10 @@ class SidecarFlightServer(flight.FlightServerBase):
             if op == "index":
                 doc = _command(descriptor.command, {"op": str, "datanet_id": int}, {"encoder": str, "matches": bool})
                 encoder, matches = doc.get("encoder", DEFAULT_ENCODER), doc.get("matches", True)
+                if matches and not self._state.ready:
+                    # A duplicate search against a half-seeded index would miss matches: only
+                    # re-seeding (matches false) is taken until the owner says ready.
+                    raise flight.FlightUnavailableError("[not-ready] index with matches waits until re-seeded")
                 handle = lambda batch: self._service.index(doc["datanet_id"], batch, encoder, matches)  # noqa: E731
             elif op == "score":
                 if not self._state.ready:

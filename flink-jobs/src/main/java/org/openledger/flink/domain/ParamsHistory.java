@@ -15,8 +15,24 @@ public record ParamsHistory(List<Params> versions) {
   public ParamsHistory {
     versions =
         versions.stream()
-            .sorted(Comparator.comparingLong(Params::effectiveBlock).thenComparing(Params::eventId))
+            .sorted(
+                Comparator.comparingLong(Params::effectiveBlock)
+                    .thenComparingLong(ParamsHistory::logIndex)
+                    .thenComparing(Params::eventId))
             .toList();
+  }
+
+  /**
+   * The log index in an event id {@code <blockHash>:<logIndex>}: two versions set in one block
+   * apply in log order, compared as numbers (":10" after ":9").
+   */
+  static long logIndex(Params p) {
+    String id = p.eventId();
+    try {
+      return Long.parseLong(id.substring(id.lastIndexOf(':') + 1));
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   public static ParamsHistory empty() {

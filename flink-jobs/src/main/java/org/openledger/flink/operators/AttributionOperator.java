@@ -47,6 +47,7 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
   private final long retractWindowBlocks;
   private transient SidecarGateway sidecar;
   private transient boolean seeded;
+  private transient Long followedChain;
   private transient MapState<Long, Contribution> contributions;
   private transient MapState<Long, Model> models;
   private transient ListState<Params> params;
@@ -98,6 +99,22 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
   @Override
   public void processElement(ChainInput in, Context ctx, Collector<Attribution> out)
       throws Exception {
+    if (followedChain == null) {
+      followedChain = in.chainId();
+    } else if (followedChain != in.chainId()) {
+      // The sidecar's ids are not per chain: one job (and one sidecar) follows one chain.
+      ctx.output(
+          REJECTED,
+          Rejection.of(
+              "attribution",
+              "this attribution job follows chain "
+                  + followedChain
+                  + "; a record of chain "
+                  + in.chainId()
+                  + " is not attributed (run one job and sidecar per chain)",
+              in));
+      return;
+    }
     if (!seeded) {
       reseed();
     }
@@ -118,7 +135,8 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
     if (in.removed()) {
       if (known != null && known.eventId().equals(in.eventId())) {
         if (known.content() != null) {
-          sidecar.close(known.datanetId(), known.id(), known.fromBlock()); // empty: never active
+          // An empty interval: never active; the id may be indexed again on the new branch.
+          onSidecar(() -> sidecar.close(known.datanetId(), known.id(), known.fromBlock()));
         }
         contributions.remove(in.id());
         Duplicate flagged = duplicates.get(in.id());
@@ -136,17 +154,27 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
       contributions.put(c.id(), c); // kept unindexed: it never earns
       return;
     }
+    Contribution indexed = c;
     IndexMatch answer =
-        sidecar
-            .index(c.datanetId(), true, List.of(IndexRow.text(c.id(), c.fromBlock(), c.content())))
-            .get(0);
+        onSidecar(
+            () ->
+                sidecar
+                    .index(
+                        indexed.datanetId(),
+                        true,
+                        List.of(
+                            IndexRow.text(indexed.id(), indexed.fromBlock(), indexed.content())))
+                    .get(0));
+    contributions.put(c.id(), c); // in state as soon as the sidecar holds it (re-seeds see it)
     Optional<Params> rules = history().at(c.fromBlock());
     if (answer.bestMatch().isPresent()
         && rules.isPresent()
         && Lifecycle.isDuplicate(
             answer.bestMatch().get().score(), rules.get().duplicateBoundPpm())) {
       c = c.flaggedDuplicate();
-      sidecar.close(c.datanetId(), c.id(), c.fromBlock());
+      contributions.put(c.id(), c);
+      Contribution duplicate = c;
+      onSidecar(() -> sidecar.close(duplicate.datanetId(), duplicate.id(), duplicate.fromBlock()));
       metrics.duplicates.inc();
       Duplicate flagged =
           new Duplicate(
@@ -186,9 +214,9 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
       return;
     }
     if (next.closedAt() < 0) {
-      sidecar.reopen(next.datanetId(), next.id());
+      onSidecar(() -> sidecar.reopen(next.datanetId(), next.id()));
     } else {
-      sidecar.close(next.datanetId(), next.id(), next.closedAt());
+      onSidecar(() -> sidecar.close(next.datanetId(), next.id(), next.closedAt()));
     }
   }
 
@@ -202,7 +230,7 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
     }
     Model m = new Model(in.id(), in.address(), in.datanetIds(), in.eventId());
     models.put(m.id(), m);
-    sidecar.registerModel(m.id(), datanets(m));
+    onSidecar(() -> sidecar.registerModel(m.id(), datanets(m)));
   }
 
   private void params(ChainInput in) throws Exception {
@@ -254,13 +282,9 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
     if (!ready.isEmpty()) {
       ready.sort(
           Comparator.comparingLong(ChainInput::block).thenComparingInt(ChainInput::logIndex));
-      List<Attribution> results;
-      try {
-        results = scorer.attribute(ready, history(), this::modelOf, this::contributorOf, ctx);
-      } catch (SidecarException.NotReady e) {
-        reseed(); // the sidecar restarted: rebuild its copy, then score again
-        results = scorer.attribute(ready, history(), this::modelOf, this::contributorOf, ctx);
-      }
+      List<Attribution> results =
+          scorer.attribute(
+              ready, history(), this::modelOf, this::contributorOf, this::reseedUnchecked, ctx);
       for (Attribution a : results) {
         out.collect(a);
         emitted.put(a.inferenceId(), a);
@@ -307,6 +331,36 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
       ids.add(d);
     }
     return ids;
+  }
+
+  /**
+   * Runs a sidecar call; a sidecar found not ready (it restarted and lost its copy) is re-seeded
+   * from state and the call made again. State is updated before the call, so the re-seed already
+   * reflects it and the repeated call is harmless.
+   */
+  private <T> T onSidecar(java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (SidecarException.NotReady e) {
+      reseedUnchecked();
+      return call.get();
+    }
+  }
+
+  private void onSidecar(Runnable call) {
+    onSidecar(
+        () -> {
+          call.run();
+          return null;
+        });
+  }
+
+  private void reseedUnchecked() {
+    try {
+      reseed();
+    } catch (Exception e) {
+      throw new IllegalStateException("re-seeding the sidecar failed", e);
+    }
   }
 
   /**

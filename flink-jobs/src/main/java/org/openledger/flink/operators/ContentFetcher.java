@@ -133,23 +133,38 @@ public final class ContentFetcher extends RichAsyncFunction<ChainInput, ChainInp
         throw new IOException("no such file", e); // permanent: no point retrying
       } catch (IOException e) {
         last = e;
-        Thread.sleep(100L << (attempt - 1));
+        if (attempt < attempts) {
+          Thread.sleep(100L << (attempt - 1));
+        }
       }
     }
     throw last;
   }
 
   private byte[] http(URI uri) throws IOException, InterruptedException {
-    HttpResponse<byte[]> response =
+    HttpResponse<java.io.InputStream> response =
         http.send(
             HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
-            HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse.BodyHandlers.ofInputStream());
     if (response.statusCode() / 100 == 5) {
+      response.body().close();
       throw new IOException("HTTP " + response.statusCode()); // transient: retried
     }
     if (response.statusCode() != 200) {
+      response.body().close();
       throw new IllegalArgumentException("HTTP " + response.statusCode());
     }
-    return response.body();
+    return bounded(response.body());
+  }
+
+  /** Reads at most {@code maxBytes}: hostile content cannot make the task hold more. */
+  private byte[] bounded(java.io.InputStream in) throws IOException {
+    try (in) {
+      byte[] bytes = in.readNBytes(maxBytes + 1);
+      if (bytes.length > maxBytes) {
+        throw new IllegalArgumentException("content over " + maxBytes + " bytes");
+      }
+      return bytes;
+    }
   }
 }

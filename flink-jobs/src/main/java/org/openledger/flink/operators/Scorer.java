@@ -19,6 +19,7 @@ import org.openledger.flink.domain.Shares;
 import org.openledger.flink.sidecar.ScoreQuery;
 import org.openledger.flink.sidecar.ScoreResult;
 import org.openledger.flink.sidecar.ScoredContribution;
+import org.openledger.flink.sidecar.SidecarException;
 
 /**
  * Attributes a sealed block range's inferences: one sidecar call per (model, params) group, so the
@@ -27,6 +28,9 @@ import org.openledger.flink.sidecar.ScoredContribution;
  * letters.
  */
 final class Scorer {
+
+  /** The most contributions the sidecar ranks per query. */
+  static final int MAX_K = 1000;
 
   private record Group(long modelId, int k, long thresholdPpm) {}
 
@@ -43,8 +47,10 @@ final class Scorer {
       ParamsHistory history,
       LongFunction<Model> models,
       LongFunction<String> contributors,
+      Runnable reseed,
       KeyedProcessFunction<Long, ChainInput, Attribution>.Context ctx) {
     Map<Long, Attribution> byInference = new HashMap<>();
+    List<Rejection> rejections = new ArrayList<>();
     Map<Group, List<ChainInput>> groups = new LinkedHashMap<>();
     for (ChainInput in : inferences) {
       long modelId = in.datanetId(); // an inference's model id rides in datanetId
@@ -56,13 +62,16 @@ final class Scorer {
                   ? "unknown model " + modelId + " for inference " + in.id()
                   : rules.isEmpty() ? "no params in force at block " + in.block() : null;
       if (problem != null) {
-        ctx.output(AttributionOperator.REJECTED, Rejection.of("attribution", problem, in));
+        rejections.add(Rejection.of("attribution", problem, in));
         byInference.put(in.id(), result(in, rules.map(Params::version).orElse(0L), "", List.of()));
         continue;
       }
       Params p = rules.get();
+      // The sidecar ranks at most MAX_K per query; a larger top-k (the contract allows 65535) is
+      // served as MAX_K, whose smallest shares are negligible anyway.
+      int k = Math.max(1, Math.min(p.topK(), MAX_K));
       groups
-          .computeIfAbsent(new Group(modelId, p.topK(), p.thresholdPpm()), g -> new ArrayList<>())
+          .computeIfAbsent(new Group(modelId, k, p.thresholdPpm()), g -> new ArrayList<>())
           .add(in);
     }
     for (Map.Entry<Group, List<ChainInput>> e : groups.entrySet()) {
@@ -70,8 +79,20 @@ final class Scorer {
       List<ScoreQuery> queries = new ArrayList<>();
       e.getValue().forEach(in -> queries.add(ScoreQuery.text(in.id(), in.block(), in.content())));
       long started = System.nanoTime();
-      ScoreResult scored =
-          sidecar.score(g.modelId(), g.k(), g.thresholdPpm() / 1_000_000.0, queries);
+      ScoreResult scored;
+      try {
+        scored = score(g, queries, reseed);
+      } catch (SidecarException.BadRequest refused) {
+        // The sidecar refuses this group (e.g. a query it cannot encode): answer each
+        // inference unattributed, so its fee is still accounted, and say why.
+        for (ChainInput in : e.getValue()) {
+          rejections.add(
+              Rejection.of("attribution", "sidecar refused: " + refused.getMessage(), in));
+          long version = history.at(in.block()).orElseThrow().version();
+          byInference.put(in.id(), result(in, version, "", List.of()));
+        }
+        continue;
+      }
       metrics.lastSidecarMillis = (System.nanoTime() - started) / 1_000_000;
       metrics.lastBatchSize = queries.size();
       metrics.sidecarCalls.inc();
@@ -87,6 +108,9 @@ final class Scorer {
             in.id(), result(in, version, scored.encoder().version(), Shares.attribute(ranked)));
       }
     }
+    // Only now, with every group scored, do side effects happen: a re-seed and retry above
+    // never writes a rejection twice.
+    rejections.forEach(r -> ctx.output(AttributionOperator.REJECTED, r));
     List<Attribution> out = new ArrayList<>();
     for (ChainInput in : inferences) {
       Attribution a = byInference.get(in.id());
@@ -94,6 +118,16 @@ final class Scorer {
       out.add(a);
     }
     return out;
+  }
+
+  /** Scores one group; a sidecar found not ready (restarted) is re-seeded and asked again. */
+  private ScoreResult score(Group g, List<ScoreQuery> queries, Runnable reseed) {
+    try {
+      return sidecar.score(g.modelId(), g.k(), g.thresholdPpm() / 1_000_000.0, queries);
+    } catch (SidecarException.NotReady e) {
+      reseed.run();
+      return sidecar.score(g.modelId(), g.k(), g.thresholdPpm() / 1_000_000.0, queries);
+    }
   }
 
   private Attribution result(

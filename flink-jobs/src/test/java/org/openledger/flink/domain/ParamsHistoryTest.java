@@ -3,7 +3,6 @@ package org.openledger.flink.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** The params version in force at a block, across later versions, reorgs and same-block ties. */
@@ -92,9 +91,6 @@ class ParamsHistoryTest {
   }
 
   @Test
-  @Disabled(
-      "bug: ParamsHistory breaks same-block ties by comparing eventId strings, so"
-          + " '<hash>:10' sorts before '<hash>:9' and the earlier log wins")
   void shouldApplyTheLastLogOfABlockWhenTwoVersionsShareTheBlock() {
     ParamsHistory history = ParamsHistory.empty().with(version(1, 10, 9)).with(version(2, 10, 10));
 

@@ -142,6 +142,9 @@ final class FakeSidecar implements SidecarGateway {
   @Override
   public synchronized List<IndexMatch> index(long datanetId, boolean matches, List<IndexRow> rows) {
     indexCalls.add(new IndexCall(datanetId, matches, List.copyOf(rows)));
+    if (matches && !ready) { // as the real sidecar: only re-seeding (no matches) while not ready
+      throw new SidecarException.NotReady("[not-ready] index with matches", null);
+    }
     Map<Long, Row> datanet = datanets.computeIfAbsent(datanetId, d -> new LinkedHashMap<>());
     List<IndexMatch> out = new ArrayList<>();
     for (IndexRow r : rows) {
@@ -166,6 +169,12 @@ final class FakeSidecar implements SidecarGateway {
     return out;
   }
 
+  private void notReadyCheck() {
+    if (!ready) {
+      throw new SidecarException.NotReady("[not-ready] waiting to be re-seeded", null);
+    }
+  }
+
   private Row indexed(long datanetId, long contributionId) {
     Row row = datanets.getOrDefault(datanetId, Map.of()).get(contributionId);
     if (row == null) {
@@ -178,6 +187,7 @@ final class FakeSidecar implements SidecarGateway {
   @Override
   public synchronized void close(long datanetId, long contributionId, long atBlock) {
     closes.add(contributionId);
+    notReadyCheck();
     Row row = indexed(datanetId, contributionId);
     datanets.get(datanetId).put(contributionId, new Row(row.id(), row.from(), atBlock, row.text()));
   }
@@ -185,6 +195,7 @@ final class FakeSidecar implements SidecarGateway {
   @Override
   public synchronized void reopen(long datanetId, long contributionId) {
     reopens.add(contributionId);
+    notReadyCheck();
     Row row = indexed(datanetId, contributionId);
     datanets.get(datanetId).put(contributionId, new Row(row.id(), row.from(), null, row.text()));
   }
