@@ -152,6 +152,20 @@ flink_start() {
     -cp "$jar:$(cat "$OPENLEDGER_ROOT/flink-jobs/target/classpath.txt")" org.openledger.flink.PipelineApp
 }
 
+# flink_app CLASS ARGS...: runs a main class of flink-jobs (benchmarks) against the running stack.
+flink_app() {
+  local jar cls=$1
+  shift
+  jar=$(ls "$OPENLEDGER_ROOT"/flink-jobs/target/flink-jobs-*.jar 2>/dev/null | grep -v -e '-job\.jar$' -e '-tests\.jar$' | head -n 1)
+  [ -n "$jar" ] || die "flink-jobs is not built; run: bin/openledger build"
+  OPENLEDGER_KAFKA_BOOTSTRAP="$(kafka_address)" OPENLEDGER_REGISTRY_URL="$(registry_address)" \
+    OPENLEDGER_SIDECAR_FLIGHT_URI="grpc+tcp://$OPENLEDGER_HOST:$OPENLEDGER_SIDECAR_FLIGHT_PORT" \
+    OPENLEDGER_FLINK_REST_PORT="$OPENLEDGER_FLINK_UI_PORT" \
+    java -Xmx2g --add-opens=java.base/java.nio=ALL-UNNAMED \
+    -Dlog4j2.configurationFile="$OPENLEDGER_ROOT/bin/stack/log4j2-flink.xml" -Dlog.file="$OPENLEDGER_RUN_DIR/logs/$cls.log" \
+    -cp "$jar:$(cat "$OPENLEDGER_ROOT/flink-jobs/target/classpath.txt")" "$cls" "$@"
+}
+
 # start_one PART: idempotent; a part already running (same PID, same start time) is left alone.
 start_one() {
   local part=$1 pid
