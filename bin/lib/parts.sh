@@ -136,6 +136,9 @@ decoder_start() {
 }
 
 # --- Flink mini-cluster with Web UI (demo only; the pipeline's jobs run inside it) ---
+flink_classpath() {
+  echo "$(cat "$OPENLEDGER_ROOT/flink-jobs/target/classpath.txt"):$(cat "$OPENLEDGER_ROOT/flink-jobs/target/classpath-provided.txt")"
+}
 flink_healthy() {
   curl -fsS --max-time 2 "http://$OPENLEDGER_HOST:$OPENLEDGER_FLINK_UI_PORT/jobs/overview" | grep -q '"state":"RUNNING"'
 }
@@ -149,7 +152,7 @@ flink_start() {
     OPENLEDGER_FLINK_REST_PORT="$OPENLEDGER_FLINK_UI_PORT" OPENLEDGER_FLINK_MODE=embedded \
     launch flink "$OPENLEDGER_RUN_DIR/logs/flink.log" java -Xmx1g --add-opens=java.base/java.nio=ALL-UNNAMED \
     -Dlog4j2.configurationFile="$OPENLEDGER_ROOT/bin/stack/log4j2-flink.xml" -Dlog.file="$OPENLEDGER_RUN_DIR/logs/flink.log" \
-    -cp "$jar:$(cat "$OPENLEDGER_ROOT/flink-jobs/target/classpath.txt")" org.openledger.flink.PipelineApp
+    -cp "$jar:$(flink_classpath)" org.openledger.flink.PipelineApp
 }
 
 # flink_app CLASS ARGS...: runs a main class of flink-jobs (benchmarks) against the running stack.
@@ -163,7 +166,7 @@ flink_app() {
     OPENLEDGER_FLINK_REST_PORT="$OPENLEDGER_FLINK_UI_PORT" \
     java -Xmx2g --add-opens=java.base/java.nio=ALL-UNNAMED \
     -Dlog4j2.configurationFile="$OPENLEDGER_ROOT/bin/stack/log4j2-flink.xml" -Dlog.file="$OPENLEDGER_RUN_DIR/logs/$cls.log" \
-    -cp "$jar:$(cat "$OPENLEDGER_ROOT/flink-jobs/target/classpath.txt")" "$cls" "$@"
+    -cp "$jar:$(flink_classpath)" "$cls" "$@"
 }
 
 # start_one PART: idempotent; a part already running (same PID, same start time) is left alone.
