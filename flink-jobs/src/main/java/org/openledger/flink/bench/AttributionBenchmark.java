@@ -318,13 +318,16 @@ public final class AttributionBenchmark {
     }
   }
 
-  /** Reads results (read_committed) and notes when each inference's result became readable. */
+  /**
+   * Reads results (read_committed) on its own thread from the start, noting when each inference's
+   * result became readable, so latencies are not inflated by the producer's pace.
+   */
   private static final class Results implements AutoCloseable {
-    private final KafkaConsumer<byte[], byte[]> consumer;
-    private final ConfluentAvroSerde<org.openledger.pipeline.AttributionResult> serde;
-    private final Map<Long, Long> seenAt = new HashMap<>();
-    long firstNanos;
-    long lastNanos;
+    private final Map<Long, Long> seenAt = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Thread reader;
+    private volatile boolean running = true;
+    volatile long firstNanos;
+    volatile long lastNanos;
 
     Results(PipelineConfig config) {
       Properties p = new Properties();
@@ -332,27 +335,39 @@ public final class AttributionBenchmark {
       p.put("group.id", "bench-" + System.nanoTime());
       p.put("isolation.level", "read_committed");
       p.put("auto.offset.reset", "earliest");
-      consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
       String topic = config.topic(Topics.ATTRIBUTION_RESULTS);
-      consumer.subscribe(List.of(topic));
-      serde =
+      var serde =
           new ConfluentAvroSerde<>(
               Topics.ATTRIBUTION_RESULTS.withName(topic),
               new SchemaRegistryClient(config.registryUrl()),
               org.openledger.pipeline.AttributionResult.class);
+      reader =
+          new Thread(
+              () -> {
+                try (KafkaConsumer<byte[], byte[]> consumer =
+                    new KafkaConsumer<>(
+                        p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                  consumer.subscribe(List.of(topic));
+                  while (running) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+                      long now = System.nanoTime();
+                      if (seenAt.isEmpty()) {
+                        firstNanos = now;
+                      }
+                      seenAt.put(serde.decode(r.value()).getInferenceId(), now);
+                      lastNanos = now;
+                    }
+                  }
+                }
+              },
+              "results-reader");
+      reader.start();
     }
 
-    void await(int count) {
+    void await(int count) throws InterruptedException {
       long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
       while (seenAt.size() < count && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
-          long now = System.nanoTime();
-          if (seenAt.isEmpty()) {
-            firstNanos = now;
-          }
-          seenAt.put(serde.decode(r.value()).getInferenceId(), now);
-          lastNanos = now;
-        }
+        Thread.sleep(20);
       }
       if (seenAt.size() < count) {
         throw new IllegalStateException(
@@ -360,7 +375,8 @@ public final class AttributionBenchmark {
       }
     }
 
-    List<Double> latencies(int count, Map<Long, Integer> blockOf, long[] sealedAt) {
+    List<Double> latencies(int count, Map<Long, Integer> blockOf, long[] sealedAt)
+        throws InterruptedException {
       await(count);
       List<Double> out = new ArrayList<>();
       blockOf.forEach((inference, b) -> out.add((seenAt.get(inference) - sealedAt[b]) / 1e6));
@@ -368,8 +384,9 @@ public final class AttributionBenchmark {
     }
 
     @Override
-    public void close() {
-      consumer.close();
+    public void close() throws InterruptedException {
+      running = false;
+      reader.join();
     }
   }
 }
