@@ -119,40 +119,62 @@ class NumpyStore(Store):
         n, count = self.size, len(queries)
         if n == 0 or count == 0:
             return [[] for _ in range(count)]
+        # Up to 1024 queries at a time (they stay in cache); the index is read once per step, in
+        # tiles of whole windows, instead of once per few queries.
+        step = min(count, 1024, max(1, _CHUNK_ELEMENTS // (_WINDOW * max(k, 16))))
         out: list[list[Match]] = []
-        step = max(1, _CHUNK_ELEMENTS // n)
         for start in range(0, count, step):
-            q, b = queries[start : start + step], blocks[start : start + step]
-            out.extend(self._chunk(q @ self._v[:n].T, b, k, threshold))
+            out.extend(self._tiled(queries[start : start + step], blocks[start : start + step], k, threshold))
         return out
 
-    def _chunk(self, scores: np.ndarray, blocks: np.ndarray, k: int, threshold: float):
-        c, n = scores.shape
-        # Fast path: the k-th largest window maximum is a lower bound of the k-th best score
-        # (k windows each hold a score at least that high), so only scores above it can rank.
-        windows = n // _WINDOW
-        bound = np.full(c, -np.inf)  # float64: compared to the threshold exactly
-        if windows >= k:
+    def _tiled(self, q: np.ndarray, blocks: np.ndarray, k: int, threshold: float):
+        """One pass over the index in column tiles; a running bound (the k-th largest window
+        maximum so far, never above the final one) keeps only a superset of the final candidates."""
+        n, c = self.size, len(q)
+        tile = max(_WINDOW, (_CHUNK_ELEMENTS // c) // _WINDOW * _WINDOW)
+        best_maxima = np.full((c, 0), -np.inf, np.float32)  # the k largest window maxima so far
+        bound = np.full(c, -np.inf)
+        found_rows, found_cols, found_scores = [], [], []
+        for first in range(0, n, tile):
+            last = min(n, first + tile)
+            scores = q @ self._v[first:last].T
+            windows = (last - first) // _WINDOW
             maxima = scores[:, : windows * _WINDOW].reshape(c, windows, _WINDOW).max(axis=2)
-            bound = np.partition(maxima, windows - k, axis=1)[:, windows - k]
-        floor = np.maximum(bound, threshold)
-        rows, cols = np.nonzero(scores >= floor[:, None])
-        keep = self._active(cols, blocks[rows])
-        rows, cols = rows[keep], cols[keep]
-        # The bound ignored activity: a query left with fewer than k active candidates above it
-        # may be missing some below it, so it is recomputed exactly over its active rows.
+            best_maxima = np.concatenate([best_maxima, maxima], axis=1)
+            if best_maxima.shape[1] > k:
+                best_maxima = np.partition(best_maxima, best_maxima.shape[1] - k, axis=1)[:, -k:]
+            if best_maxima.shape[1] >= k:
+                bound = best_maxima.min(axis=1).astype(np.float64)
+            floor = np.maximum(bound, threshold)
+            # Only windows whose maximum reaches the floor can hold a candidate.
+            r, w = np.nonzero(maxima >= floor[:, None])
+            sub = scores[:, : windows * _WINDOW].reshape(c, windows, _WINDOW)[r, w]
+            rr, cc = np.nonzero(sub >= floor[r][:, None])
+            rows, cols = r[rr], w[rr] * _WINDOW + cc
+            if windows * _WINDOW < last - first:  # the index's last, partial window
+                tr, tc = np.nonzero(scores[:, windows * _WINDOW :] >= floor[:, None])
+                rows, cols = np.concatenate([rows, tr]), np.concatenate([cols, tc + windows * _WINDOW])
+            found_rows.append(rows)
+            found_cols.append(cols + first)
+            found_scores.append(scores[rows, cols])
+        rows, cols, values = np.concatenate(found_rows), np.concatenate(found_cols), np.concatenate(found_scores)
+        keep = (values >= np.maximum(bound, threshold)[rows]) & self._active(cols, blocks[rows])
+        rows, cols, values = rows[keep], cols[keep], values[keep]
+        # As before: a query left with fewer than k active candidates above the bound is
+        # recomputed exactly over its active rows (one more pass over the index for those).
         short = np.nonzero((np.bincount(rows, minlength=c) < k) & (bound > threshold))[0]
         if len(short):
             redo = np.isin(rows, short, invert=True)
-            rows, cols = rows[redo], cols[redo]
-            extra_rows, extra_cols = [rows], [cols]
+            extra_rows, extra_cols, extra_values = [rows[redo]], [cols[redo]], [values[redo]]
             for r in short:
+                row_scores = self._v[:n] @ q[r]
                 active = self._active(np.arange(n), np.full(n, blocks[r]))
-                hit = np.nonzero(active & (scores[r] >= threshold))[0]
+                hit = np.nonzero(active & (row_scores >= threshold))[0]
                 extra_rows.append(np.full(len(hit), r))
                 extra_cols.append(hit)
-            rows, cols = np.concatenate(extra_rows), np.concatenate(extra_cols)
-        return rank_candidates(rows, self._host_ids[cols], scores[rows, cols], c, k)
+                extra_values.append(row_scores[hit])
+            rows, cols, values = np.concatenate(extra_rows), np.concatenate(extra_cols), np.concatenate(extra_values)
+        return rank_candidates(rows, self._host_ids[cols], values, c, k)
 
 
 def numpy_backend():

@@ -327,7 +327,8 @@ def run_batch_size(client, backend, device, index, batch, rng, args) -> Row:
         ratio=sidecar_gflops / matmul_gflops,
         others_cores=others.cores(),
     )
-    log.info("measured %s", " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in asdict(row).items()))
+    fields = (f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in asdict(row).items())
+    log.info("measured %s", " ".join(fields))
     return row
 
 
@@ -394,7 +395,8 @@ def _backends(text: str) -> list[str]:
 def parse(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="openledger_sidecar.bench", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sizes", type=_ints, default=[10_000, 100_000, 1_000_000], help="index rows (default 10000,100000,1000000)")
+    p.add_argument("--sizes", type=_ints, default=[10_000, 100_000, 1_000_000],
+                   help="index rows (default 10000,100000,1000000)")
     p.add_argument("--dims", type=_ints, default=[256, 384], help="vector dimensions (default 256,384)")
     p.add_argument("--batches", type=_ints, default=[32, 256], help="queries per score batch (default 32,256)")
     p.add_argument("--k", type=int, default=10, help="matches per query (default 10)")
@@ -403,7 +405,8 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--warmup", type=int, default=1, help="untimed batches first (default 1)")
     p.add_argument("--min-time", type=float, default=2.0,
                    help="seconds of timed batches to aim for: fast configurations run more than --repeats (default 2)")
-    p.add_argument("--max-batches", type=int, default=100, help="timed batches per configuration, at most (default 100)")
+    p.add_argument("--max-batches", type=int, default=100,
+                   help="timed batches per configuration, at most (default 100)")
     p.add_argument("--backend", type=_backends, default=["numpy"],
                    help="numpy, torch-cpu, torch-cuda or auto; a comma list runs several (default numpy)")
     p.add_argument("--chunk-rows", type=int, default=50_000, help="rows per record batch when seeding (default 50000)")

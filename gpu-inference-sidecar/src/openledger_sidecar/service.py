@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .backends import NumpyStore, Store
 from .encoders import EncodeError, make_encoder
@@ -23,6 +24,20 @@ from .scoring import merge
 
 class RequestError(ValueError):
     """A request the sidecar refuses, with a message for the caller."""
+
+
+def _vector_column(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row has a vector, its length, the given rows' values as flat float32) of a list or
+    fixed-size-list column, without a Python object per value."""
+    if not (pa.types.is_list(column.type) or pa.types.is_large_list(column.type) or pa.types.is_fixed_size_list(column.type)):
+        raise RequestError(f"column 'vector' must be a list of floats, not {column.type}")
+    given = column.is_valid().to_numpy(zero_copy_only=False)
+    lengths = pc.fill_null(pc.list_value_length(column), 0).to_numpy(zero_copy_only=False)
+    try:
+        values = column.flatten().cast(pa.float32(), safe=False).to_numpy(zero_copy_only=False)  # a null value: NaN
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+        raise RequestError(f"column 'vector' must hold floats: {e}") from e
+    return given, lengths, values
 
 
 INDEX_RESULT = pa.schema(
@@ -114,25 +129,27 @@ class AttributionService:
         """Unit vectors of a batch: the `vector` column where given, else the encoded `text`."""
         names, rows = batch.schema.names, batch.num_rows
         texts = batch.column("text").to_pylist() if "text" in names else [None] * rows
-        given = batch.column("vector").to_pylist() if "vector" in names else [None] * rows
-        dim = dim or encoder.dim or next((len(v) for v in given if v is not None), None)
+        given = np.zeros(rows, bool)
+        if "vector" in names:
+            given, lengths, values = _vector_column(batch.column("vector"))
+        dim = dim or encoder.dim or (int(lengths[given][0]) if given.any() else None)
         if dim is None:
             raise RequestError(f"encoder '{encoder.encoder_id}' takes vectors, not text: send a 'vector' column")
         out = np.zeros((rows, dim), np.float32)
-        to_encode = []
-        for i, (text, vector) in enumerate(zip(texts, given)):
-            if vector is not None:
-                v = np.asarray(vector, np.float32)
-                if v.shape != (dim,):
-                    raise RequestError(f"row {i}: vector of {v.shape[0]} dims, expected {dim}")
-                norm = float(np.linalg.norm(v))
-                if not np.isfinite(norm) or norm == 0.0:
-                    raise RequestError(f"row {i}: vector is zero or not finite")
-                out[i] = v / norm
-            elif text is not None:
-                to_encode.append(i)
-            else:
-                raise RequestError(f"row {i}: neither text nor vector")
+        if given.any():
+            wrong = np.nonzero(given & (lengths != dim))[0]
+            if len(wrong):
+                raise RequestError(f"row {wrong[0]}: vector of {lengths[wrong[0]]} dims, expected {dim}")
+            matrix = values.reshape(-1, dim)
+            norms = np.linalg.norm(matrix, axis=1)
+            bad = ~np.isfinite(norms) | (norms == 0.0)
+            if bad.any():
+                raise RequestError(f"row {np.nonzero(given)[0][np.argmax(bad)]}: vector is zero or not finite")
+            out[given] = matrix / norms[:, None]
+        to_encode = np.nonzero(~given)[0].tolist()
+        missing = [i for i in to_encode if texts[i] is None]
+        if missing:
+            raise RequestError(f"row {missing[0]}: neither text nor vector")
         if to_encode:
             try:
                 out[to_encode] = encoder.encode_batch([texts[i] for i in to_encode])
