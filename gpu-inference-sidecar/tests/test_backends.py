@@ -134,3 +134,25 @@ def test_should_never_import_torch_on_the_numpy_path():
     )
     src = str(Path(__file__).resolve().parents[1] / "src")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120, env={**os.environ, "PYTHONPATH": src})
+
+
+@pytest.mark.parametrize("store", all_stores(), ids=lambda s: s.backend)
+def test_should_give_the_same_bits_whatever_the_batch_or_the_row_order(store):
+    """Replays and re-seeds score in other batches and row orders: ranks and scores must not move."""
+    rng = np.random.default_rng(11)
+    n, dim = 3000, 64
+    vectors = rng.standard_normal((n, dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = np.arange(1, n + 1, dtype=np.int64)
+    froms = rng.integers(0, 5, n)
+    queries = (vectors[rng.integers(0, n, 40)] + 0.3 * rng.standard_normal((40, dim))).astype(np.float32)
+    blocks = np.full(40, 9, np.int64)
+    order = rng.permutation(n)
+    first = build(store, vectors, ids, froms, np.full(n, OPEN))
+    reseeded = build(store, vectors[order], ids[order], froms[order], np.full(n, OPEN))
+
+    batch = first.query_at(queries, blocks, 10, 0.0)
+    alone = [first.query_at(queries[i : i + 1], blocks[i : i + 1], 10, 0.0)[0] for i in range(40)]
+    again = reseeded.query_at(queries[::-1], blocks, 10, 0.0)[::-1]
+
+    assert batch == alone == again

@@ -18,6 +18,20 @@ _CHUNK_ELEMENTS = 1 << 23  # scores computed per step (32 MiB of float32), bound
 _WINDOW = 512  # columns per window when bounding the k-th best score from window maxima
 
 
+def exact(queries: np.ndarray, vectors: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """The final score of each (query row, index row) pair, one dot product per pair.
+
+    A matrix multiply's rounding depends on its shape (batch size, index size, tiling, which rows
+    sit together), so the same pair can differ in the last bit from one call to the next. Scores
+    that rank and become integer ppm must not: each is recomputed alone, in a fixed order, from
+    its two vectors only, so a replay (other batches, a re-seeded index in another row order)
+    gives the same bits.
+    """
+    if len(rows) == 0:
+        return np.zeros(0, np.float32)
+    return np.einsum("ij,ij->i", queries[rows], vectors[cols], dtype=np.float32)
+
+
 class Store:
     """Growable columns of one index (ids, unit vectors, active intervals) on some device."""
 
@@ -134,7 +148,7 @@ class NumpyStore(Store):
         tile = max(_WINDOW, (_CHUNK_ELEMENTS // c) // _WINDOW * _WINDOW)
         best_maxima = np.full((c, 0), -np.inf, np.float32)  # the k largest window maxima so far
         bound = np.full(c, -np.inf)
-        found_rows, found_cols, found_scores = [], [], []
+        found_rows, found_cols = [], []
         for first in range(0, n, tile):
             last = min(n, first + tile)
             scores = q @ self._v[first:last].T
@@ -145,7 +159,9 @@ class NumpyStore(Store):
                 best_maxima = np.partition(best_maxima, best_maxima.shape[1] - k, axis=1)[:, -k:]
             if best_maxima.shape[1] >= k:
                 bound = best_maxima.min(axis=1).astype(np.float64)
-            floor = np.maximum(bound, threshold)
+            # The floor sits SCORE_TOLERANCE below bound and threshold: every row whose exact
+            # score could rank is kept, whatever rounding this multiply's shape gave it.
+            floor = np.maximum(bound, threshold) - SCORE_TOLERANCE
             # Only windows whose maximum reaches the floor can hold a candidate.
             r, w = np.nonzero(maxima >= floor[:, None])
             sub = scores[:, : windows * _WINDOW].reshape(c, windows, _WINDOW)[r, w]
@@ -156,23 +172,27 @@ class NumpyStore(Store):
                 rows, cols = np.concatenate([rows, tr]), np.concatenate([cols, tc + windows * _WINDOW])
             found_rows.append(rows)
             found_cols.append(cols + first)
-            found_scores.append(scores[rows, cols])
-        rows, cols, values = np.concatenate(found_rows), np.concatenate(found_cols), np.concatenate(found_scores)
-        keep = (values >= np.maximum(bound, threshold)[rows]) & self._active(cols, blocks[rows])
+        rows, cols = np.concatenate(found_rows), np.concatenate(found_cols)
+        values = exact(q, self._v, rows, cols)
+        keep = (values >= threshold) & self._active(cols, blocks[rows])
         rows, cols, values = rows[keep], cols[keep], values[keep]
         # As before: a query left with fewer than k active candidates above the bound is
         # recomputed exactly over its active rows (one more pass over the index for those).
-        short = np.nonzero((np.bincount(rows, minlength=c) < k) & (bound > threshold))[0]
+        # Counted on exact scores at or above the bound: with k of those, the k-th best is at
+        # least the bound, and every row left out scored below it.
+        strong = np.bincount(rows[values >= bound[rows]], minlength=c)
+        short = np.nonzero((strong < k) & (bound > threshold))[0]
         if len(short):
             redo = np.isin(rows, short, invert=True)
             extra_rows, extra_cols, extra_values = [rows[redo]], [cols[redo]], [values[redo]]
             for r in short:
                 row_scores = self._v[:n] @ q[r]
                 active = self._active(np.arange(n), np.full(n, blocks[r]))
-                hit = np.nonzero(active & (row_scores >= threshold))[0]
+                hit = np.nonzero(active & (row_scores >= threshold - SCORE_TOLERANCE))[0]
+                hit = hit[exact(q, self._v, np.full(len(hit), r), hit) >= threshold]
                 extra_rows.append(np.full(len(hit), r))
                 extra_cols.append(hit)
-                extra_values.append(row_scores[hit])
+                extra_values.append(exact(q, self._v, np.full(len(hit), r), hit))
             rows, cols, values = np.concatenate(extra_rows), np.concatenate(extra_cols), np.concatenate(extra_values)
         return rank_candidates(rows, self._host_ids[cols], values, c, k)
 

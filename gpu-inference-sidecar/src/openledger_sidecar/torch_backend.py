@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .backends import Store
+from .backends import SCORE_TOLERANCE, Store
 from .memory import CapacityError
 from .scoring import OPEN, rank_candidates
 
@@ -81,12 +81,16 @@ class TorchStore(Store):
         b = torch.from_numpy(np.array(blocks, np.int64)).to(self.device)[:, None]
         frm, to = self._from[:n][None, :], self._to[:n][None, :]
         scores = q @ self._v[:n].T
-        eligible = (frm <= b) & ((to == OPEN) | (b < to)) & (scores >= float32_floor(threshold))
+        # Candidates within SCORE_TOLERANCE of the threshold and of the k-th best are kept, then
+        # each is rescored alone (as the NumPy store does): the matmul's rounding depends on its
+        # shape, the per-pair dot product does not.
+        eligible = (frm <= b) & ((to == OPEN) | (b < to)) & (scores >= threshold - SCORE_TOLERANCE)
         masked = torch.where(eligible, scores, torch.tensor(float("-inf"), device=self.device))
         kth = torch.topk(masked, min(k, n), dim=1).values[:, -1:]
-        rows, cols = torch.nonzero(eligible & (masked >= kth), as_tuple=True)
-        values = scores[rows, cols].cpu().numpy()
-        rows, cols = rows.cpu().numpy(), cols.cpu().numpy()
+        rows, cols = torch.nonzero(eligible & (masked >= kth - SCORE_TOLERANCE), as_tuple=True)
+        values = torch.einsum("ij,ij->i", q[rows], self._v[cols])
+        keep = values >= float32_floor(threshold)
+        rows, cols, values = rows[keep].cpu().numpy(), cols[keep].cpu().numpy(), values[keep].cpu().numpy()
         return rank_candidates(rows, self._host_ids[cols], values, count, k)
 
 
