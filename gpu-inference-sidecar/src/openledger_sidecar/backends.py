@@ -161,7 +161,7 @@ class NumpyStore(Store):
                 bound = best_maxima.min(axis=1).astype(np.float64)
             # The floor sits SCORE_TOLERANCE below bound and threshold: every row whose exact
             # score could rank is kept, whatever rounding this multiply's shape gave it.
-            floor = np.maximum(bound, threshold) - SCORE_TOLERANCE
+            floor = np.maximum(bound, threshold) - 2 * SCORE_TOLERANCE
             # Only windows whose maximum reaches the floor can hold a candidate.
             r, w = np.nonzero(maxima >= floor[:, None])
             sub = scores[:, : windows * _WINDOW].reshape(c, windows, _WINDOW)[r, w]
@@ -178,9 +178,10 @@ class NumpyStore(Store):
         rows, cols, values = rows[keep], cols[keep], values[keep]
         # As before: a query left with fewer than k active candidates above the bound is
         # recomputed exactly over its active rows (one more pass over the index for those).
-        # Counted on exact scores at or above the bound: with k of those, the k-th best is at
-        # least the bound, and every row left out scored below it.
-        strong = np.bincount(rows[values >= bound[rows]], minlength=c)
+        # Counted on exact scores at most one tolerance under the bound: with k of those, the k-th
+        # best is at least bound - tol, and every row left out (matmul under bound - 2 tol) is
+        # exactly under that. The k window maxima themselves always count.
+        strong = np.bincount(rows[values >= bound[rows] - SCORE_TOLERANCE], minlength=c)
         short = np.nonzero((strong < k) & (bound > threshold))[0]
         if len(short):
             redo = np.isin(rows, short, invert=True)
@@ -189,6 +190,9 @@ class NumpyStore(Store):
                 row_scores = self._v[:n] @ q[r]
                 active = self._active(np.arange(n), np.full(n, blocks[r]))
                 hit = np.nonzero(active & (row_scores >= threshold - SCORE_TOLERANCE))[0]
+                if len(hit) > k:  # only those near the k best need their exact score
+                    kth = np.partition(row_scores[hit], len(hit) - k)[len(hit) - k]
+                    hit = hit[row_scores[hit] >= kth - 2 * SCORE_TOLERANCE]
                 hit = hit[exact(q, self._v, np.full(len(hit), r), hit) >= threshold]
                 extra_rows.append(np.full(len(hit), r))
                 extra_cols.append(hit)
