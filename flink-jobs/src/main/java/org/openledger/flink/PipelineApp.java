@@ -36,11 +36,8 @@ public final class PipelineApp {
         config.kafkaBootstrap(),
         List.of(
             new NewTopic(config.relayInputTopic(), 1, (short) 1),
-            new NewTopic(config.relayOutputTopic(), 1, (short) 1),
-            new NewTopic(config.topic(Topics.CHAIN_EVENTS), 1, (short) 1),
-            new NewTopic(config.topic(Topics.ATTRIBUTION_RESULTS), 1, (short) 1),
-            new NewTopic(config.topic(Topics.DEAD_LETTERS), 1, (short) 1),
-            new NewTopic(config.topic(Topics.SLASH_PROPOSALS), 1, (short) 1)));
+            new NewTopic(config.relayOutputTopic(), 1, (short) 1)));
+    ensureAttributionTopics(config);
 
     StreamExecutionEnvironment env =
         config.embedded()
@@ -58,6 +55,20 @@ public final class PipelineApp {
         .build(env);
     attributionJob(config).build(env);
     env.execute("openledger pipeline");
+  }
+
+  /** Creates the attribution job's input and output topics (with the prefix) where missing. */
+  public static void ensureAttributionTopics(PipelineConfig config) throws Exception {
+    TopicBootstrap.ensure(
+        config.kafkaBootstrap(),
+        List.of(
+                Topics.CHAIN_EVENTS,
+                Topics.ATTRIBUTION_RESULTS,
+                Topics.DEAD_LETTERS,
+                Topics.SLASH_PROPOSALS)
+            .stream()
+            .map(t -> new NewTopic(config.topic(t), t.partitions(), (short) 1))
+            .toList());
   }
 
   /** The attribution job on the configured Kafka topics, registry and sidecar. */

@@ -57,6 +57,15 @@ public record ChainInput(
   }
 
   public ChainInput withContent(String text) {
+    return withFetched(text, null);
+  }
+
+  public ChainInput withFailure(String reason) {
+    return withFetched(null, reason);
+  }
+
+  /** The same record with the fetcher's outcome: verified content or the reason there is none. */
+  private ChainInput withFetched(String text, String reason) {
     return new ChainInput(
         kind,
         removed,
@@ -78,31 +87,6 @@ public record ChainInput(
         thresholdPpm,
         duplicateBoundPpm,
         text,
-        null);
-  }
-
-  public ChainInput withFailure(String reason) {
-    return new ChainInput(
-        kind,
-        removed,
-        chainId,
-        block,
-        blockHash,
-        logIndex,
-        txHash,
-        blockTimestamp,
-        eventId,
-        id,
-        datanetId,
-        address,
-        datanetIds,
-        accepted,
-        hash,
-        uri,
-        topK,
-        thresholdPpm,
-        duplicateBoundPpm,
-        null,
         reason);
   }
 }

@@ -16,7 +16,6 @@ import java.util.Random;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -37,7 +36,6 @@ import org.openledger.flink.config.PipelineConfig;
 import org.openledger.flink.domain.Keccak;
 import org.openledger.flink.sidecar.ScoreQuery;
 import org.openledger.flink.sidecar.SidecarClient;
-import org.openledger.schemas.TopicBootstrap;
 import org.openledger.schemas.Topics;
 import org.openledger.schemas.registry.SchemaRegistryClient;
 import org.openledger.schemas.serde.ConfluentAvroSerde;
@@ -72,16 +70,7 @@ public final class AttributionBenchmark {
     PipelineConfig config =
         PipelineConfig.load(
             merge(System.getenv(), Map.of("OPENLEDGER_TOPIC_PREFIX", prefix)), Optional.empty());
-    TopicBootstrap.ensure(
-        config.kafkaBootstrap(),
-        List.of(
-                Topics.CHAIN_EVENTS,
-                Topics.ATTRIBUTION_RESULTS,
-                Topics.DEAD_LETTERS,
-                Topics.SLASH_PROPOSALS)
-            .stream()
-            .map(t -> new NewTopic(config.topic(t), 1, (short) 1))
-            .toList());
+    PipelineApp.ensureAttributionTopics(config);
     Producer producer = new Producer(config);
     List<ChainEvent> head = new ArrayList<>();
     head.add(

@@ -171,17 +171,7 @@ class AttributionJobIT {
                 "OPENLEDGER_TOPIC_PREFIX", prefix,
                 "OPENLEDGER_CHECKPOINT_INTERVAL_MS", "500"),
             Optional.empty());
-    org.openledger.schemas.TopicBootstrap.ensure(
-        config.kafkaBootstrap(),
-        List.of(
-            new org.apache.kafka.clients.admin.NewTopic(
-                config.topic(Topics.CHAIN_EVENTS), 1, (short) 1),
-            new org.apache.kafka.clients.admin.NewTopic(
-                config.topic(Topics.ATTRIBUTION_RESULTS), 1, (short) 1),
-            new org.apache.kafka.clients.admin.NewTopic(
-                config.topic(Topics.DEAD_LETTERS), 1, (short) 1),
-            new org.apache.kafka.clients.admin.NewTopic(
-                config.topic(Topics.SLASH_PROPOSALS), 1, (short) 1)));
+    PipelineApp.ensureAttributionTopics(config);
     return config;
   }
 
