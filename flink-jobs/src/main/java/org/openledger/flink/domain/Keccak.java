@@ -10,10 +10,15 @@ public final class Keccak {
 
   /** The 0x-prefixed lowercase hex keccak-256 of {@code bytes}. */
   public static String hex(byte[] bytes) {
+    return "0x" + HexFormat.of().formatHex(digest(bytes));
+  }
+
+  /** The 32-byte keccak-256 of {@code bytes}. */
+  public static byte[] digest(byte[] bytes) {
     KeccakDigest digest = new KeccakDigest(256);
     digest.update(bytes, 0, bytes.length);
     byte[] out = new byte[32];
     digest.doFinal(out, 0);
-    return "0x" + HexFormat.of().formatHex(out);
+    return out;
   }
 }

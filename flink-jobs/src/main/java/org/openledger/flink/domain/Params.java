@@ -10,7 +10,8 @@ public record Params(
     String eventId,
     int topK,
     long thresholdPpm,
-    long duplicateBoundPpm) {
+    long duplicateBoundPpm)
+    implements ParamsHistory.Versioned {
 
   public double threshold() {
     return thresholdPpm / 1_000_000.0;

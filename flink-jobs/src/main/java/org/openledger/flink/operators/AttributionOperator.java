@@ -234,7 +234,7 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
   }
 
   private void params(ChainInput in) throws Exception {
-    ParamsHistory history = history();
+    ParamsHistory<Params> history = history();
     history =
         in.removed()
             ? history.without(in.eventId())
@@ -319,10 +319,10 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
     }
   }
 
-  private ParamsHistory history() throws Exception {
+  private ParamsHistory<Params> history() throws Exception {
     List<Params> all = new ArrayList<>();
     params.get().forEach(all::add);
-    return new ParamsHistory(all);
+    return new ParamsHistory<>(all);
   }
 
   private static List<Long> datanets(Model m) {

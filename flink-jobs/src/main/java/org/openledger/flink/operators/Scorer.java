@@ -44,7 +44,7 @@ final class Scorer {
 
   List<Attribution> attribute(
       List<ChainInput> inferences,
-      ParamsHistory history,
+      ParamsHistory<Params> history,
       LongFunction<Model> models,
       LongFunction<String> contributors,
       Runnable reseed,

@@ -18,12 +18,12 @@ class ParamsHistoryTest {
 
   @Test
   void shouldHaveNoParamsWhenNothingWasSet() {
-    assertThat(ParamsHistory.empty().at(100)).isEmpty();
+    assertThat(ParamsHistory.<Params>empty().at(100)).isEmpty();
   }
 
   @Test
   void shouldHaveNoParamsBeforeTheFirstVersionsBlock() {
-    ParamsHistory history = ParamsHistory.empty().with(version(1, 10, 0));
+    ParamsHistory<Params> history = ParamsHistory.<Params>empty().with(version(1, 10, 0));
 
     assertThat(history.at(9)).isEmpty();
     assertThat(history.at(10)).contains(version(1, 10, 0));
@@ -32,7 +32,8 @@ class ParamsHistoryTest {
 
   @Test
   void shouldApplyALaterVersionFromItsBlockOnWhenTwoAreSet() {
-    ParamsHistory history = ParamsHistory.empty().with(version(1, 10, 0)).with(version(2, 20, 3));
+    ParamsHistory<Params> history =
+        ParamsHistory.<Params>empty().with(version(1, 10, 0)).with(version(2, 20, 3));
 
     assertThat(history.at(19)).map(Params::version).contains(1L);
     assertThat(history.at(20)).map(Params::version).contains(2L);
@@ -41,7 +42,8 @@ class ParamsHistoryTest {
 
   @Test
   void shouldOrderByBlockWhenVersionsArriveOutOfOrder() {
-    ParamsHistory history = new ParamsHistory(List.of(version(2, 20, 0), version(1, 10, 0)));
+    ParamsHistory<Params> history =
+        new ParamsHistory<>(List.of(version(2, 20, 0), version(1, 10, 0)));
 
     assertThat(history.versions()).extracting(Params::version).containsExactly(1L, 2L);
     assertThat(history.at(15)).map(Params::version).contains(1L);
@@ -50,9 +52,10 @@ class ParamsHistoryTest {
   @Test
   void shouldFallBackToTheEarlierVersionWhenALaterOneIsRemovedByReorg() {
     Params later = version(2, 20, 3);
-    ParamsHistory history = ParamsHistory.empty().with(version(1, 10, 0)).with(later);
+    ParamsHistory<Params> history =
+        ParamsHistory.<Params>empty().with(version(1, 10, 0)).with(later);
 
-    ParamsHistory reorged = history.without(later.eventId());
+    ParamsHistory<Params> reorged = history.without(later.eventId());
 
     assertThat(reorged.at(25)).map(Params::version).contains(1L);
     assertThat(reorged.versions()).hasSize(1);
@@ -60,21 +63,22 @@ class ParamsHistoryTest {
 
   @Test
   void shouldKeepEverythingWhenRemovingAnUnknownEventId() {
-    ParamsHistory history = ParamsHistory.empty().with(version(1, 10, 0));
+    ParamsHistory<Params> history = ParamsHistory.<Params>empty().with(version(1, 10, 0));
 
     assertThat(history.without(hash(99) + ":0")).isEqualTo(history);
   }
 
   @Test
   void shouldReplaceNotDuplicateWhenTheSameEventIsAppliedTwice() {
-    ParamsHistory history = ParamsHistory.empty().with(version(1, 10, 0)).with(version(1, 10, 0));
+    ParamsHistory<Params> history =
+        ParamsHistory.<Params>empty().with(version(1, 10, 0)).with(version(1, 10, 0));
 
     assertThat(history.versions()).containsExactly(version(1, 10, 0));
   }
 
   @Test
   void shouldNotChangeTheOriginalWhenAddingOrRemoving() {
-    ParamsHistory original = ParamsHistory.empty().with(version(1, 10, 0));
+    ParamsHistory<Params> original = ParamsHistory.<Params>empty().with(version(1, 10, 0));
 
     original.with(version(2, 20, 0));
     original.without(version(1, 10, 0).eventId());
@@ -84,7 +88,8 @@ class ParamsHistoryTest {
 
   @Test
   void shouldBreakSameBlockTiesByEventIdWhenLogIndexesHaveOneDigit() {
-    ParamsHistory history = ParamsHistory.empty().with(version(2, 10, 5)).with(version(1, 10, 2));
+    ParamsHistory<Params> history =
+        ParamsHistory.<Params>empty().with(version(2, 10, 5)).with(version(1, 10, 2));
 
     assertThat(history.versions()).extracting(Params::version).containsExactly(1L, 2L);
     assertThat(history.at(10)).map(Params::version).contains(2L);
@@ -92,7 +97,8 @@ class ParamsHistoryTest {
 
   @Test
   void shouldApplyTheLastLogOfABlockWhenTwoVersionsShareTheBlock() {
-    ParamsHistory history = ParamsHistory.empty().with(version(1, 10, 9)).with(version(2, 10, 10));
+    ParamsHistory<Params> history =
+        ParamsHistory.<Params>empty().with(version(1, 10, 9)).with(version(2, 10, 10));
 
     assertThat(history.at(10)).map(Params::version).contains(2L);
   }
