@@ -1,0 +1,353 @@
+package org.openledger.flink.operators;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.openledger.flink.attribution.Rejection;
+import org.openledger.flink.domain.ParamsHistory;
+import org.openledger.flink.domain.PaymentParams;
+import org.openledger.flink.domain.PayoutBatcher;
+import org.openledger.flink.domain.PayoutLeaf;
+import org.openledger.flink.domain.SettlementWindows;
+import org.openledger.flink.payment.Accrual;
+import org.openledger.flink.payment.Accrued;
+import org.openledger.flink.payment.PaymentInput;
+
+/**
+ * The payment job's ledger (one key: the chain). It joins each inference's fee with its attribution
+ * result, splits the fee to the wei ({@link Splitter}) and emits the accruals; then it closes
+ * settlement windows in block order into {@code PayoutBatch}es. A window closes only when the log
+ * is sealed {@code finalityBlocks} past its end and every fee in it has its result, so its batches
+ * depend on the log alone: a replay rebuilds the same batches, ids and roots.
+ */
+public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInput, Accrual> {
+
+  public static final OutputTag<PayoutBatcher.Batch> BATCHES = new OutputTag<>("batches") {};
+  public static final OutputTag<Rejection> REJECTED = new OutputTag<>("payment-rejected") {};
+
+  private final String protocolAddress;
+  private final long finalityBlocks;
+  private transient ListState<PaymentParams> params;
+  private transient MapState<Long, List<PaymentInput>> owners;
+  private transient MapState<Long, PaymentInput> fees;
+  private transient MapState<Long, PaymentInput> results;
+  private transient MapState<Long, Accrued> accrued;
+  private transient ListState<PayoutLeaf> carried;
+  private transient ValueState<Long> sealed;
+  private transient ValueState<Long> closedThrough;
+  private transient Counter accruals;
+  private transient Counter batches;
+  private transient Counter deadLetters;
+
+  /**
+   * @param protocolAddress the protocol's payee (the treasury)
+   * @param finalityBlocks how far past a window's end the log must be sealed before it closes: at
+   *     least the deepest reorg the follower may still report (0 with immediate finality)
+   */
+  public PaymentOperator(String protocolAddress, long finalityBlocks) {
+    this.protocolAddress = protocolAddress;
+    this.finalityBlocks = finalityBlocks;
+  }
+
+  @Override
+  public void open(OpenContext context) {
+    var rc = getRuntimeContext();
+    params = rc.getListState(new ListStateDescriptor<>("params", PaymentParams.class));
+    owners =
+        rc.getMapState(
+            new MapStateDescriptor<>(
+                "owners",
+                TypeInformation.of(Long.class),
+                TypeInformation.of(new TypeHint<List<PaymentInput>>() {})));
+    fees = rc.getMapState(new MapStateDescriptor<>("fees", Long.class, PaymentInput.class));
+    results = rc.getMapState(new MapStateDescriptor<>("results", Long.class, PaymentInput.class));
+    accrued = rc.getMapState(new MapStateDescriptor<>("accrued", Long.class, Accrued.class));
+    carried = rc.getListState(new ListStateDescriptor<>("carried", PayoutLeaf.class));
+    sealed = rc.getState(new ValueStateDescriptor<>("sealed", Long.class));
+    closedThrough = rc.getState(new ValueStateDescriptor<>("closed-through", Long.class));
+    var group = rc.getMetricGroup();
+    accruals = group.counter("accrualsEmitted");
+    batches = group.counter("batchesClosed");
+    deadLetters = group.counter("deadLetters");
+    group.gauge("closedThroughBlock", () -> closedThroughOrNull());
+  }
+
+  private Long closedThroughOrNull() {
+    try {
+      return closedThrough.value();
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  @Override
+  public void processElement(PaymentInput in, Context ctx, Collector<Accrual> out)
+      throws Exception {
+    switch (in.kind()) {
+      case PARAMS -> applyParams(in);
+      case OWNER -> applyOwner(in);
+      case FEE -> applyFee(in, ctx, out);
+      case RESULT -> applyResult(in, ctx, out);
+      case SEAL -> {
+        Long last = sealed.value();
+        if (last == null || in.block() > last) {
+          sealed.update(in.block());
+        }
+      }
+      case OTHER -> {}
+    }
+    closeWindows(ctx);
+  }
+
+  private void applyParams(PaymentInput in) throws Exception {
+    List<PaymentParams> next = new ArrayList<>();
+    for (PaymentParams p : params.get()) {
+      if (!p.eventId().equals(in.params().eventId())) {
+        next.add(p);
+      }
+    }
+    if (!in.removed()) {
+      next.add(in.params());
+    }
+    params.update(next);
+  }
+
+  private void applyOwner(PaymentInput in) throws Exception {
+    long model = in.owner().modelId();
+    List<PaymentInput> history = new ArrayList<>();
+    List<PaymentInput> known = owners.get(model);
+    if (known != null) {
+      known.stream().filter(o -> !o.eventId().equals(in.eventId())).forEach(history::add);
+    }
+    if (!in.removed()) {
+      history.add(in);
+    }
+    owners.put(model, history);
+  }
+
+  private void applyFee(PaymentInput in, Context ctx, Collector<Accrual> out) throws Exception {
+    long id = in.fee().inferenceId();
+    if (in.removed()) {
+      fees.remove(id);
+      unaccrue(id, in, ctx, out);
+      return;
+    }
+    if (isClosed(in.block())) {
+      reject(ctx, in, "fee of inference " + id + " arrived after its settlement window closed");
+      return;
+    }
+    fees.put(id, in);
+    accrue(id, ctx, out);
+  }
+
+  private void applyResult(PaymentInput in, Context ctx, Collector<Accrual> out) throws Exception {
+    long id = in.result().inferenceId();
+    if (in.removed()) {
+      results.remove(id);
+      unaccrue(id, in, ctx, out);
+      return;
+    }
+    if (accrued.contains(id) || isClosed(in.block())) {
+      return; // redelivered (the result of an accrued inference is already in its accruals)
+    }
+    results.put(id, in);
+    accrue(id, ctx, out);
+  }
+
+  /** Splits an inference's fee once both its fee and its attribution are here. */
+  private void accrue(long id, Context ctx, Collector<Accrual> out) throws Exception {
+    PaymentInput fee = fees.get(id);
+    PaymentInput result = results.get(id);
+    if (fee == null || result == null) {
+      return;
+    }
+    Splitter.Outcome split = Splitter.split(protocolAddress, fee, result, history(), ownerAt(fee));
+    for (String problem : split.problems()) {
+      reject(ctx, fee, problem);
+    }
+    for (Accrual a : split.accruals()) {
+      out.collect(a);
+      accruals.inc();
+    }
+    accrued.put(id, new Accrued(fee, split.accruals()));
+    fees.remove(id);
+    results.remove(id);
+  }
+
+  /**
+   * A reorg took an accrued inference's fee or result away: retract its accruals. The fee stays
+   * pending if only the result went (a new result will follow). Below the closed windows nothing
+   * can be retracted any more: that is a reorg deeper than the configured finality.
+   */
+  private void unaccrue(long id, PaymentInput in, Context ctx, Collector<Accrual> out)
+      throws Exception {
+    if (isClosed(in.block())) {
+      reject(
+          ctx,
+          in,
+          "reorg retracted inference "
+              + id
+              + " after its settlement window closed (deeper than payment.finality.blocks)");
+      return;
+    }
+    Accrued done = accrued.get(id);
+    if (done == null) {
+      return;
+    }
+    accrued.remove(id);
+    for (Accrual a : done.accruals()) {
+      out.collect(a.retracted());
+      accruals.inc();
+    }
+    if (in.kind() == PaymentInput.Kind.RESULT) {
+      fees.put(id, done.fee()); // the fee survives: it waits for the new result
+    }
+  }
+
+  private void closeWindows(Context ctx) throws Exception {
+    Long seal = sealed.value();
+    if (seal == null) {
+      return;
+    }
+    ParamsHistory<PaymentParams> history = history();
+    Map<String, List<PayoutLeaf>> carry = carriedByPayee();
+    long from = closedThrough.value() == null ? 0 : closedThrough.value() + 1;
+    while (true) {
+      if (carry.isEmpty()) {
+        // nothing carried: skip straight to the window of the next fee (empty windows pay nobody)
+        Optional<Long> next = nextOpenBlock(from);
+        from = next.orElse(Math.max(from, seal - finalityBlocks));
+      }
+      SettlementWindows.Window w = SettlementWindows.of(from, history);
+      if (w.end() > seal - finalityBlocks || waitingForResults(w)) {
+        break;
+      }
+      List<PayoutLeaf> leaves = new ArrayList<>();
+      for (Map.Entry<Long, Accrued> e : List.copyOf(toList(accrued.entries()))) {
+        if (w.contains(e.getValue().block())) {
+          e.getValue().accruals().forEach(a -> leaves.add(a.leaf()));
+          accrued.remove(e.getKey());
+        }
+      }
+      Optional<PaymentParams> rules = history.at(w.end());
+      PayoutBatcher.Closing closing =
+          PayoutBatcher.close(
+              ctx.getCurrentKey(),
+              w,
+              leaves,
+              carry,
+              rules.map(PaymentParams::minPayout).orElse(java.math.BigInteger.ZERO),
+              rules.map(PaymentParams::maxPayeesPerBatch).orElse(200));
+      for (PayoutBatcher.Batch b : closing.batches()) {
+        ctx.output(BATCHES, b);
+        batches.inc();
+      }
+      carry = closing.carried();
+      closedThrough.update(w.end());
+      from = w.end() + 1;
+    }
+    List<PayoutLeaf> keep = new ArrayList<>();
+    carry.values().forEach(keep::addAll);
+    carried.update(keep);
+  }
+
+  /** The first block at or after {@code from} with a pending fee or an accrued inference. */
+  private Optional<Long> nextOpenBlock(long from) throws Exception {
+    Long min = null;
+    for (PaymentInput f : fees.values()) {
+      min = min == null ? f.block() : Math.min(min, f.block());
+    }
+    for (Accrued a : accrued.values()) {
+      min = min == null ? a.block() : Math.min(min, a.block());
+    }
+    return Optional.ofNullable(min).map(m -> Math.max(m, from));
+  }
+
+  private boolean waitingForResults(SettlementWindows.Window w) throws Exception {
+    for (PaymentInput f : fees.values()) {
+      if (f.block() <= w.end()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean isClosed(long block) throws Exception {
+    Long closed = closedThrough.value();
+    return closed != null && block <= closed;
+  }
+
+  private Map<String, List<PayoutLeaf>> carriedByPayee() throws Exception {
+    Map<String, List<PayoutLeaf>> byPayee = new HashMap<>();
+    for (PayoutLeaf l : carried.get()) {
+      byPayee.computeIfAbsent(l.payee(), p -> new ArrayList<>()).add(l);
+    }
+    return byPayee;
+  }
+
+  private ParamsHistory<PaymentParams> history() throws Exception {
+    List<PaymentParams> all = new ArrayList<>();
+    params.get().forEach(all::add);
+    return new ParamsHistory<>(all);
+  }
+
+  /** The owner in force at the fee's block: the last registration or transfer up to it. */
+  private String ownerAt(PaymentInput fee) throws Exception {
+    List<PaymentInput> history = owners.get(fee.fee().modelId());
+    PaymentInput best = null;
+    if (history != null) {
+      for (PaymentInput o : history) {
+        boolean before =
+            o.block() < fee.block()
+                || (o.block() == fee.block()
+                    && o.position().logIndex() < fee.position().logIndex());
+        if (before
+            && (best == null
+                || o.block() > best.block()
+                || (o.block() == best.block()
+                    && o.position().logIndex() > best.position().logIndex()))) {
+          best = o;
+        }
+      }
+    }
+    return best == null ? null : best.owner().address();
+  }
+
+  private void reject(Context ctx, PaymentInput in, String reason) {
+    deadLetters.inc();
+    var p = in.position();
+    ctx.output(
+        REJECTED,
+        new Rejection(
+            "payment",
+            reason,
+            p.chainId(),
+            p.block(),
+            p.blockHash(),
+            p.blockTimestamp(),
+            p.txHash(),
+            p.logIndex(),
+            in.eventId()));
+  }
+
+  private static <T> List<T> toList(Iterable<T> items) {
+    List<T> out = new ArrayList<>();
+    items.forEach(out::add);
+    return out;
+  }
+}
