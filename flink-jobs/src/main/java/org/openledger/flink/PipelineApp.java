@@ -8,14 +8,21 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.openledger.events.ChainEvent;
 import org.openledger.flink.attribution.Attribution;
 import org.openledger.flink.attribution.Duplicate;
 import org.openledger.flink.attribution.FlightSidecarGateway;
 import org.openledger.flink.attribution.Rejection;
 import org.openledger.flink.config.PipelineConfig;
+import org.openledger.flink.domain.PayoutBatcher;
 import org.openledger.flink.kafka.AvroKafka;
 import org.openledger.flink.kafka.AvroRecords;
 import org.openledger.flink.kafka.KafkaConnectors;
+import org.openledger.flink.payment.Accrual;
+import org.openledger.flink.payment.BatchLeaf;
+import org.openledger.flink.payment.PaymentInput;
+import org.openledger.flink.payment.PaymentInputs;
+import org.openledger.pipeline.AttributionResult;
 import org.openledger.schemas.TopicBootstrap;
 import org.openledger.schemas.Topics;
 
@@ -54,6 +61,13 @@ public final class PipelineApp {
                 config.kafkaTransactionTimeoutMs()))
         .build(env);
     attributionJob(config).build(env);
+    if (config.protocolAddress().isEmpty()) {
+      throw new IllegalArgumentException(
+          "payment.protocol.address is not set: the payment job needs the treasury address"
+              + " (OPENLEDGER_PAYMENT_PROTOCOL_ADDRESS)");
+    }
+    ensurePaymentTopics(config);
+    paymentJob(config).build(env);
     env.execute("openledger pipeline");
   }
 
@@ -111,6 +125,87 @@ public final class PipelineApp {
             config.sidecarFlightUri(), config.encoder(), Duration.ofSeconds(60)),
         new AttributionJob.Fetching(Duration.ofMillis(config.fetchTimeoutMs()), 3, 1 << 20),
         config.retractWindowBlocks());
+  }
+
+  /** Creates the payment job's output topics (with the prefix) where missing. */
+  public static void ensurePaymentTopics(PipelineConfig config) throws Exception {
+    TopicBootstrap.ensure(
+        config.kafkaBootstrap(),
+        List.of(
+                Topics.CHAIN_EVENTS,
+                Topics.ATTRIBUTION_RESULTS,
+                Topics.PAYOUT_ACCRUALS,
+                Topics.PAYOUT_BATCHES,
+                Topics.PAYOUT_BATCH_LEAVES,
+                Topics.DEAD_LETTERS)
+            .stream()
+            .map(t -> new NewTopic(config.topic(t), t.partitions(), (short) 1))
+            .toList());
+  }
+
+  /** The payment job on the configured Kafka topics and registry. */
+  public static PaymentJob paymentJob(PipelineConfig config) {
+    String prefix = config.topicPrefix();
+    String kafka = config.kafkaBootstrap();
+    java.net.URI registry = config.registryUrl();
+    long timeout = config.kafkaTransactionTimeoutMs();
+    return new PaymentJob(
+        AvroKafka.source(
+            kafka,
+            registry,
+            Topics.CHAIN_EVENTS,
+            config.topic(Topics.CHAIN_EVENTS),
+            prefix + "openledger-payment-chain-events",
+            ChainEvent.class,
+            PaymentInputs::of,
+            PaymentInput.class),
+        AvroKafka.source(
+            kafka,
+            registry,
+            Topics.ATTRIBUTION_RESULTS,
+            config.topic(Topics.ATTRIBUTION_RESULTS),
+            prefix + "openledger-payment-attribution-results",
+            AttributionResult.class,
+            PaymentInputs::of,
+            PaymentInput.class),
+        AvroKafka.<Accrual>exactlyOnce(
+            kafka,
+            registry,
+            Topics.PAYOUT_ACCRUALS,
+            config.topic(Topics.PAYOUT_ACCRUALS),
+            AvroRecords::accrual,
+            a -> a.leaf().payee(),
+            prefix + "openledger-payment-accruals",
+            timeout),
+        AvroKafka.<PayoutBatcher.Batch>exactlyOnce(
+            kafka,
+            registry,
+            Topics.PAYOUT_BATCHES,
+            config.topic(Topics.PAYOUT_BATCHES),
+            AvroRecords::batch,
+            PayoutBatcher.Batch::batchId,
+            prefix + "openledger-payment-batches",
+            timeout),
+        AvroKafka.<BatchLeaf>exactlyOnce(
+            kafka,
+            registry,
+            Topics.PAYOUT_BATCH_LEAVES,
+            config.topic(Topics.PAYOUT_BATCH_LEAVES),
+            l -> AvroRecords.leaf(l.batchId(), l.leaf()),
+            BatchLeaf::batchId,
+            prefix + "openledger-payment-batch-leaves",
+            timeout),
+        AvroKafka.<Rejection>exactlyOnce(
+            kafka,
+            registry,
+            Topics.DEAD_LETTERS,
+            config.topic(Topics.DEAD_LETTERS),
+            AvroRecords::deadLetter,
+            Rejection::stage,
+            prefix + "openledger-payment-dead-letters",
+            timeout),
+        config.protocolAddress(),
+        config.paymentFinalityBlocks());
   }
 
   /** Binds the Web UI and REST API to the configured address (loopback by default). */

@@ -19,6 +19,7 @@ import org.openledger.pipeline.AttributionResult;
 import org.openledger.pipeline.DeadLetter;
 import org.openledger.pipeline.PayoutAccrual;
 import org.openledger.pipeline.PayoutBatch;
+import org.openledger.pipeline.PayoutBatchLeaf;
 import org.openledger.pipeline.SlashProposal;
 
 /**
@@ -67,6 +68,8 @@ public final class Topics {
       new Topic("payout.accruals", "payee address", 1, PayoutAccrual.getClassSchema());
   public static final Topic PAYOUT_BATCHES =
       new Topic("payout.batches", "batch id", 1, PayoutBatch.getClassSchema());
+  public static final Topic PAYOUT_BATCH_LEAVES =
+      new Topic("payout.batch-leaves", "batch id", 1, PayoutBatchLeaf.getClassSchema());
   public static final Topic FOLLOWER_CURSOR =
       new Topic(
           "bridge.follower-cursor",
@@ -97,6 +100,7 @@ public final class Topics {
           SLASH_PROPOSALS,
           PAYOUT_ACCRUALS,
           PAYOUT_BATCHES,
+          PAYOUT_BATCH_LEAVES,
           FOLLOWER_CURSOR,
           DEAD_LETTERS);
 

@@ -26,7 +26,9 @@ public record PipelineConfig(
     String topicPrefix,
     String encoder,
     long fetchTimeoutMs,
-    long retractWindowBlocks) {
+    long retractWindowBlocks,
+    String protocolAddress,
+    long paymentFinalityBlocks) {
 
   public static final ConfigKey<Boolean> EMBEDDED =
       new ConfigKey<>(
@@ -104,6 +106,23 @@ public record PipelineConfig(
           1,
           "blocks a result is kept so a reorg can retract it; at least the follower's reorg window");
 
+  public static final ConfigKey<String> PROTOCOL_ADDRESS =
+      new ConfigKey<>(
+          "payment.protocol.address",
+          "",
+          "the protocol's payee (the treasury: deployment.json roles.treasury); required to run the"
+              + " payment job",
+          s -> s.trim().toLowerCase(java.util.Locale.ROOT),
+          s -> s.isEmpty() || s.matches("0x[0-9a-f]{40}"),
+          "must be a 0x address (40 hex digits)");
+  public static final ConfigKey<Long> PAYMENT_FINALITY_BLOCKS =
+      ConfigKey.atLeast(
+          "payment.finality.blocks",
+          0,
+          0,
+          "blocks past a settlement window's end before it closes: the deepest reorg the follower"
+              + " may still report (0 with immediate finality)");
+
   public static final List<ConfigKey<?>> KEYS =
       List.of(
           EMBEDDED,
@@ -119,7 +138,9 @@ public record PipelineConfig(
           TOPIC_PREFIX,
           ENCODER,
           FETCH_TIMEOUT_MS,
-          RETRACT_WINDOW_BLOCKS);
+          RETRACT_WINDOW_BLOCKS,
+          PROTOCOL_ADDRESS,
+          PAYMENT_FINALITY_BLOCKS);
 
   /** Defaults, then the optional properties file, then {@code OPENLEDGER_*} variables. */
   public static PipelineConfig load(Map<String, String> environment, Optional<Path> file) {
@@ -139,7 +160,9 @@ public record PipelineConfig(
         source.get(TOPIC_PREFIX),
         source.get(ENCODER),
         source.get(FETCH_TIMEOUT_MS),
-        source.get(RETRACT_WINDOW_BLOCKS));
+        source.get(RETRACT_WINDOW_BLOCKS),
+        source.get(PROTOCOL_ADDRESS),
+        source.get(PAYMENT_FINALITY_BLOCKS));
   }
 
   /** The name of {@code topic} in this deployment (with the optional prefix). */

@@ -37,12 +37,36 @@ public final class AvroKafka {
   /** The ordered {@code chain.events} topic as the attribution job's inputs, from offset 0. */
   public static KafkaSource<ChainInput> chainEvents(
       String bootstrap, URI registry, String topicName, String groupId) {
-    return KafkaSource.<ChainInput>builder()
+    return source(
+        bootstrap,
+        registry,
+        Topics.CHAIN_EVENTS,
+        topicName,
+        groupId,
+        ChainEvent.class,
+        ChainInputs::of,
+        ChainInput.class);
+  }
+
+  /**
+   * A read-committed source of {@code topic} from offset 0, each Avro record mapped by {@code map}.
+   */
+  public static <R extends SpecificRecord, T> KafkaSource<T> source(
+      String bootstrap,
+      URI registry,
+      Topic topic,
+      String topicName,
+      String groupId,
+      Class<R> recordType,
+      SerializableFunction<R, T> map,
+      Class<T> produced) {
+    return KafkaSource.<T>builder()
         .setBootstrapServers(bootstrap)
         .setTopics(topicName)
         .setGroupId(groupId)
         .setStartingOffsets(OffsetsInitializer.earliest())
-        .setDeserializer(new ChainEventDeserializer(registry, topicName))
+        .setDeserializer(
+            new AvroDeserializer<>(registry, topic.name(), topicName, recordType, map, produced))
         .setProperty("isolation.level", "read_committed")
         .build();
   }
@@ -74,15 +98,29 @@ public final class AvroKafka {
   /** A function Flink can ship with the job graph. */
   public interface SerializableFunction<A, B> extends Function<A, B>, java.io.Serializable {}
 
-  private static final class ChainEventDeserializer
-      implements KafkaRecordDeserializationSchema<ChainInput> {
+  private static final class AvroDeserializer<R extends SpecificRecord, T>
+      implements KafkaRecordDeserializationSchema<T> {
     private final URI registry;
+    private final String declaredName;
     private final String topicName;
-    private transient ConfluentAvroSerde<ChainEvent> serde;
+    private final Class<R> recordType;
+    private final SerializableFunction<R, T> map;
+    private final Class<T> produced;
+    private transient ConfluentAvroSerde<R> serde;
 
-    ChainEventDeserializer(URI registry, String topicName) {
+    AvroDeserializer(
+        URI registry,
+        String declaredName,
+        String topicName,
+        Class<R> recordType,
+        SerializableFunction<R, T> map,
+        Class<T> produced) {
       this.registry = registry;
+      this.declaredName = declaredName;
       this.topicName = topicName;
+      this.recordType = recordType;
+      this.map = map;
+      this.produced = produced;
     }
 
     @Override
@@ -90,23 +128,27 @@ public final class AvroKafka {
         org.apache.flink.api.common.serialization.DeserializationSchema.InitializationContext ctx) {
       serde =
           new ConfluentAvroSerde<>(
-              Topics.CHAIN_EVENTS.withName(topicName),
+              declared(declaredName).withName(topicName),
               new SchemaRegistryClient(registry),
-              ChainEvent.class);
+              recordType);
     }
 
     @Override
-    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<ChainInput> out)
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<T> out)
         throws IOException {
-      // The decoder wrote and validated these records: one that fails here is corruption, and
+      // Our own jobs wrote and validated these records: one that fails here is corruption, and
       // stopping (to be restarted from the last checkpoint) is safer than skipping money.
-      out.collect(ChainInputs.of(serde.decode(record.value())));
+      out.collect(map.apply(serde.decode(record.value())));
     }
 
     @Override
-    public TypeInformation<ChainInput> getProducedType() {
-      return TypeInformation.of(ChainInput.class);
+    public TypeInformation<T> getProducedType() {
+      return TypeInformation.of(produced);
     }
+  }
+
+  private static Topic declared(String name) {
+    return Topics.ALL.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
   }
 
   private static final class AvroSerializer<T> implements KafkaRecordSerializationSchema<T> {
@@ -133,11 +175,9 @@ public final class AvroKafka {
     @Override
     public void open(
         SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
-      Topic declared =
-          Topics.ALL.stream().filter(t -> t.name().equals(declaredName)).findFirst().orElseThrow();
       serde =
           new ConfluentAvroSerde<>(
-              declared.withName(topicName),
+              declared(declaredName).withName(topicName),
               new SchemaRegistryClient(registry),
               SpecificRecord.class);
     }

@@ -1,5 +1,7 @@
 package org.openledger.flink.kafka;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -8,9 +10,17 @@ import org.openledger.events.ChainPosition;
 import org.openledger.flink.attribution.Attribution;
 import org.openledger.flink.attribution.Duplicate;
 import org.openledger.flink.attribution.Rejection;
+import org.openledger.flink.domain.PayoutBatcher;
+import org.openledger.flink.domain.PayoutLeaf;
+import org.openledger.flink.payment.Accrual;
+import org.openledger.flink.payment.Position;
 import org.openledger.pipeline.AttributedContribution;
 import org.openledger.pipeline.AttributionResult;
 import org.openledger.pipeline.DeadLetter;
+import org.openledger.pipeline.PayeeRole;
+import org.openledger.pipeline.PayoutAccrual;
+import org.openledger.pipeline.PayoutBatch;
+import org.openledger.pipeline.PayoutBatchLeaf;
 import org.openledger.pipeline.SlashProposal;
 
 /** The job's internal records as the Avro records its topics carry. */
@@ -86,6 +96,63 @@ public final class AvroRecords {
                 r.txHash(),
                 r.logIndex()))
         .build();
+  }
+
+  public static PayoutAccrual accrual(Accrual a) {
+    PayoutLeaf l = a.leaf();
+    Position p = a.position();
+    return PayoutAccrual.newBuilder()
+        .setInferenceId(l.inferenceId())
+        .setPosition(
+            position(
+                p.chainId(),
+                p.block(),
+                p.blockHash(),
+                p.blockTimestamp(),
+                p.txHash(),
+                p.logIndex()))
+        .setRemoved(a.removed())
+        .setModelId(a.modelId())
+        .setPayee(l.payee())
+        .setRole(PayeeRole.valueOf(l.role().name()))
+        .setContributionId(l.role() == PayoutLeaf.PayeeRole.CONTRIBUTOR ? l.contributionId() : null)
+        .setAmount(wei(l.amount()))
+        .setUnattributed(l.unattributed())
+        .setParamsVersion(a.paramsVersion())
+        .build();
+  }
+
+  public static PayoutBatch batch(PayoutBatcher.Batch b) {
+    return PayoutBatch.newBuilder()
+        .setBatchId(b.batchId())
+        .setChainId(b.chainId())
+        .setWindowStart(b.window().start())
+        .setWindowEnd(b.window().end())
+        .setSubBatch(b.subBatch())
+        .setSubBatchCount(b.subBatchCount())
+        .setPayees(b.payees())
+        .setAmounts(b.amounts().stream().map(AvroRecords::wei).toList())
+        .setTotal(wei(b.total()))
+        .setMerkleRoot(b.merkleRoot())
+        .build();
+  }
+
+  /** One batch's leaf, in the order the batch lists them (payees sorted, then accrual order). */
+  public static PayoutBatchLeaf leaf(String batchId, PayoutLeaf l) {
+    return PayoutBatchLeaf.newBuilder()
+        .setBatchId(batchId)
+        .setPayee(l.payee())
+        .setInferenceId(l.inferenceId())
+        .setRole(PayeeRole.valueOf(l.role().name()))
+        .setContributionId(l.contributionId())
+        .setUnattributed(l.unattributed())
+        .setAmount(wei(l.amount()))
+        .setLeafHash(org.openledger.flink.domain.Abi.hex(l.hash()))
+        .build();
+  }
+
+  private static BigDecimal wei(BigInteger amount) {
+    return new BigDecimal(amount);
   }
 
   private static ChainPosition position(

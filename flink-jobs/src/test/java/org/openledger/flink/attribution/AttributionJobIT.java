@@ -39,7 +39,7 @@ import org.openledger.testing.LocalStack;
  * with planted queries, bad content, a duplicate, a slash and an unknown model, run twice from
  * offset 0 into separate outputs.
  */
-class AttributionJobIT {
+public class AttributionJobIT {
 
   @TempDir Path dir;
 
@@ -137,7 +137,7 @@ class AttributionJobIT {
     return r.getContributions().stream().map(AttributedContribution::getContributionId).toList();
   }
 
-  static byte[] body(byte[] framed) {
+  public static byte[] body(byte[] framed) {
     return java.util.Arrays.copyOfRange(framed, 5, framed.length); // past magic byte + schema id
   }
 
@@ -175,7 +175,7 @@ class AttributionJobIT {
     return config;
   }
 
-  static void produce(String topic, List<ChainEvent> events) {
+  public static void produce(String topic, List<ChainEvent> events) {
     var serde =
         new ConfluentAvroSerde<>(
             Topics.CHAIN_EVENTS.withName(topic),
@@ -217,7 +217,7 @@ class AttributionJobIT {
   }
 
   /** As above, with {@code quietPolls} empty polls after the count (0: return at the count). */
-  static List<byte[]> readCommitted(String topic, int expected, int quietPolls) {
+  public static List<byte[]> readCommitted(String topic, int expected, int quietPolls) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrap());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, LocalStack.unique("verifier"));

@@ -17,10 +17,10 @@ import org.openledger.events.StakeSlashed;
 import org.openledger.flink.domain.Keccak;
 
 /** Builds the {@code chain.events} records a scenario needs, with content files on disk. */
-final class ChainEvents {
+public final class ChainEvents {
 
   static final String CONTRIBUTOR = "0x00000000000000000000000000000000000000c1";
-  static final String OWNER = "0x00000000000000000000000000000000000000b1";
+  public static final String OWNER = "0x00000000000000000000000000000000000000b1";
 
   private final Path dir;
 
@@ -28,7 +28,7 @@ final class ChainEvents {
     this.dir = dir;
   }
 
-  static ChainPosition at(long block, int logIndex) {
+  public static ChainPosition at(long block, int logIndex) {
     return ChainPosition.newBuilder()
         .setChainId(1337)
         .setBlockNumber(block)
@@ -39,11 +39,11 @@ final class ChainEvents {
         .build();
   }
 
-  static ChainEvent of(Object event) {
+  public static ChainEvent of(Object event) {
     return ChainEvent.newBuilder().setEvent(event).build();
   }
 
-  static ChainEvent seal(long block) {
+  public static ChainEvent seal(long block) {
     return of(BlockSealed.newBuilder().setPosition(at(block, -1)).build());
   }
 
@@ -64,7 +64,7 @@ final class ChainEvents {
             .build());
   }
 
-  static ChainEvent model(long block, long modelId, long... datanets) {
+  public static ChainEvent model(long block, long modelId, long... datanets) {
     return of(
         ModelRegistered.newBuilder()
             .setPosition(at(block, 0))

@@ -32,7 +32,8 @@ class SchemaHistoryTest {
               "ParamsChanged",
               "FeeEscrowed",
               "BatchSettled",
-              "BlockSealed")
+              "BlockSealed",
+              "PayoutAccrual")
           .map(name -> SOURCES.resolve(name + ".avsc"))
           .toList();
 
