@@ -142,14 +142,21 @@ flink_classpath() {
 flink_healthy() {
   curl -fsS --max-time 2 "http://$OPENLEDGER_HOST:$OPENLEDGER_FLINK_UI_PORT/jobs/overview" | grep -q '"state":"RUNNING"'
 }
+# deployment_role NAME: an address from the deployment's roles (deployer, settler, slasher, treasury).
+deployment_role() {
+  python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["roles"][sys.argv[2]])' \
+    "$OPENLEDGER_RUN_DIR/deployment.json" "$1"
+}
 flink_start() {
-  local jar
+  local jar treasury
+  treasury=$(deployment_role treasury) || die "no deployment: run bin/openledger deploy first"
   jar=$(ls "$OPENLEDGER_ROOT"/flink-jobs/target/flink-jobs-*.jar 2>/dev/null | grep -v -e '-job\.jar$' -e '-tests\.jar$' | head -n 1)
   [ -n "$jar" ] || die "flink-jobs is not built; run: bin/openledger build"
   OPENLEDGER_KAFKA_BOOTSTRAP="$(kafka_address)" OPENLEDGER_FLINK_REST_ADDRESS="$OPENLEDGER_HOST" \
     OPENLEDGER_REGISTRY_URL="$(registry_address)" \
     OPENLEDGER_SIDECAR_FLIGHT_URI="grpc+tcp://$OPENLEDGER_HOST:$OPENLEDGER_SIDECAR_FLIGHT_PORT" \
     OPENLEDGER_FLINK_REST_PORT="$OPENLEDGER_FLINK_UI_PORT" OPENLEDGER_FLINK_MODE=embedded \
+    OPENLEDGER_PAYMENT_PROTOCOL_ADDRESS="$treasury" \
     launch flink "$OPENLEDGER_RUN_DIR/logs/flink.log" java -Xmx1g --add-opens=java.base/java.nio=ALL-UNNAMED \
     -Dlog4j2.configurationFile="$OPENLEDGER_ROOT/bin/stack/log4j2-flink.xml" -Dlog.file="$OPENLEDGER_RUN_DIR/logs/flink.log" \
     -cp "$jar:$(flink_classpath)" org.openledger.flink.PipelineApp
