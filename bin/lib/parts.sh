@@ -10,6 +10,7 @@ evm_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_EVM_PORT (chain id $OP
 sidecar_address() { echo "grpc+tcp://$OPENLEDGER_HOST:$OPENLEDGER_SIDECAR_FLIGHT_PORT (http $OPENLEDGER_SIDECAR_HTTP_PORT)"; }
 follower_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_FOLLOWER_METRICS_PORT/metrics"; }
 decoder_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_DECODER_HTTP_PORT/metrics"; }
+settlement_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_SETTLEMENT_METRICS_PORT/metrics"; }
 flink_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_FLINK_UI_PORT"; }
 
 # PART_ports: the "PORT VARIABLE" pairs a part listens on, checked before anything starts.
@@ -20,6 +21,7 @@ evm_ports() { echo "$OPENLEDGER_EVM_PORT OPENLEDGER_EVM_PORT"; }
 sidecar_ports() { echo "$OPENLEDGER_SIDECAR_FLIGHT_PORT OPENLEDGER_SIDECAR_FLIGHT_PORT $OPENLEDGER_SIDECAR_HTTP_PORT OPENLEDGER_SIDECAR_HTTP_PORT"; }
 follower_ports() { echo "$OPENLEDGER_FOLLOWER_METRICS_PORT OPENLEDGER_FOLLOWER_METRICS_PORT"; }
 decoder_ports() { echo "$OPENLEDGER_DECODER_HTTP_PORT OPENLEDGER_DECODER_HTTP_PORT"; }
+settlement_ports() { echo "$OPENLEDGER_SETTLEMENT_METRICS_PORT OPENLEDGER_SETTLEMENT_METRICS_PORT"; }
 flink_ports() { echo "$OPENLEDGER_FLINK_UI_PORT OPENLEDGER_FLINK_UI_PORT"; }
 
 # preflight PART...: every port of every part that is not running yet must be free.
@@ -132,6 +134,16 @@ decoder_start() {
     export OPENLEDGER_DECODER_HTTP_PORT OPENLEDGER_DECODER_STATE_DIR="$OPENLEDGER_RUN_DIR/decoder"
     launch decoder "$OPENLEDGER_RUN_DIR/logs/decoder.log" java -Xmx512m -cp "$(bridge_classpath)" \
       org.openledger.bridge.streams.DecoderApp
+  )
+}
+
+settlement_healthy() { curl -fsS --max-time 2 "$(settlement_address)" | grep -q settlement_batches_settled_total; }
+settlement_start() {
+  (
+    bridge_env
+    export OPENLEDGER_SETTLEMENT_METRICS_PORT OPENLEDGER_SETTLEMENT_STATE_DIR="$OPENLEDGER_RUN_DIR/settlement"
+    launch settlement "$OPENLEDGER_RUN_DIR/logs/settlement.log" java -Xmx384m -cp "$(bridge_classpath)" \
+      org.openledger.bridge.settle.SettlementApp
   )
 }
 

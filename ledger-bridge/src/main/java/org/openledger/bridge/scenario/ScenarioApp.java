@@ -47,12 +47,15 @@ public final class ScenarioApp {
               new ContentStore(contentDir));
       long to = chain.web3().ethBlockNumber().send().getBlockNumber().longValueExact();
       LOG.info(
-          "sample scenario done in blocks {}..{}: datanet {}, model {}, inference {}",
+          "sample scenario done in blocks {}..{}: datanet {}, model {}, inference {},"
+              + " contributor {}, owner {}",
           from,
           to,
           report.datanetId(),
           report.modelId(),
-          report.inferenceId());
+          report.inferenceId(),
+          report.contributor().getAddress(),
+          report.owner().getAddress());
     }
   }
 }

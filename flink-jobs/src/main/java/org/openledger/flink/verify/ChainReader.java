@@ -1,0 +1,117 @@
+package org.openledger.flink.verify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.openledger.flink.domain.Keccak;
+
+/**
+ * Reads {@code BatchSettled} events straight from an EVM node over JSON-RPC ({@code eth_getLogs})
+ * and decodes them by hand: the verifier trusts the chain, not the pipeline.
+ */
+final class ChainReader {
+
+  static final String BATCH_SETTLED_TOPIC =
+      Keccak.hex(
+          "BatchSettled(bytes32,bytes32,uint256,address[],uint256[])"
+              .getBytes(StandardCharsets.US_ASCII));
+
+  /** One {@code BatchSettled} as the chain recorded it. */
+  record Settled(
+      String batchId,
+      String root,
+      BigInteger total,
+      List<String> payees,
+      List<BigInteger> amounts,
+      long block,
+      String txHash) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final URI rpc;
+
+  ChainReader(URI rpc) {
+    this.rpc = rpc;
+  }
+
+  /** Every {@code BatchSettled} of {@code settlement}, optionally only of one batch id. */
+  List<Settled> settled(String settlement, String batchId)
+      throws IOException, InterruptedException {
+    List<Object> topics = new ArrayList<>();
+    topics.add(BATCH_SETTLED_TOPIC);
+    if (batchId != null) {
+      topics.add(batchId.toLowerCase(java.util.Locale.ROOT));
+    }
+    Map<String, Object> filter =
+        Map.of(
+            "fromBlock", "earliest", "toBlock", "latest", "address", settlement, "topics", topics);
+    JsonNode result = call("eth_getLogs", List.of(filter));
+    List<Settled> out = new ArrayList<>();
+    for (JsonNode log : result) {
+      out.add(decode(log));
+    }
+    return out;
+  }
+
+  private JsonNode call(String method, List<Object> params)
+      throws IOException, InterruptedException {
+    byte[] body =
+        JSON.writeValueAsBytes(
+            Map.of("jsonrpc", "2.0", "id", 1, "method", method, "params", params));
+    HttpResponse<byte[]> response =
+        http.send(
+            HttpRequest.newBuilder(rpc)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    JsonNode json = JSON.readTree(response.body());
+    if (json.has("error")) {
+      throw new IOException(method + " failed: " + json.get("error"));
+    }
+    return json.get("result");
+  }
+
+  /**
+   * The data of {@code BatchSettled}: root, total, then two dynamic arrays (offsets, lengths,
+   * 32-byte words), as Solidity's ABI lays them out.
+   */
+  static Settled decode(JsonNode log) {
+    String data = log.get("data").asText().substring(2);
+    String root = "0x" + word(data, 0);
+    BigInteger total = new BigInteger(word(data, 0 + 1), 16);
+    int payeesAt = new BigInteger(word(data, 2), 16).intValueExact() / 32;
+    int amountsAt = new BigInteger(word(data, 3), 16).intValueExact() / 32;
+    List<String> payees = new ArrayList<>();
+    int n = new BigInteger(word(data, payeesAt), 16).intValueExact();
+    for (int i = 0; i < n; i++) {
+      payees.add("0x" + word(data, payeesAt + 1 + i).substring(24));
+    }
+    List<BigInteger> amounts = new ArrayList<>();
+    int m = new BigInteger(word(data, amountsAt), 16).intValueExact();
+    for (int i = 0; i < m; i++) {
+      amounts.add(new BigInteger(word(data, amountsAt + 1 + i), 16));
+    }
+    return new Settled(
+        log.get("topics").get(1).asText(),
+        root,
+        total,
+        payees,
+        amounts,
+        Long.decode(log.get("blockNumber").asText()),
+        log.get("transactionHash").asText());
+  }
+
+  private static String word(String hex, int index) {
+    return hex.substring(64 * index, 64 * (index + 1));
+  }
+}

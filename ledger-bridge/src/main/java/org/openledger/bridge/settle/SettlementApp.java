@@ -1,0 +1,159 @@
+package org.openledger.bridge.settle;
+
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.openledger.bridge.chain.Chain;
+import org.openledger.bridge.deploy.Deployment;
+import org.openledger.pipeline.DeadLetter;
+import org.openledger.pipeline.PayoutBatch;
+import org.openledger.schemas.TopicBootstrap;
+import org.openledger.schemas.Topics;
+import org.openledger.schemas.registry.SchemaRegistryClient;
+import org.openledger.schemas.serde.ConfluentAvroSerde;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The settlement writer process: reads {@code payout.batches} (read_committed) in order and settles
+ * each batch on chain exactly once. The consumer offset is committed only after the batch's outcome
+ * (settled, already settled, or refused and dead-lettered), so a crash at any point redoes at most
+ * the current batch, and the chain's batch-id check makes redoing it pay nothing twice.
+ */
+public final class SettlementApp {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SettlementApp.class);
+
+  private SettlementApp() {}
+
+  public static void main(String[] args) throws Exception {
+    SettlementConfig config = SettlementConfig.load(System.getenv());
+    Deployment deployment = Deployment.read(config.deploymentFile());
+    SchemaRegistryClient registry = new SchemaRegistryClient(URI.create(config.registryUrl()));
+    var batches =
+        new ConfluentAvroSerde<>(
+            Topics.PAYOUT_BATCHES.withName(config.batchesTopic()), registry, PayoutBatch.class);
+    var deadLetters =
+        new ConfluentAvroSerde<>(
+            Topics.DEAD_LETTERS.withName(config.deadLetterTopic()), registry, DeadLetter.class);
+    TopicBootstrap.ensure(
+        config.kafkaBootstrap(),
+        List.of(
+            new NewTopic(config.batchesTopic(), Topics.PAYOUT_BATCHES.partitions(), (short) 1),
+            new NewTopic(config.deadLetterTopic(), Topics.DEAD_LETTERS.partitions(), (short) 1)));
+    SettlementMetrics metrics = new SettlementMetrics();
+    int port = metrics.serve("127.0.0.1", config.metricsPort());
+    ProgressStore progress = ProgressStore.open(config.stateDir());
+    try (Chain chain = new Chain(config.rpcUrl(), config.chainId());
+        KafkaConsumer<byte[], byte[]> consumer = consumer(config);
+        KafkaProducer<String, byte[]> producer = producer(config)) {
+      if (chain.nodeChainId() != config.chainId()) {
+        throw new IllegalStateException("the node does not serve chain " + config.chainId());
+      }
+      SettlementChain settlement =
+          new SettlementChain(chain, deployment.address("Settlement"), config.settler());
+      SettlementWriter writer =
+          new SettlementWriter(
+              settlement, progress, metrics, config.timing(), System::currentTimeMillis);
+      // One writer per settler key (it owns the nonces): assigned, not subscribed, so a restart
+      // after a kill does not wait out the dead member's session in a group rebalance. Offsets
+      // are still committed to the group, and a restart resumes from them.
+      consumer.assign(
+          consumer.partitionsFor(config.batchesTopic()).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList());
+      LOG.info(
+          "settling batches from {} as {} (in flight from an earlier run: {}; metrics on 127.0.0.1:{})",
+          config.batchesTopic(),
+          settlement.settler(),
+          progress.all().keySet(),
+          port);
+      while (!Thread.currentThread().isInterrupted()) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          String reason;
+          PayoutBatch batch = null;
+          try {
+            batch = batches.decode(r.value());
+            reason = null;
+          } catch (RuntimeException e) {
+            reason = "undecodable payout batch: " + e.getMessage();
+          }
+          if (batch != null) {
+            SettlementWriter.Outcome outcome = writer.settle(batch);
+            reason =
+                outcome.kind() == SettlementWriter.Outcome.Kind.REFUSED ? outcome.detail() : null;
+          }
+          if (reason != null) {
+            producer
+                .send(
+                    new ProducerRecord<>(
+                        config.deadLetterTopic(),
+                        "settlement",
+                        deadLetters.encode(deadLetter(r, reason))))
+                .get();
+          }
+          consumer.commitSync(
+              Map.of(
+                  new TopicPartition(r.topic(), r.partition()),
+                  new OffsetAndMetadata(r.offset() + 1)));
+          metrics.lastOffset.set(r.offset());
+          LOG.info(
+              "offset {} committed: batch {} {}",
+              r.offset(),
+              batch == null
+                  ? "?"
+                  : batch.getBatchId() + " (" + batch.getPayees().size() + " payees)",
+              reason == null ? "done" : "dead-lettered: " + reason);
+        }
+      }
+    } finally {
+      metrics.stop();
+    }
+  }
+
+  static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> r, String reason) {
+    return DeadLetter.newBuilder()
+        .setStage("settlement")
+        .setReason(reason)
+        .setSourceTopic(r.topic())
+        .setSourcePartition(r.partition())
+        .setSourceOffset(r.offset())
+        .setKey(r.key() == null ? null : ByteBuffer.wrap(r.key()))
+        .setValue(r.value() == null ? null : ByteBuffer.wrap(r.value()))
+        .build();
+  }
+
+  private static KafkaConsumer<byte[], byte[]> consumer(SettlementConfig config) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
+    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private static KafkaProducer<String, byte[]> producer(SettlementConfig config) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+}

@@ -1,0 +1,175 @@
+package org.openledger.bridge.settle;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.openledger.bridge.chain.Chain;
+import org.openledger.bridge.contracts.Settlement;
+import org.openledger.bridge.domain.settle.Attempt;
+import org.openledger.bridge.domain.settle.Observation;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionEncoder;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.EthEstimateGas;
+import org.web3j.protocol.core.methods.response.EthSendTransaction;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.utils.Numeric;
+
+/**
+ * The settlement contract as the writer uses it, over web3j: is a batch settled, simulate and
+ * estimate a {@code settle}, sign it locally with a nonce the writer chose, broadcast raw bytes,
+ * look up receipts. Transient node errors surface as {@link IOException} for the writer to retry.
+ */
+final class SettlementChain {
+
+  /** The contract's custom errors by selector, so a refusal reads as what happened. */
+  private static final Map<String, String> ERRORS =
+      Map.of(
+          selector("BatchAlreadySettled(bytes32)"), "BatchAlreadySettled",
+          selector("LengthMismatch(uint256,uint256)"), "LengthMismatch",
+          selector("EmptyBatch()"), "EmptyBatch",
+          selector("EscrowShortfall(uint256,uint256)"), "EscrowShortfall (escrow too small)",
+          selector("ZeroPayee(uint256)"), "ZeroPayee",
+          selector("AccessControlUnauthorizedAccount(address,bytes32)"),
+              "AccessControlUnauthorizedAccount (the writer's key lacks SETTLER_ROLE)");
+
+  /** A simulated {@code settle}: the gas it needs, or why the contract would refuse it. */
+  record Preflight(BigInteger gas, String revert) {}
+
+  private final Chain chain;
+  private final Credentials settler;
+  private final Settlement contract;
+
+  SettlementChain(Chain chain, String settlementAddress, Credentials settler) {
+    this.chain = chain;
+    this.settler = settler;
+    this.contract =
+        Settlement.load(
+            settlementAddress,
+            chain.web3(),
+            new ReadonlyTransactionManager(chain.web3(), settler.getAddress()),
+            Chain.GAS);
+  }
+
+  String settler() {
+    return settler.getAddress();
+  }
+
+  boolean isSettled(String batchId) throws IOException {
+    try {
+      return contract.isSettled(bytes32(batchId)).send();
+    } catch (IOException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("isSettled(" + batchId + ") failed", e);
+    }
+  }
+
+  String settleCall(String batchId, List<String> payees, List<BigInteger> amounts, String root) {
+    return contract.settle(bytes32(batchId), payees, amounts, bytes32(root)).encodeFunctionCall();
+  }
+
+  Preflight preflight(String data) throws IOException {
+    EthEstimateGas estimate =
+        chain
+            .web3()
+            .ethEstimateGas(
+                Transaction.createEthCallTransaction(
+                    settler.getAddress(), contract.getContractAddress(), data))
+            .send();
+    if (estimate.hasError()) {
+      String raw = String.valueOf(estimate.getError().getData()).replace("\"", "");
+      if (raw.length() >= 10 && ERRORS.containsKey(raw.substring(0, 10))) {
+        return new Preflight(null, ERRORS.get(raw.substring(0, 10)) + " " + raw);
+      }
+      if (estimate.getError().getMessage().contains("revert")) {
+        return new Preflight(null, estimate.getError().getMessage() + " " + raw);
+      }
+      throw new IOException("eth_estimateGas failed: " + estimate.getError().getMessage());
+    }
+    return new Preflight(estimate.getAmountUsed(), null);
+  }
+
+  Attempt sign(String data, long nonce, BigInteger gasPrice, BigInteger gas, long now) {
+    RawTransaction tx =
+        RawTransaction.createTransaction(
+            BigInteger.valueOf(nonce), gasPrice, gas, contract.getContractAddress(), data);
+    byte[] signed = TransactionEncoder.signMessage(tx, chain.chainId(), settler);
+    String raw = Numeric.toHexString(signed);
+    return new Attempt(nonce, gasPrice, Hash.sha3(raw), raw, now);
+  }
+
+  /** Broadcasts signed bytes; a node that already has them is not an error. */
+  void broadcast(Attempt attempt) throws IOException {
+    EthSendTransaction sent = chain.web3().ethSendRawTransaction(attempt.rawTx()).send();
+    if (sent.hasError()) {
+      String message = sent.getError().getMessage().toLowerCase(java.util.Locale.ROOT);
+      if (message.contains("already known") || message.contains("already imported")) {
+        return;
+      }
+      if (message.contains("nonce too low") || message.contains("replacement transaction")) {
+        return; // the decision sees the used nonce or the pending one on its next look
+      }
+      throw new IOException("eth_sendRawTransaction failed: " + sent.getError().getMessage());
+    }
+  }
+
+  /** The receipt of any of {@code attempts}, if one was mined. */
+  Optional<Observation.Receipt> receipt(List<Attempt> attempts) throws IOException {
+    for (Attempt a : attempts) {
+      Optional<TransactionReceipt> r =
+          chain.web3().ethGetTransactionReceipt(a.txHash()).send().getTransactionReceipt();
+      if (r.isPresent()) {
+        TransactionReceipt receipt = r.get();
+        return Optional.of(
+            new Observation.Receipt(
+                a.txHash(),
+                receipt.getBlockNumber().longValueExact(),
+                receipt.isStatusOK(),
+                receipt.isStatusOK() ? "" : String.valueOf(receipt.getRevertReason())));
+      }
+    }
+    return Optional.empty();
+  }
+
+  boolean known(Attempt attempt) throws IOException {
+    return chain
+        .web3()
+        .ethGetTransactionByHash(attempt.txHash())
+        .send()
+        .getTransaction()
+        .isPresent();
+  }
+
+  long nonce(DefaultBlockParameterName at) throws IOException {
+    return chain
+        .web3()
+        .ethGetTransactionCount(settler.getAddress(), at)
+        .send()
+        .getTransactionCount()
+        .longValueExact();
+  }
+
+  long head() throws IOException {
+    return chain.web3().ethBlockNumber().send().getBlockNumber().longValueExact();
+  }
+
+  BigInteger gasPrice() throws IOException {
+    return chain.web3().ethGasPrice().send().getGasPrice();
+  }
+
+  private static byte[] bytes32(String hex) {
+    return HexFormat.of().parseHex(hex.substring(2));
+  }
+
+  private static String selector(String signature) {
+    return Hash.sha3String(signature).substring(0, 10);
+  }
+}
