@@ -1,0 +1,258 @@
+package org.openledger.flink.verify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openledger.flink.PipelineApp;
+import org.openledger.flink.attribution.AttributionJobIT;
+import org.openledger.flink.config.PipelineConfig;
+import org.openledger.pipeline.PayoutAccrual;
+import org.openledger.pipeline.PayoutBatchLeaf;
+import org.openledger.schemas.Topics;
+import org.openledger.schemas.registry.SchemaRegistryClient;
+import org.openledger.schemas.serde.ConfluentAvroSerde;
+import org.openledger.testing.LocalStack;
+
+/**
+ * The whole money loop on real parts: contracts deployed on the dev node, the bridge's follower,
+ * decoder and settlement writer as processes, the attribution and payment jobs in a mini-cluster,
+ * the real sidecar. After the sample scenario, every payee's token balance grows by exactly the sum
+ * of their accruals, the accruals add up to the fees, and {@code verify} proves every payee's
+ * amounts against the roots settled on chain.
+ */
+class PaymentLoopIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String TREASURY = "0x90f79bf6eb2c4f870365e785982e1f101e93b906";
+
+  @TempDir Path dir;
+
+  @Test
+  void shouldPayEveryPayeeExactlyTheirAccrualsOnChain() throws Exception {
+    String name = LocalStack.unique("loop");
+    String prefix = name + ".";
+    Path logs = Files.createDirectories(Path.of("target", "payment-loop", name));
+    Path deployment = dir.resolve("deployment.json");
+    Map<String, String> env = bridgeEnv(prefix, deployment);
+    run(env, logs.resolve("deploy.log"), "org.openledger.bridge.deploy.DeployApp").waitFor();
+    String settlement =
+        JSON.readTree(deployment.toFile()).at("/contracts/Settlement/address").asText();
+    String token = JSON.readTree(deployment.toFile()).at("/contracts/OpenToken/address").asText();
+
+    List<Process> parts = new ArrayList<>();
+    JobClient job = null;
+    try {
+      parts.add(run(env, logs.resolve("follower.log"), "org.openledger.bridge.follow.FollowerApp"));
+      parts.add(run(env, logs.resolve("decoder.log"), "org.openledger.bridge.streams.DecoderApp"));
+      PipelineConfig config = config(prefix);
+      StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
+      flink.enableCheckpointing(config.checkpointIntervalMs());
+      PipelineApp.attributionJob(config).build(flink);
+      PipelineApp.paymentJob(config).build(flink);
+      job = flink.executeAsync("payment-loop " + name);
+
+      Process scenario =
+          run(env, logs.resolve("scenario.log"), "org.openledger.bridge.scenario.ScenarioApp");
+      assertThat(scenario.waitFor()).as("scenario exit status").isZero();
+      String fee = "3000000000000000001"; // the sample scenario's one paid inference
+      mine(25); // past the 20-block settlement window of the deployment's params
+
+      // Every fee accrued (read_committed), and the batches they close into.
+      List<PayoutAccrual> accruals = awaitAccruals(prefix, new BigInteger(fee));
+      Map<String, BigInteger> accrued = new HashMap<>();
+      for (PayoutAccrual a : accruals) {
+        BigInteger amount = a.getAmount().toBigIntegerExact();
+        accrued.merge(a.getPayee(), a.getRemoved() ? amount.negate() : amount, BigInteger::add);
+      }
+      assertThat(accrued).containsKey(TREASURY).hasSizeGreaterThanOrEqualTo(3);
+      Map<String, BigInteger> before = new LinkedHashMap<>();
+      for (String payee : accrued.keySet()) {
+        before.put(payee, balance(token, payee));
+      }
+
+      long started = System.nanoTime();
+      parts.add(
+          run(env, logs.resolve("settlement.log"), "org.openledger.bridge.settle.SettlementApp"));
+      ChainReader chain = new ChainReader(LocalStack.evmRpcUrl());
+      List<ChainReader.Settled> settled = List.of();
+      BigInteger total = BigInteger.ZERO;
+      long deadline = System.nanoTime() + 120_000_000_000L;
+      while (System.nanoTime() < deadline && total.compareTo(new BigInteger(fee)) < 0) {
+        Thread.sleep(500);
+        settled = chain.settled(settlement, null);
+        total =
+            settled.stream()
+                .map(ChainReader.Settled::total)
+                .reduce(BigInteger.ZERO, BigInteger::add);
+      }
+      System.out.printf(
+          "payment loop: window closed to BatchSettled in %.1f s after the writer started%n",
+          (System.nanoTime() - started) / 1e9);
+      assertThat(total).as("settled on chain").isEqualTo(new BigInteger(fee));
+      for (Map.Entry<String, BigInteger> e : accrued.entrySet()) {
+        assertThat(balance(token, e.getKey()).subtract(before.get(e.getKey())))
+            .as("balance increase of %s", e.getKey())
+            .isEqualTo(e.getValue());
+      }
+
+      // A payee can prove every settled amount against the chain's roots.
+      Map<String, List<PayoutBatchLeaf>> leaves =
+          VerifyApp.leaves(
+              LocalStack.kafkaBootstrap(),
+              LocalStack.registryUrl(),
+              prefix + Topics.PAYOUT_BATCH_LEAVES.name());
+      Map<String, ChainReader.Settled> byId = new HashMap<>();
+      settled.forEach(s -> byId.put(s.batchId(), s));
+      for (String payee : accrued.keySet()) {
+        assertThat(new VerifyApp.Verifier(System.out).verify(payee, null, leaves, byId))
+            .as("verify failures for %s", payee)
+            .isZero();
+      }
+    } finally {
+      if (job != null) {
+        job.cancel().get();
+      }
+      for (Process p : parts) {
+        p.destroyForcibly().waitFor();
+      }
+    }
+  }
+
+  private List<PayoutAccrual> awaitAccruals(String prefix, BigInteger fees) throws Exception {
+    var serde =
+        new ConfluentAvroSerde<>(
+            Topics.PAYOUT_ACCRUALS.withName(prefix + Topics.PAYOUT_ACCRUALS.name()),
+            new SchemaRegistryClient(LocalStack.registryUrl()),
+            PayoutAccrual.class);
+    long deadline = System.nanoTime() + 180_000_000_000L;
+    List<PayoutAccrual> accruals = List.of();
+    while (System.nanoTime() < deadline) {
+      accruals =
+          AttributionJobIT.readCommitted(prefix + Topics.PAYOUT_ACCRUALS.name(), 1, 2).stream()
+              .map(serde::decode)
+              .toList();
+      BigInteger sum = BigInteger.ZERO;
+      for (PayoutAccrual a : accruals) {
+        BigInteger amount = a.getAmount().toBigIntegerExact();
+        sum = a.getRemoved() ? sum.subtract(amount) : sum.add(amount);
+      }
+      if (sum.equals(fees)) {
+        return accruals;
+      }
+    }
+    throw new AssertionError("accruals never added up to the fees: " + accruals);
+  }
+
+  private static PipelineConfig config(String prefix) throws Exception {
+    PipelineConfig config =
+        PipelineConfig.load(
+            Map.of(
+                "OPENLEDGER_KAFKA_BOOTSTRAP",
+                LocalStack.kafkaBootstrap(),
+                "OPENLEDGER_REGISTRY_URL",
+                LocalStack.registryUrl().toString(),
+                "OPENLEDGER_SIDECAR_FLIGHT_URI",
+                LocalStack.sidecarFlightUri().toString(),
+                "OPENLEDGER_TOPIC_PREFIX",
+                prefix,
+                "OPENLEDGER_PAYMENT_PROTOCOL_ADDRESS",
+                TREASURY,
+                "OPENLEDGER_CHECKPOINT_INTERVAL_MS",
+                "500"),
+            Optional.empty());
+    PipelineApp.ensureAttributionTopics(config);
+    PipelineApp.ensurePaymentTopics(config);
+    return config;
+  }
+
+  private Map<String, String> bridgeEnv(String prefix, Path deployment) throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("OPENLEDGER_EVM_RPC_URL", LocalStack.evmRpcUrl().toString());
+    env.put("OPENLEDGER_KAFKA_BOOTSTRAP", LocalStack.kafkaBootstrap());
+    env.put("OPENLEDGER_REGISTRY_URL", LocalStack.registryUrl().toString());
+    env.put("OPENLEDGER_DEPLOYMENT_FILE", deployment.toString());
+    env.put("OPENLEDGER_TOPIC_PREFIX", prefix);
+    env.put("OPENLEDGER_FOLLOWER_ID", prefix + "follower");
+    env.put("OPENLEDGER_FOLLOWER_METRICS_PORT", "0");
+    env.put(
+        "OPENLEDGER_DECODER_STATE_DIR", Files.createDirectories(dir.resolve("decoder")).toString());
+    env.put("OPENLEDGER_DECODER_HTTP_PORT", "0");
+    env.put("OPENLEDGER_SETTLEMENT_STATE_DIR", dir.resolve("settlement").toString());
+    env.put("OPENLEDGER_SETTLEMENT_METRICS_PORT", "0");
+    env.put("OPENLEDGER_CONTENT_DIR", Files.createDirectories(dir.resolve("content")).toString());
+    return env;
+  }
+
+  /** Starts one of the ledger bridge's apps as a process, on the module's built classpath. */
+  private static Process run(Map<String, String> env, Path log, String mainClass) throws Exception {
+    Path bridge = Path.of("..", "ledger-bridge", "target");
+    String jar;
+    try (var files = Files.list(bridge)) {
+      jar =
+          files
+              .map(Path::toString)
+              .filter(f -> f.matches(".*/ledger-bridge-[^/]*\\.jar") && !f.endsWith("-tests.jar"))
+              .findFirst()
+              .orElseThrow(() -> new IllegalStateException("ledger-bridge is not packaged"));
+    }
+    String classpath = jar + ":" + Files.readString(bridge.resolve("classpath.txt")).trim();
+    ProcessBuilder builder =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx384m",
+            "-cp",
+            classpath,
+            mainClass);
+    builder.environment().putAll(env);
+    builder.redirectErrorStream(true).redirectOutput(log.toFile());
+    return builder.start();
+  }
+
+  private static void mine(int blocks) throws Exception {
+    rpc("anvil_mine", "[\"0x" + Integer.toHexString(blocks) + "\"]");
+  }
+
+  /** {@code balanceOf(payee)} of the token, by eth_call. */
+  private static BigInteger balance(String token, String payee) throws Exception {
+    String data = "0x70a08231" + "0".repeat(24) + payee.substring(2).toLowerCase();
+    JsonNode result =
+        rpc("eth_call", "[{\"to\":\"" + token + "\",\"data\":\"" + data + "\"},\"latest\"]");
+    return new BigInteger(result.asText().substring(2), 16);
+  }
+
+  private static JsonNode rpc(String method, String params) throws Exception {
+    String body =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}";
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(LocalStack.evmRpcUrl().toString()))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    JsonNode json = JSON.readTree(response.body());
+    if (json.has("error")) {
+      throw new IllegalStateException(method + ": " + json.get("error"));
+    }
+    return json.get("result");
+  }
+}
