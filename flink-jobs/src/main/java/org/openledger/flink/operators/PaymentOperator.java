@@ -48,6 +48,10 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
   private transient MapState<Long, PaymentInput> results;
   private transient MapState<Long, Accrued> accrued;
   private transient ListState<PayoutLeaf> carried;
+  private transient ValueState<BlockIndex> pendingBlocks;
+  private transient ValueState<BlockIndex> openBlocks;
+  private transient ParamsHistory<PaymentParams> cachedHistory;
+  private transient Long cachedHistoryKey;
   private transient ValueState<Long> sealed;
   private transient ValueState<Long> closedThrough;
   private transient Counter accruals;
@@ -78,6 +82,8 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
     results = rc.getMapState(new MapStateDescriptor<>("results", Long.class, PaymentInput.class));
     accrued = rc.getMapState(new MapStateDescriptor<>("accrued", Long.class, Accrued.class));
     carried = rc.getListState(new ListStateDescriptor<>("carried", PayoutLeaf.class));
+    pendingBlocks = rc.getState(new ValueStateDescriptor<>("pending-blocks", BlockIndex.class));
+    openBlocks = rc.getState(new ValueStateDescriptor<>("open-blocks", BlockIndex.class));
     sealed = rc.getState(new ValueStateDescriptor<>("sealed", Long.class));
     closedThrough = rc.getState(new ValueStateDescriptor<>("closed-through", Long.class));
     var group = rc.getMetricGroup();
@@ -111,10 +117,29 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
       }
       case OTHER -> {}
     }
-    closeWindows(ctx);
+    // Only a seal or the last missing result can let a window close.
+    if (in.kind() == PaymentInput.Kind.SEAL || in.kind() == PaymentInput.Kind.RESULT) {
+      closeWindows(ctx);
+    }
+  }
+
+  private BlockIndex index(ValueState<BlockIndex> state) throws Exception {
+    BlockIndex index = state.value();
+    return index == null ? new BlockIndex() : index;
+  }
+
+  private void pending(long block, long id, boolean add) throws Exception {
+    BlockIndex index = index(pendingBlocks);
+    if (add) {
+      index.add(block, id);
+    } else {
+      index.remove(block, id);
+    }
+    pendingBlocks.update(index);
   }
 
   private void applyParams(PaymentInput in) throws Exception {
+    cachedHistory = null;
     List<PaymentParams> next = new ArrayList<>();
     for (PaymentParams p : params.get()) {
       if (!p.eventId().equals(in.params().eventId())) {
@@ -143,7 +168,10 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
   private void applyFee(PaymentInput in, Context ctx, Collector<Accrual> out) throws Exception {
     long id = in.fee().inferenceId();
     if (in.removed()) {
-      fees.remove(id);
+      if (fees.contains(id)) {
+        fees.remove(id);
+        pending(in.block(), id, false);
+      }
       unaccrue(id, in, ctx, out);
       return;
     }
@@ -152,6 +180,7 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
       return;
     }
     fees.put(id, in);
+    pending(in.block(), id, true);
     accrue(id, ctx, out);
   }
 
@@ -176,7 +205,8 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
     if (fee == null || result == null) {
       return;
     }
-    Splitter.Outcome split = Splitter.split(protocolAddress, fee, result, history(), ownerAt(fee));
+    Splitter.Outcome split =
+        Splitter.split(protocolAddress, fee, result, history(ctx.getCurrentKey()), ownerAt(fee));
     for (String problem : split.problems()) {
       reject(ctx, fee, problem);
     }
@@ -185,7 +215,11 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
       accruals.inc();
     }
     accrued.put(id, new Accrued(fee, split.accruals()));
+    BlockIndex open = index(openBlocks);
+    open.add(fee.block(), id);
+    openBlocks.update(open);
     fees.remove(id);
+    pending(fee.block(), id, false);
     results.remove(id);
   }
 
@@ -210,12 +244,16 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
       return;
     }
     accrued.remove(id);
+    BlockIndex open = index(openBlocks);
+    open.remove(done.block(), id);
+    openBlocks.update(open);
     for (Accrual a : done.accruals()) {
       out.collect(a.retracted());
       accruals.inc();
     }
     if (in.kind() == PaymentInput.Kind.RESULT) {
       fees.put(id, done.fee()); // the fee survives: it waits for the new result
+      pending(done.block(), id, true);
     }
   }
 
@@ -224,25 +262,29 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
     if (seal == null) {
       return;
     }
-    ParamsHistory<PaymentParams> history = history();
-    Map<String, List<PayoutLeaf>> carry = carriedByPayee();
+    ParamsHistory<PaymentParams> history = history(ctx.getCurrentKey());
+    BlockIndex pending = index(pendingBlocks);
+    BlockIndex open = index(openBlocks);
+    Map<String, List<PayoutLeaf>> carry = null; // read only when a window closes
     long from = closedThrough.value() == null ? 0 : closedThrough.value() + 1;
     while (true) {
-      if (carry.isEmpty()) {
+      if (carry == null ? !carried.get().iterator().hasNext() : carry.isEmpty()) {
         // nothing carried: skip straight to the window of the next fee (empty windows pay nobody)
-        Optional<Long> next = nextOpenBlock(from);
-        from = next.orElse(Math.max(from, seal - finalityBlocks));
+        Optional<Long> next = min(pending.first(), open.first()).map(b -> Math.max(b, 0L));
+        from = Math.max(from, next.orElse(Math.max(from, seal - finalityBlocks)));
       }
       SettlementWindows.Window w = SettlementWindows.of(from, history);
-      if (w.end() > seal - finalityBlocks || waitingForResults(w)) {
+      boolean waiting = pending.first().map(b -> b <= w.end()).orElse(false);
+      if (w.end() > seal - finalityBlocks || waiting) {
         break;
       }
+      if (carry == null) {
+        carry = carriedByPayee();
+      }
       List<PayoutLeaf> leaves = new ArrayList<>();
-      for (Map.Entry<Long, Accrued> e : List.copyOf(toList(accrued.entries()))) {
-        if (w.contains(e.getValue().block())) {
-          e.getValue().accruals().forEach(a -> leaves.add(a.leaf()));
-          accrued.remove(e.getKey());
-        }
+      for (long id : open.takeUpTo(w.end())) {
+        leaves.addAll(accrued.get(id).accruals().stream().map(Accrual::leaf).toList());
+        accrued.remove(id);
       }
       Optional<PaymentParams> rules = history.at(w.end());
       PayoutBatcher.Closing closing =
@@ -261,30 +303,19 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
       closedThrough.update(w.end());
       from = w.end() + 1;
     }
-    List<PayoutLeaf> keep = new ArrayList<>();
-    carry.values().forEach(keep::addAll);
-    carried.update(keep);
+    if (carry != null) {
+      openBlocks.update(open);
+      List<PayoutLeaf> keep = new ArrayList<>();
+      carry.values().forEach(keep::addAll);
+      carried.update(keep);
+    }
   }
 
-  /** The first block at or after {@code from} with a pending fee or an accrued inference. */
-  private Optional<Long> nextOpenBlock(long from) throws Exception {
-    Long min = null;
-    for (PaymentInput f : fees.values()) {
-      min = min == null ? f.block() : Math.min(min, f.block());
+  private static Optional<Long> min(Optional<Long> a, Optional<Long> b) {
+    if (a.isEmpty()) {
+      return b;
     }
-    for (Accrued a : accrued.values()) {
-      min = min == null ? a.block() : Math.min(min, a.block());
-    }
-    return Optional.ofNullable(min).map(m -> Math.max(m, from));
-  }
-
-  private boolean waitingForResults(SettlementWindows.Window w) throws Exception {
-    for (PaymentInput f : fees.values()) {
-      if (f.block() <= w.end()) {
-        return true;
-      }
-    }
-    return false;
+    return b.isEmpty() ? a : Optional.of(Math.min(a.get(), b.get()));
   }
 
   private boolean isClosed(long block) throws Exception {
@@ -300,10 +331,15 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
     return byPayee;
   }
 
-  private ParamsHistory<PaymentParams> history() throws Exception {
-    List<PaymentParams> all = new ArrayList<>();
-    params.get().forEach(all::add);
-    return new ParamsHistory<>(all);
+  /** The key's params history; cached between params changes (one key per chain). */
+  private ParamsHistory<PaymentParams> history(Long key) throws Exception {
+    if (cachedHistory == null || !key.equals(cachedHistoryKey)) {
+      List<PaymentParams> all = new ArrayList<>();
+      params.get().forEach(all::add);
+      cachedHistory = new ParamsHistory<>(all);
+      cachedHistoryKey = key;
+    }
+    return cachedHistory;
   }
 
   /** The owner in force at the fee's block: the last registration or transfer up to it. */
@@ -343,11 +379,5 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
             p.txHash(),
             p.logIndex(),
             in.eventId()));
-  }
-
-  private static <T> List<T> toList(Iterable<T> items) {
-    List<T> out = new ArrayList<>();
-    items.forEach(out::add);
-    return out;
   }
 }
