@@ -168,7 +168,7 @@ flink_start() {
     OPENLEDGER_REGISTRY_URL="$(registry_address)" \
     OPENLEDGER_SIDECAR_FLIGHT_URI="grpc+tcp://$OPENLEDGER_HOST:$OPENLEDGER_SIDECAR_FLIGHT_PORT" \
     OPENLEDGER_FLINK_REST_PORT="$OPENLEDGER_FLINK_UI_PORT" OPENLEDGER_FLINK_MODE=embedded \
-    OPENLEDGER_PAYMENT_PROTOCOL_ADDRESS="$treasury" \
+    OPENLEDGER_PAYMENT_PROTOCOL_ADDRESS="$treasury" OPENLEDGER_CHECKPOINT_DIR="$OPENLEDGER_RUN_DIR/checkpoints" \
     launch flink "$OPENLEDGER_RUN_DIR/logs/flink.log" java -Xmx1g --add-opens=java.base/java.nio=ALL-UNNAMED \
     -Dlog4j2.configurationFile="$OPENLEDGER_ROOT/bin/stack/log4j2-flink.xml" -Dlog.file="$OPENLEDGER_RUN_DIR/logs/flink.log" \
     -cp "$jar:$(flink_classpath)" org.openledger.flink.PipelineApp

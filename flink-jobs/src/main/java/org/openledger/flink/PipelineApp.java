@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -214,6 +215,9 @@ public final class PipelineApp {
     conf.set(RestOptions.BIND_ADDRESS, config.restAddress());
     conf.set(RestOptions.ADDRESS, config.restAddress());
     conf.set(RestOptions.PORT, config.restPort());
+    // Checkpoints on disk: the ledgers' state outgrows the JobManager's 5 MB in-memory storage.
+    conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointUri());
     return conf;
   }
 }

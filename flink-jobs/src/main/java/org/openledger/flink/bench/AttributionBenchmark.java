@@ -119,7 +119,8 @@ public final class AttributionBenchmark {
     }
     backlog.add(seal(++block));
     producer.send(backlog);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(checkpointsOnDisk());
     env.enableCheckpointing(config.checkpointIntervalMs());
     PipelineApp.attributionJob(config).build(env);
     Results results = new Results(config);
@@ -377,5 +378,16 @@ public final class AttributionBenchmark {
       running = false;
       reader.join();
     }
+  }
+
+  /** Checkpoints in a temporary folder: a backlog's state outgrows in-memory checkpoints. */
+  private static org.apache.flink.configuration.Configuration checkpointsOnDisk()
+      throws java.io.IOException {
+    var conf = new org.apache.flink.configuration.Configuration();
+    conf.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+    conf.set(
+        org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+        java.nio.file.Files.createTempDirectory("bench-checkpoints").toUri().toString());
+    return conf;
   }
 }

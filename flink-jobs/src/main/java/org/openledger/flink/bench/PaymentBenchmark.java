@@ -120,7 +120,8 @@ public final class PaymentBenchmark {
     produce(config, Topics.CHAIN_EVENTS, chain);
     produce(config, Topics.ATTRIBUTION_RESULTS, results);
 
-    StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
+    StreamExecutionEnvironment flink =
+        StreamExecutionEnvironment.getExecutionEnvironment(checkpointsOnDisk());
     flink.enableCheckpointing(config.checkpointIntervalMs());
     PipelineApp.paymentJob(config).build(flink);
     long started = System.nanoTime();
@@ -228,5 +229,16 @@ public final class PaymentBenchmark {
 
   private static ChainEvent seal(long block) {
     return event(BlockSealed.newBuilder().setPosition(at(block, -1)).build());
+  }
+
+  /** Checkpoints in a temporary folder: a backlog's state outgrows in-memory checkpoints. */
+  private static org.apache.flink.configuration.Configuration checkpointsOnDisk()
+      throws java.io.IOException {
+    var conf = new org.apache.flink.configuration.Configuration();
+    conf.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+    conf.set(
+        org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+        java.nio.file.Files.createTempDirectory("bench-checkpoints").toUri().toString());
+    return conf;
   }
 }

@@ -28,7 +28,8 @@ public record PipelineConfig(
     long fetchTimeoutMs,
     long retractWindowBlocks,
     String protocolAddress,
-    long paymentFinalityBlocks) {
+    long paymentFinalityBlocks,
+    String checkpointDir) {
 
   public static final ConfigKey<Boolean> EMBEDDED =
       new ConfigKey<>(
@@ -123,6 +124,13 @@ public record PipelineConfig(
           "blocks past a settlement window's end before it closes: the deepest reorg the follower"
               + " may still report (0 with immediate finality)");
 
+  public static final ConfigKey<String> CHECKPOINT_DIR =
+      ConfigKey.string(
+          "checkpoint.dir",
+          ".run/checkpoints",
+          "where the embedded mini-cluster writes checkpoints (a path or a file:// URI); the"
+              + " cluster uses its own execution.checkpointing.dir");
+
   public static final List<ConfigKey<?>> KEYS =
       List.of(
           EMBEDDED,
@@ -140,7 +148,8 @@ public record PipelineConfig(
           FETCH_TIMEOUT_MS,
           RETRACT_WINDOW_BLOCKS,
           PROTOCOL_ADDRESS,
-          PAYMENT_FINALITY_BLOCKS);
+          PAYMENT_FINALITY_BLOCKS,
+          CHECKPOINT_DIR);
 
   /** Defaults, then the optional properties file, then {@code OPENLEDGER_*} variables. */
   public static PipelineConfig load(Map<String, String> environment, Optional<Path> file) {
@@ -162,7 +171,15 @@ public record PipelineConfig(
         source.get(FETCH_TIMEOUT_MS),
         source.get(RETRACT_WINDOW_BLOCKS),
         source.get(PROTOCOL_ADDRESS),
-        source.get(PAYMENT_FINALITY_BLOCKS));
+        source.get(PAYMENT_FINALITY_BLOCKS),
+        source.get(CHECKPOINT_DIR));
+  }
+
+  /** The checkpoint directory as a URI Flink accepts. */
+  public String checkpointUri() {
+    return checkpointDir.contains("://")
+        ? checkpointDir
+        : Path.of(checkpointDir).toAbsolutePath().toUri().toString();
   }
 
   /** The name of {@code topic} in this deployment (with the optional prefix). */
