@@ -1,0 +1,54 @@
+package org.openledger.bridge.analytics;
+
+import com.clickhouse.client.api.Client;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Applies the project's DDL ({@code sql/0*.sql}, in file order) to a ClickHouse server, statement
+ * by statement; every statement is {@code IF NOT EXISTS}, so applying it again changes nothing.
+ * {@code database} replaces the files' {@code openledger} database (tests use their own).
+ */
+public final class Ddl {
+
+  private Ddl() {}
+
+  public static void apply(Client client, Path sqlDir, String database) throws Exception {
+    for (String statement : statements(sqlDir, database)) {
+      client.execute(statement).get(60, TimeUnit.SECONDS).close();
+    }
+  }
+
+  /** The statements of every {@code sql/0*.sql} file, comments dropped, database renamed. */
+  public static List<String> statements(Path sqlDir, String database) throws IOException {
+    List<Path> files;
+    try (Stream<Path> list = Files.list(sqlDir)) {
+      files =
+          list.filter(p -> p.getFileName().toString().matches("0\\d+_.*\\.sql")).sorted().toList();
+    }
+    List<String> out = new ArrayList<>();
+    for (Path file : files) {
+      StringBuilder text = new StringBuilder();
+      for (String line : Files.readAllLines(file)) {
+        if (!line.stripLeading().startsWith("--")) {
+          text.append(line).append('\n');
+        }
+      }
+      for (String statement : text.toString().split(";")) {
+        String s = statement.strip();
+        if (!s.isEmpty()) {
+          out.add(
+              s.replace("openledger.", database + ".")
+                  .replace(
+                      "DATABASE IF NOT EXISTS openledger", "DATABASE IF NOT EXISTS " + database));
+        }
+      }
+    }
+    return out;
+  }
+}

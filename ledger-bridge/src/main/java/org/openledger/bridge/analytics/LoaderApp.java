@@ -1,0 +1,136 @@
+package org.openledger.bridge.analytics;
+
+import com.clickhouse.client.api.Client;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.openledger.config.ConfigKey;
+import org.openledger.config.ConfigSource;
+import org.openledger.schemas.TopicBootstrap;
+import org.openledger.schemas.registry.SchemaRegistryClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ClickHouse loader process: applies the DDL, then loads every event, result, accrual, batch,
+ * leaf and dead-letter topic (read_committed) into its table, committing Kafka offsets after each
+ * insert. A crash between the insert and the commit loads the same records again, which changes no
+ * query result (see {@link ClickHouseLoader}).
+ */
+public final class LoaderApp {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LoaderApp.class);
+
+  static final ConfigKey<String> KAFKA =
+      ConfigKey.string("kafka.bootstrap", "127.0.0.1:9092", "Kafka bootstrap servers");
+  static final ConfigKey<String> REGISTRY =
+      ConfigKey.string(
+          "registry.url", "http://127.0.0.1:8085/apis/ccompat/v7", "Confluent-API schema registry");
+  static final ConfigKey<String> PREFIX =
+      new ConfigKey<>(
+          "topic.prefix", "", "prefix of every topic name (tests)", String::trim, v -> true, "");
+  static final ConfigKey<String> CLICKHOUSE =
+      ConfigKey.string("clickhouse.url", "http://127.0.0.1:8123", "ClickHouse HTTP endpoint");
+  static final ConfigKey<String> DATABASE =
+      ConfigKey.string("clickhouse.database", "openledger", "the database the tables live in");
+  static final ConfigKey<String> SQL_DIR =
+      ConfigKey.string("sql.dir", "sql", "the project's sql/ folder (DDL applied on start)");
+  static final ConfigKey<String> GROUP =
+      ConfigKey.string("loader.group.id", "openledger-clickhouse-loader", "Kafka consumer group");
+  static final ConfigKey<Integer> METRICS_PORT =
+      new ConfigKey<>(
+          "loader.metrics.port",
+          "9467",
+          "port of /metrics on 127.0.0.1 (0: any free port)",
+          v -> Integer.valueOf(v.trim()),
+          p -> p >= 0 && p <= 65535,
+          "must be 0-65535");
+
+  private LoaderApp() {}
+
+  public static void main(String[] args) throws Exception {
+    ConfigSource config = ConfigSource.of(System.getenv(), Optional.empty());
+    config.validate(
+        List.of(KAFKA, REGISTRY, PREFIX, CLICKHOUSE, DATABASE, SQL_DIR, GROUP, METRICS_PORT));
+    LoaderMetrics metrics = new LoaderMetrics();
+    int port = metrics.serve("127.0.0.1", config.get(METRICS_PORT));
+    try (Client client = client(config.get(CLICKHOUSE))) {
+      Ddl.apply(client, Path.of(config.get(SQL_DIR)), config.get(DATABASE));
+      ClickHouseLoader loader =
+          new ClickHouseLoader(
+              client,
+              config.get(DATABASE),
+              config.get(PREFIX),
+              new SchemaRegistryClient(URI.create(config.get(REGISTRY))),
+              metrics);
+      List<NewTopic> topics = new ArrayList<>();
+      loader.topics().forEach(t -> topics.add(new NewTopic(t, 1, (short) 1)));
+      TopicBootstrap.ensure(config.get(KAFKA), topics);
+      try (KafkaConsumer<byte[], byte[]> consumer = consumer(config)) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : loader.topics()) {
+          consumer
+              .partitionsFor(topic)
+              .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        }
+        consumer.assign(partitions);
+        LOG.info(
+            "loading {} topics into {} at {} (metrics on 127.0.0.1:{})",
+            partitions.size(),
+            config.get(DATABASE),
+            config.get(CLICKHOUSE),
+            port);
+        long lastReport = System.nanoTime();
+        while (!Thread.currentThread().isInterrupted()) {
+          ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+          if (records.isEmpty()) {
+            continue;
+          }
+          loader.load(records);
+          consumer.commitSync(); // after the insert: a crash in between only loads them again
+          if (System.nanoTime() - lastReport > 10_000_000_000L) {
+            LOG.info(
+                "rows={} inserts={} undecodable={}",
+                metrics.rows.get(),
+                metrics.inserts.get(),
+                metrics.undecodable.get());
+            lastReport = System.nanoTime();
+          }
+        }
+      }
+    } finally {
+      metrics.stop();
+    }
+  }
+
+  static Client client(String url) {
+    // 18.16: plain responses (ClickHouse's own compression returns an empty body there).
+    return new Client.Builder()
+        .addEndpoint(url)
+        .setUsername("default")
+        .setPassword("")
+        .compressServerResponse(false)
+        .build();
+  }
+
+  private static KafkaConsumer<byte[], byte[]> consumer(ConfigSource config) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KAFKA));
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.get(PREFIX) + config.get(GROUP));
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+}
