@@ -48,9 +48,17 @@ final class ClickHouseLoader {
     for (LoadedTables.Loaded<?> t : LoadedTables.ALL) {
       String name = prefix + t.topic().name();
       byTopic.put(name, t);
-      serdes.put(
-          name, new ConfluentAvroSerde<>(t.topic().withName(name), registry, SpecificRecord.class));
+      serdes.put(name, serde(t, name, registry));
     }
+  }
+
+  /** A serde decoding into the topic's own generated class (a SpecificRecord reader needs it). */
+  @SuppressWarnings("unchecked")
+  private static ConfluentAvroSerde<SpecificRecord> serde(
+      LoadedTables.Loaded<?> t, String name, SchemaRegistry registry) {
+    return (ConfluentAvroSerde<SpecificRecord>)
+        (ConfluentAvroSerde<?>)
+            new ConfluentAvroSerde<>(t.topic().withName(name), registry, t.type());
   }
 
   java.util.Set<String> topics() {

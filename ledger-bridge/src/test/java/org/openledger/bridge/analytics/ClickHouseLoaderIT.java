@@ -140,14 +140,15 @@ class ClickHouseLoaderIT {
       List<TopicPartition> parts = new ArrayList<>();
       loader.topics().forEach(t -> parts.add(new TopicPartition(t, 0)));
       consumer.assign(parts);
-      int empty = 0;
-      for (int poll = 0; poll < polls && empty < 4; poll++) {
+      var end = consumer.endOffsets(parts);
+      int loaded = 0;
+      while (loaded < polls && parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
         if (records.isEmpty()) {
-          empty++;
           continue;
         }
         loader.load(records);
+        loaded++;
         if (polls == Integer.MAX_VALUE) {
           consumer.commitSync();
         }
