@@ -10,6 +10,7 @@ evm_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_EVM_PORT (chain id $OP
 sidecar_address() { echo "grpc+tcp://$OPENLEDGER_HOST:$OPENLEDGER_SIDECAR_FLIGHT_PORT (http $OPENLEDGER_SIDECAR_HTTP_PORT)"; }
 follower_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_FOLLOWER_METRICS_PORT/metrics"; }
 decoder_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_DECODER_HTTP_PORT/metrics"; }
+loader_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_LOADER_METRICS_PORT/metrics"; }
 settlement_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_SETTLEMENT_METRICS_PORT/metrics"; }
 flink_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_FLINK_UI_PORT"; }
 
@@ -21,6 +22,7 @@ evm_ports() { echo "$OPENLEDGER_EVM_PORT OPENLEDGER_EVM_PORT"; }
 sidecar_ports() { echo "$OPENLEDGER_SIDECAR_FLIGHT_PORT OPENLEDGER_SIDECAR_FLIGHT_PORT $OPENLEDGER_SIDECAR_HTTP_PORT OPENLEDGER_SIDECAR_HTTP_PORT"; }
 follower_ports() { echo "$OPENLEDGER_FOLLOWER_METRICS_PORT OPENLEDGER_FOLLOWER_METRICS_PORT"; }
 decoder_ports() { echo "$OPENLEDGER_DECODER_HTTP_PORT OPENLEDGER_DECODER_HTTP_PORT"; }
+loader_ports() { echo "$OPENLEDGER_LOADER_METRICS_PORT OPENLEDGER_LOADER_METRICS_PORT"; }
 settlement_ports() { echo "$OPENLEDGER_SETTLEMENT_METRICS_PORT OPENLEDGER_SETTLEMENT_METRICS_PORT"; }
 flink_ports() { echo "$OPENLEDGER_FLINK_UI_PORT OPENLEDGER_FLINK_UI_PORT"; }
 
@@ -144,6 +146,17 @@ settlement_start() {
     export OPENLEDGER_SETTLEMENT_METRICS_PORT OPENLEDGER_SETTLEMENT_STATE_DIR="$OPENLEDGER_RUN_DIR/settlement"
     launch settlement "$OPENLEDGER_RUN_DIR/logs/settlement.log" java -Xmx384m -cp "$(bridge_classpath)" \
       org.openledger.bridge.settle.SettlementApp
+  )
+}
+
+loader_healthy() { curl -fsS --max-time 2 "$(loader_address)" | grep -q loader_rows_total; }
+loader_start() {
+  (
+    bridge_env
+    export OPENLEDGER_LOADER_METRICS_PORT OPENLEDGER_SQL_DIR="$OPENLEDGER_ROOT/sql" \
+      OPENLEDGER_CLICKHOUSE_URL="http://$OPENLEDGER_HOST:$OPENLEDGER_CLICKHOUSE_HTTP_PORT"
+    launch loader "$OPENLEDGER_RUN_DIR/logs/loader.log" java -Xmx384m -cp "$(bridge_classpath)" \
+      org.openledger.bridge.analytics.LoaderApp
   )
 }
 
