@@ -72,3 +72,20 @@ def test_should_collapse_a_reloaded_row_and_apply_a_reorg_retraction(session):
         "SELECT inference_id, fee_wei FROM openledger.inference_paid FINAL WHERE removed = 0",
     )
     assert [(str(r["inference_id"]), r["fee_wei"]) for r in live] == [("1", fee)]
+
+
+def test_should_run_every_view_and_every_query_of_the_pack(session):
+    for statement in statements():
+        session.query(statement)
+    views = [r["name"] for r in rows(session, "SELECT name FROM system.tables WHERE database = 'openledger' AND engine = 'View'")]
+    assert len(views) >= 8
+    for view in views:
+        session.query(f"SELECT * FROM openledger.{view}", "CSV")
+    queries = sorted((ROOT / "sql" / "queries").glob("*.sql"))
+    assert queries
+    for path in queries:
+        assert path.read_text().startswith("-- "), f"{path.name} opens with the question it answers"
+        text = "\n".join(l for l in path.read_text().splitlines() if not l.lstrip().startswith("--"))
+        for statement in (s.strip() for s in text.split(";")):
+            if statement:
+                session.query(statement, "CSV")

@@ -19,17 +19,21 @@ public final class Ddl {
   private Ddl() {}
 
   public static void apply(Client client, Path sqlDir, String database) throws Exception {
-    for (String statement : statements(sqlDir, database)) {
+    for (String statement : statements(sqlDir, "0\\d+_.*\\.sql", database)) {
       client.execute(statement).get(60, TimeUnit.SECONDS).close();
     }
   }
 
-  /** The statements of every {@code sql/0*.sql} file, comments dropped, database renamed. */
-  public static List<String> statements(Path sqlDir, String database) throws IOException {
+  /**
+   * The statements of the files in {@code dir} whose names match {@code pattern} (all {@code .sql}
+   * files when empty), in name order, comment lines dropped, the database renamed.
+   */
+  public static List<String> statements(Path dir, String pattern, String database)
+      throws IOException {
+    String names = pattern.isEmpty() ? ".*\\.sql" : pattern;
     List<Path> files;
-    try (Stream<Path> list = Files.list(sqlDir)) {
-      files =
-          list.filter(p -> p.getFileName().toString().matches("0\\d+_.*\\.sql")).sorted().toList();
+    try (Stream<Path> list = Files.list(dir)) {
+      files = list.filter(p -> p.getFileName().toString().matches(names)).sorted().toList();
     }
     List<String> out = new ArrayList<>();
     for (Path file : files) {

@@ -1,0 +1,88 @@
+-- Views analysts read instead of the base tables: each reads through FINAL and drops retracted
+-- rows, so a reload, a replay or a reorg never changes an answer. Plain views, not materialized
+-- ones: on 18.16 a reloaded block would be counted twice by an insert-time aggregate.
+
+-- The live accruals: what each payee earned from each inference, retractions applied.
+CREATE VIEW IF NOT EXISTS openledger.accruals AS
+SELECT chain_id, block_number, block_time, inference_id, model_id, payee, role, contribution_id,
+       unattributed, amount_wei, params_version
+FROM openledger.payout_accruals FINAL
+WHERE removed = 0;
+
+-- The live paid inferences.
+CREATE VIEW IF NOT EXISTS openledger.fees AS
+SELECT chain_id, block_number, block_time, inference_id, model_id, payer, fee_wei
+FROM openledger.inference_paid FINAL
+WHERE removed = 0;
+
+-- Contributor earnings per day (accrued, by the day of the inference's block).
+CREATE VIEW IF NOT EXISTS openledger.contributor_earnings_daily AS
+SELECT toDate(block_time) AS day, payee AS contributor, count() AS accruals, sum(amount_wei) AS earned_wei
+FROM openledger.payout_accruals FINAL
+WHERE removed = 0 AND role = 'CONTRIBUTOR'
+GROUP BY day, contributor;
+
+-- Model usage: paid inferences and fees per model.
+CREATE VIEW IF NOT EXISTS openledger.model_usage AS
+SELECT model_id, count() AS inferences, sum(fee_wei) AS fees_wei, min(block_number) AS first_block,
+       max(block_number) AS last_block
+FROM openledger.inference_paid FINAL
+WHERE removed = 0
+GROUP BY model_id;
+
+-- Datanet revenue: what the contributions of each Datanet earned.
+CREATE VIEW IF NOT EXISTS openledger.datanet_revenue AS
+SELECT datanet_id, count() AS accruals, sum(amount_wei) AS earned_wei
+FROM
+(
+    SELECT contribution_id, amount_wei
+    FROM openledger.payout_accruals FINAL
+    WHERE removed = 0 AND role = 'CONTRIBUTOR'
+) AS l
+ANY INNER JOIN
+(
+    SELECT contribution_id, datanet_id
+    FROM openledger.data_contributed FINAL
+    WHERE removed = 0
+) AS r USING (contribution_id)
+GROUP BY datanet_id;
+
+-- Settlement status of every batch the payment job emitted: settled on chain or still pending.
+CREATE VIEW IF NOT EXISTS openledger.settlement_status AS
+SELECT batch_id, window_start, window_end, sub_batch, total_wei, length(payees) AS payees,
+       settled_block, settled_block > 0 AS settled
+FROM
+(
+    SELECT batch_id, window_start, window_end, sub_batch, total_wei, payees
+    FROM openledger.payout_batches FINAL
+) AS l
+ANY LEFT JOIN
+(
+    SELECT batch_id, block_number AS settled_block
+    FROM openledger.batch_settled FINAL
+    WHERE removed = 0
+) AS r USING (batch_id);
+
+-- Dead letters per stage and day: how much input each stage could not use.
+CREATE VIEW IF NOT EXISTS openledger.dead_letter_rates AS
+SELECT stage, count() AS dead_letters, uniqExact(reason) AS reasons
+FROM openledger.dead_letters FINAL
+GROUP BY stage;
+
+-- Duplicates flagged by the attribution job per Datanet, next to its contributions.
+CREATE VIEW IF NOT EXISTS openledger.duplicate_rates AS
+SELECT datanet_id, contributions, duplicates
+FROM
+(
+    SELECT datanet_id, count() AS contributions
+    FROM openledger.data_contributed FINAL
+    WHERE removed = 0
+    GROUP BY datanet_id
+) AS l
+ANY LEFT JOIN
+(
+    SELECT datanet_id, count() AS duplicates
+    FROM openledger.slash_proposals FINAL
+    WHERE removed = 0
+    GROUP BY datanet_id
+) AS r USING (datanet_id);
