@@ -89,3 +89,14 @@ def test_should_run_every_view_and_every_query_of_the_pack(session):
         for statement in (s.strip() for s in text.split(";")):
             if statement:
                 session.query(statement, "CSV")
+
+
+def test_should_run_the_reconciliation_queries(session):
+    for statement in statements():
+        session.query(statement)
+    files = sorted((ROOT / "sql" / "reconcile").glob("*.sql"))
+    assert files
+    for path in files:
+        text = "\n".join(l for l in path.read_text().splitlines() if not l.lstrip().startswith("--"))
+        query = text.replace("{from}", "0").replace("{to}", "1000000").replace("{step}", "1000")
+        session.query(query, "CSV")
