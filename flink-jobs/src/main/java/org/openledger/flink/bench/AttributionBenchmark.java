@@ -238,11 +238,11 @@ public final class AttributionBenchmark {
         .build();
   }
 
-  private static ChainEvent event(Object e) {
+  static ChainEvent event(Object e) {
     return ChainEvent.newBuilder().setEvent(e).build();
   }
 
-  private static ChainEvent seal(long block) {
+  static ChainEvent seal(long block) {
     return event(BlockSealed.newBuilder().setPosition(at(block, -1)).build());
   }
 
@@ -381,7 +381,7 @@ public final class AttributionBenchmark {
   }
 
   /** Checkpoints in a temporary folder: a backlog's state outgrows in-memory checkpoints. */
-  private static org.apache.flink.configuration.Configuration checkpointsOnDisk()
+  static org.apache.flink.configuration.Configuration checkpointsOnDisk()
       throws java.io.IOException {
     var conf = new org.apache.flink.configuration.Configuration();
     conf.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");

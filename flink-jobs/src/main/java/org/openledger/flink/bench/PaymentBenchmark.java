@@ -1,5 +1,10 @@
 package org.openledger.flink.bench;
 
+import static org.openledger.flink.bench.AttributionBenchmark.at;
+import static org.openledger.flink.bench.AttributionBenchmark.checkpointsOnDisk;
+import static org.openledger.flink.bench.AttributionBenchmark.event;
+import static org.openledger.flink.bench.AttributionBenchmark.seal;
+
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -21,9 +26,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.openledger.events.AttributionMethod;
-import org.openledger.events.BlockSealed;
-import org.openledger.events.ChainEvent;
-import org.openledger.events.ChainPosition;
 import org.openledger.events.InferencePaid;
 import org.openledger.events.ModelRegistered;
 import org.openledger.events.ParamsChanged;
@@ -210,35 +212,5 @@ public final class PaymentBenchmark {
         new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
       records.forEach(r -> producer.send(new ProducerRecord<>(topic, "k", serde.encode(r))));
     }
-  }
-
-  private static ChainPosition at(long block, int logIndex) {
-    return ChainPosition.newBuilder()
-        .setChainId(1337)
-        .setBlockNumber(block)
-        .setBlockHash(String.format("0x%064x", block))
-        .setBlockTimestamp(1_700_000_000L + block)
-        .setTxHash(String.format("0x%064x", block * 1000 + logIndex))
-        .setLogIndex(logIndex)
-        .build();
-  }
-
-  private static ChainEvent event(Object e) {
-    return ChainEvent.newBuilder().setEvent(e).build();
-  }
-
-  private static ChainEvent seal(long block) {
-    return event(BlockSealed.newBuilder().setPosition(at(block, -1)).build());
-  }
-
-  /** Checkpoints in a temporary folder: a backlog's state outgrows in-memory checkpoints. */
-  private static org.apache.flink.configuration.Configuration checkpointsOnDisk()
-      throws java.io.IOException {
-    var conf = new org.apache.flink.configuration.Configuration();
-    conf.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-    conf.set(
-        org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-        java.nio.file.Files.createTempDirectory("bench-checkpoints").toUri().toString());
-    return conf;
   }
 }

@@ -24,6 +24,17 @@ public final class Ddl {
     }
   }
 
+  /** A SQL file's text without its comment lines (statements never hold "--" in a literal). */
+  static String withoutComments(Path file) throws IOException {
+    StringBuilder text = new StringBuilder();
+    for (String line : Files.readAllLines(file)) {
+      if (!line.stripLeading().startsWith("--")) {
+        text.append(line).append('\n');
+      }
+    }
+    return text.toString();
+  }
+
   /**
    * The statements of the files in {@code dir} whose names match {@code pattern} (all {@code .sql}
    * files when empty), in name order, comment lines dropped, the database renamed.
@@ -37,13 +48,7 @@ public final class Ddl {
     }
     List<String> out = new ArrayList<>();
     for (Path file : files) {
-      StringBuilder text = new StringBuilder();
-      for (String line : Files.readAllLines(file)) {
-        if (!line.stripLeading().startsWith("--")) {
-          text.append(line).append('\n');
-        }
-      }
-      for (String statement : text.toString().split(";")) {
+      for (String statement : withoutComments(file).split(";")) {
         String s = statement.strip();
         if (!s.isEmpty()) {
           out.add(

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.openledger.bridge.follow.FollowerConfig;
 import org.openledger.config.ConfigKey;
 import org.openledger.config.ConfigSource;
 import org.openledger.schemas.TopicBootstrap;
@@ -31,14 +32,9 @@ public final class LoaderApp {
 
   private static final Logger LOG = LoggerFactory.getLogger(LoaderApp.class);
 
-  static final ConfigKey<String> KAFKA =
-      ConfigKey.string("kafka.bootstrap", "127.0.0.1:9092", "Kafka bootstrap servers");
-  static final ConfigKey<String> REGISTRY =
-      ConfigKey.string(
-          "registry.url", "http://127.0.0.1:8085/apis/ccompat/v7", "Confluent-API schema registry");
-  static final ConfigKey<String> PREFIX =
-      new ConfigKey<>(
-          "topic.prefix", "", "prefix of every topic name (tests)", String::trim, v -> true, "");
+  static final ConfigKey<String> KAFKA = FollowerConfig.KAFKA;
+  static final ConfigKey<String> REGISTRY = FollowerConfig.REGISTRY;
+  static final ConfigKey<String> PREFIX = FollowerConfig.PREFIX;
   static final ConfigKey<String> CLICKHOUSE =
       ConfigKey.string("clickhouse.url", "http://127.0.0.1:8123", "ClickHouse HTTP endpoint");
   static final ConfigKey<String> DATABASE =
@@ -113,7 +109,7 @@ public final class LoaderApp {
     }
   }
 
-  static Client client(String url) {
+  public static Client client(String url) {
     // 18.16: plain responses (ClickHouse's own compression returns an empty body there).
     return new Client.Builder()
         .addEndpoint(url)

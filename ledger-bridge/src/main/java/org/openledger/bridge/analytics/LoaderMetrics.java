@@ -1,11 +1,8 @@
 package org.openledger.bridge.analytics;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
+import org.openledger.bridge.metrics.MetricsEndpoint;
 
 /** The ClickHouse loader's metrics in the Prometheus text format on {@code /metrics}. */
 final class LoaderMetrics {
@@ -14,7 +11,7 @@ final class LoaderMetrics {
   final AtomicLong inserts = new AtomicLong();
   final AtomicLong undecodable = new AtomicLong();
   final AtomicLong failedInserts = new AtomicLong();
-  private HttpServer server;
+  private final MetricsEndpoint endpoint = new MetricsEndpoint(this::render);
 
   String render() {
     return "# TYPE loader_rows_total counter\nloader_rows_total "
@@ -28,25 +25,12 @@ final class LoaderMetrics {
         + "\n";
   }
 
+  /** Serves /metrics on {@code host}:{@code port} (0 picks a free port); returns the port. */
   int serve(String host, int port) throws IOException {
-    server = HttpServer.create(new InetSocketAddress(host, port), 0);
-    server.createContext(
-        "/metrics",
-        exchange -> {
-          byte[] body = render().getBytes(StandardCharsets.UTF_8);
-          exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
-          exchange.sendResponseHeaders(200, body.length);
-          try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-          }
-        });
-    server.start();
-    return server.getAddress().getPort();
+    return endpoint.serve(host, port);
   }
 
   void stop() {
-    if (server != null) {
-      server.stop(0);
-    }
+    endpoint.stop();
   }
 }

@@ -48,14 +48,8 @@ public final class Reconciler {
     }
     List<Check> checks = new ArrayList<>();
     for (Path file : files) {
-      StringBuilder sql = new StringBuilder();
-      for (String line : Files.readAllLines(file)) {
-        if (!line.stripLeading().startsWith("--")) {
-          sql.append(line).append('\n');
-        }
-      }
       String query =
-          sql.toString()
+          Ddl.withoutComments(file)
               .replace("{from}", Long.toString(from))
               .replace("{to}", Long.toString(to))
               .replace("{step}", Long.toString(step))

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openledger.bridge.analytics.Ddl;
+import org.openledger.bridge.analytics.LoaderApp;
 
 /**
  * {@code bin/openledger bench loader [rows]}: ClickHouse's side of the loader on the local server,
@@ -26,13 +27,7 @@ public final class LoaderBenchmark {
     String url = System.getenv().getOrDefault("OPENLEDGER_CLICKHOUSE_URL", "http://127.0.0.1:8123");
     String sql = System.getenv().getOrDefault("OPENLEDGER_SQL_DIR", "sql");
     String db = "bench_" + Long.toString(System.nanoTime(), 36);
-    try (Client client =
-        new Client.Builder()
-            .addEndpoint(url)
-            .setUsername("default")
-            .setPassword("")
-            .compressServerResponse(false)
-            .build()) {
+    try (Client client = LoaderApp.client(url)) {
       Ddl.apply(client, Path.of(sql), db);
       try {
         long started = System.nanoTime();

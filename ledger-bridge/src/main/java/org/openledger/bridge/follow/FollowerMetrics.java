@@ -1,11 +1,8 @@
 package org.openledger.bridge.follow;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
+import org.openledger.bridge.metrics.MetricsEndpoint;
 
 /**
  * The follower's metrics in the Prometheus text format, on a read-only {@code /metrics} endpoint
@@ -20,7 +17,7 @@ public final class FollowerMetrics {
   final AtomicLong compensations = new AtomicLong();
   final AtomicLong reorgs = new AtomicLong();
   final AtomicLong cursorBlock = new AtomicLong(-1);
-  private HttpServer server;
+  private final MetricsEndpoint endpoint = new MetricsEndpoint(this::render);
 
   public long logsWrittenTotal() {
     return logsWritten.get();
@@ -40,26 +37,12 @@ public final class FollowerMetrics {
         + "\n";
   }
 
-  /** Serves /metrics on 127.0.0.1:{@code port} (0 picks a free port); returns the port. */
+  /** Serves /metrics on {@code host}:{@code port} (0 picks a free port); returns the port. */
   int serve(String host, int port) throws IOException {
-    server = HttpServer.create(new InetSocketAddress(host, port), 0);
-    server.createContext(
-        "/metrics",
-        exchange -> {
-          byte[] body = render().getBytes(StandardCharsets.UTF_8);
-          exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
-          exchange.sendResponseHeaders(200, body.length);
-          try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-          }
-        });
-    server.start();
-    return server.getAddress().getPort();
+    return endpoint.serve(host, port);
   }
 
   void stop() {
-    if (server != null) {
-      server.stop(0);
-    }
+    endpoint.stop();
   }
 }

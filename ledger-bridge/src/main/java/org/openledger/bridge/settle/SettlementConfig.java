@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.openledger.bridge.chain.DevAccounts;
+import org.openledger.bridge.follow.FollowerConfig;
 import org.openledger.config.ConfigKey;
 import org.openledger.config.ConfigSource;
 import org.openledger.schemas.Topics;
@@ -30,20 +31,14 @@ public record SettlementConfig(
     SettlementWriter.Timing timing,
     int metricsPort) {
 
-  public static final ConfigKey<String> RPC_URL =
-      ConfigKey.string("evm.rpc.url", "http://127.0.0.1:8545", "JSON-RPC URL of the EVM node");
-  public static final ConfigKey<Long> CHAIN_ID =
-      ConfigKey.atLeast("evm.chain.id", 1337, 1, "EIP-155 chain id the node must serve");
-  public static final ConfigKey<String> KAFKA =
-      ConfigKey.string("kafka.bootstrap", "127.0.0.1:9092", "Kafka bootstrap servers");
-  public static final ConfigKey<String> REGISTRY =
-      ConfigKey.string(
-          "registry.url", "http://127.0.0.1:8085/apis/ccompat/v7", "Confluent-API schema registry");
+  // The chain, Kafka and topic keys mean what they mean for the follower: one definition each.
+  public static final ConfigKey<String> RPC_URL = FollowerConfig.RPC_URL;
+  public static final ConfigKey<Long> CHAIN_ID = FollowerConfig.CHAIN_ID;
+  public static final ConfigKey<String> KAFKA = FollowerConfig.KAFKA;
+  public static final ConfigKey<String> REGISTRY = FollowerConfig.REGISTRY;
   public static final ConfigKey<String> DEPLOYMENT =
       ConfigKey.string("deployment.file", ".run/deployment.json", "the contracts to settle on");
-  public static final ConfigKey<String> PREFIX =
-      new ConfigKey<>(
-          "topic.prefix", "", "prefix of every topic name (tests)", String::trim, v -> true, "");
+  public static final ConfigKey<String> PREFIX = FollowerConfig.PREFIX;
   public static final ConfigKey<String> GROUP =
       ConfigKey.string(
           "settlement.group.id", "openledger-settlement", "consumer group of payout.batches");
