@@ -10,11 +10,12 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Creates the topics an app reads and writes before it starts, so a fresh stack does not send a job
  * or a Streams app into a restart loop on a missing topic. Topics that exist are left as they are;
- * a topic named twice is created once.
+ * a topic named twice is created once, and one another process creates at the same time is fine.
  */
 public final class TopicBootstrap {
 
@@ -32,7 +33,17 @@ public final class TopicBootstrap {
         }
       }
       if (!missing.isEmpty()) {
-        admin.createTopics(missing.values()).all().get(30, TimeUnit.SECONDS);
+        for (var created : admin.createTopics(missing.values()).values().values()) {
+          try {
+            created.get(30, TimeUnit.SECONDS);
+          } catch (ExecutionException e) {
+            // Another process (the follower and the decoder start together) created it between
+            // our listing and our request: it exists, which is all this asks.
+            if (!(e.getCause() instanceof TopicExistsException)) {
+              throw e;
+            }
+          }
+        }
       }
     }
   }
