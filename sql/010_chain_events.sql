@@ -5,6 +5,11 @@
 -- same key and version (collapsed by ReplacingMergeTree); a reorg's compensating record (same
 -- key, removed = 1, a later offset) replaces the original. Read with FINAL and removed = 0, as
 -- the views in 030_views.sql do. Runs unchanged on ClickHouse 18.16 and current servers.
+--
+-- _timestamp_ms is the Kafka record's timestamp (ms since the epoch): the broker's append time on
+-- the topics the project creates (LogAppendTime), i.e. when the record became visible downstream.
+-- It is the record's own, so a reload writes the same value; latencies are measured from it.
+-- (UInt64 milliseconds, not DateTime64: 18.16 has no DateTime64.)
 
 -- DatanetCreated: a Datanet and its minimum stake.
 CREATE TABLE IF NOT EXISTS openledger.datanet_created
@@ -21,7 +26,8 @@ CREATE TABLE IF NOT EXISTS openledger.datanet_created
     name String,
     min_stake_wei Decimal(38, 0),
     _partition UInt32,
-    _offset UInt64
+    _offset UInt64,
+    _timestamp_ms UInt64
 )
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, block_hash, log_index);
@@ -40,7 +46,8 @@ CREATE TABLE IF NOT EXISTS openledger.curator_set
     curator String,
     enabled UInt8,
     _partition UInt32,
-    _offset UInt64
+    _offset UInt64,
+    _timestamp_ms UInt64
 )
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, block_hash, log_index);
@@ -62,7 +69,8 @@ CREATE TABLE IF NOT EXISTS openledger.data_contributed
     content_uri String,
     stake_wei Decimal(38, 0),
     _partition UInt32,
-    _offset UInt64
+    _offset UInt64,
+    _timestamp_ms UInt64
 )
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, block_hash, log_index);
@@ -82,7 +90,8 @@ CREATE TABLE IF NOT EXISTS openledger.contribution_reviewed
     curator String,
     accepted UInt8,
     _partition UInt32,
-    _offset UInt64
+    _offset UInt64,
+    _timestamp_ms UInt64
 )
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, block_hash, log_index);
@@ -103,7 +112,8 @@ CREATE TABLE IF NOT EXISTS openledger.stake_slashed
     amount_wei Decimal(38, 0),
     reason_code Int32,
     _partition UInt32,
-    _offset UInt64
+    _offset UInt64,
+    _timestamp_ms UInt64
 )
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, block_hash, log_index);
@@ -123,7 +133,8 @@ CREATE TABLE IF NOT EXISTS openledger.stake_withdrawn
     contributor String,
     amount_wei Decimal(38, 0),
     _partition UInt32,
-    _offset UInt64
+    _offset UInt64,
+    _timestamp_ms UInt64
 )
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, block_hash, log_index);
@@ -144,7 +155,8 @@ CREATE TABLE IF NOT EXISTS openledger.model_registered
     method String,
     name String,
     _partition UInt32,
-    _offset UInt64
+    _offset UInt64,
+    _timestamp_ms UInt64
 )
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, block_hash, log_index);
@@ -163,7 +175,8 @@ CREATE TABLE IF NOT EXISTS openledger.model_owner_changed
     previous_owner String,
     new_owner String,
     _partition UInt32,
-    _offset UInt64
+    _offset UInt64,
+    _timestamp_ms UInt64
 )
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, block_hash, log_index);
@@ -185,7 +198,8 @@ CREATE TABLE IF NOT EXISTS openledger.inference_paid
     query_hash String,
     query_uri String,
     _partition UInt32,
-    _offset UInt64
+    _offset UInt64,
+    _timestamp_ms UInt64
 )
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, block_hash, log_index);
@@ -211,7 +225,8 @@ CREATE TABLE IF NOT EXISTS openledger.params_changed
     settlement_window_blocks UInt64,
     max_payees_per_batch UInt32,
     _partition UInt32,
-    _offset UInt64
+    _offset UInt64,
+    _timestamp_ms UInt64
 )
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, block_hash, log_index);
@@ -229,7 +244,8 @@ CREATE TABLE IF NOT EXISTS openledger.fee_escrowed
     amount_wei Decimal(38, 0),
     escrowed_wei Decimal(38, 0),
     _partition UInt32,
-    _offset UInt64
+    _offset UInt64,
+    _timestamp_ms UInt64
 )
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, block_hash, log_index);
@@ -250,7 +266,8 @@ CREATE TABLE IF NOT EXISTS openledger.batch_settled
     payees Array(String),
     amounts_wei Array(Decimal(38, 0)),
     _partition UInt32,
-    _offset UInt64
+    _offset UInt64,
+    _timestamp_ms UInt64
 )
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, block_hash, log_index);

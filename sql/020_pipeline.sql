@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS openledger.attribution_results
     score_ppm Array(UInt32),
     weights Array(UInt64),
     _partition UInt32,
-    _offset UInt64
+    _offset UInt64,
+    _timestamp_ms UInt64
 )
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, inference_id, block_hash);
@@ -48,7 +49,8 @@ CREATE TABLE IF NOT EXISTS openledger.slash_proposals
     params_version UInt64,
     encoder_id String,
     _partition UInt32,
-    _offset UInt64
+    _offset UInt64,
+    _timestamp_ms UInt64
 )
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, contribution_id, block_hash);
@@ -72,7 +74,8 @@ CREATE TABLE IF NOT EXISTS openledger.payout_accruals
     amount_wei Decimal(38, 0),
     params_version UInt64,
     _partition UInt32,
-    _offset UInt64
+    _offset UInt64,
+    _timestamp_ms UInt64
 )
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, inference_id, role, contribution_id, unattributed, payee, block_hash);
@@ -91,7 +94,8 @@ CREATE TABLE IF NOT EXISTS openledger.payout_batches
     total_wei Decimal(38, 0),
     merkle_root String,
     _partition UInt32,
-    _offset UInt64
+    _offset UInt64,
+    _timestamp_ms UInt64
 )
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (batch_id);
@@ -108,12 +112,15 @@ CREATE TABLE IF NOT EXISTS openledger.payout_batch_leaves
     amount_wei Decimal(38, 0),
     leaf_hash String,
     _partition UInt32,
-    _offset UInt64
+    _offset UInt64,
+    _timestamp_ms UInt64
 )
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (batch_id, leaf_hash);
 
--- DeadLetter: input a stage could not use, with the reason and the original bytes (hex), keyed by its own place in pipeline.dead-letters.
+-- DeadLetter: input a stage could not use, with the reason and the original bytes (hex). Keyed by
+-- what was rejected (stage and source record, or chain position), not by the letter's own offset:
+-- the settlement writer and the loader publish at least once, so a crash may write a letter twice.
 CREATE TABLE IF NOT EXISTS openledger.dead_letters
 (
     stage String,
@@ -128,7 +135,8 @@ CREATE TABLE IF NOT EXISTS openledger.dead_letters
     block_hash String,
     log_index Int32,
     _partition UInt32,
-    _offset UInt64
+    _offset UInt64,
+    _timestamp_ms UInt64
 )
 ENGINE = ReplacingMergeTree(_offset)
-ORDER BY (_partition, _offset);
+ORDER BY (stage, source_topic, source_partition, source_offset, chain_id, block_hash, log_index, key_hex);

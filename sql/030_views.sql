@@ -63,11 +63,44 @@ ANY LEFT JOIN
     WHERE removed = 0
 ) AS r USING (batch_id);
 
--- Dead letters per stage and day: how much input each stage could not use.
+-- Dead letters per day and stage (by when they were written): how much input each stage could
+-- not use, and in how many distinct ways.
 CREATE VIEW IF NOT EXISTS openledger.dead_letter_rates AS
-SELECT stage, count() AS dead_letters, uniqExact(reason) AS reasons
+SELECT toDate(toDateTime(intDiv(_timestamp_ms, 1000))) AS day, stage, count() AS dead_letters,
+       uniqExact(reason) AS reasons
 FROM openledger.dead_letters FINAL
-GROUP BY stage;
+GROUP BY day, stage;
+
+-- Attribution latency per day and model, in milliseconds, two ways: from the inference's decoded
+-- event appearing on Kafka to its result appearing (the pipeline's own latency, record append
+-- times on both sides), and from the inference's block timestamp to its result (what a payer
+-- waits; block timestamps have whole seconds and follow the chain's clock, which a dev node's
+-- evm_increaseTime moves). Only results whose inference event is loaded are counted.
+CREATE VIEW IF NOT EXISTS openledger.attribution_latency AS
+SELECT toDate(block_time) AS day, model_id, count() AS results,
+       quantileExact(0.5)(pipeline_ms) AS pipeline_p50_ms,
+       quantileExact(0.99)(pipeline_ms) AS pipeline_p99_ms,
+       max(pipeline_ms) AS pipeline_max_ms,
+       quantileExact(0.5)(from_block_ms) AS from_block_p50_ms,
+       quantileExact(0.99)(from_block_ms) AS from_block_p99_ms
+FROM
+(
+    SELECT block_time, model_id, toInt64(result_ms) - toInt64(event_ms) AS pipeline_ms,
+           toInt64(result_ms) - toInt64(toUInt32(block_time)) * 1000 AS from_block_ms
+    FROM
+    (
+        SELECT chain_id, block_hash, log_index, block_time, model_id, _timestamp_ms AS result_ms
+        FROM openledger.attribution_results FINAL
+        WHERE removed = 0
+    ) AS l
+    ANY INNER JOIN
+    (
+        SELECT chain_id, block_hash, log_index, _timestamp_ms AS event_ms
+        FROM openledger.inference_paid FINAL
+        WHERE removed = 0
+    ) AS r USING (chain_id, block_hash, log_index)
+)
+GROUP BY day, model_id;
 
 -- Duplicates flagged by the attribution job per Datanet, next to its contributions.
 CREATE VIEW IF NOT EXISTS openledger.duplicate_rates AS

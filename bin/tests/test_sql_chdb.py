@@ -59,7 +59,7 @@ def test_should_collapse_a_reloaded_row_and_apply_a_reorg_retraction(session):
     for statement in statements():
         session.query(statement)
     fee = "123456789012345678901234567890"
-    row = "(1337, {block}, '0xb{block}', '2026-11-25 00:00:00', '0xt', 0, {removed}, {id}, 1, '0xpayer', {fee}, '0xq', 'file:///q', 0, {offset})"
+    row = "(1337, {block}, '0xb{block}', '2026-11-25 00:00:00', '0xt', 0, {removed}, {id}, 1, '0xpayer', {fee}, '0xq', 'file:///q', 0, {offset}, 1764000000000)"
     values = [
         row.format(block=10, removed=0, id=1, fee=fee, offset=0),
         row.format(block=11, removed=0, id=2, fee=1, offset=1),

@@ -10,16 +10,34 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Creates the topics an app reads and writes before it starts, so a fresh stack does not send a job
  * or a Streams app into a restart loop on a missing topic. Topics that exist are left as they are;
  * a topic named twice is created once, and one another process creates at the same time is fine.
+ * Topics it creates stamp each record with the broker's append time (LogAppendTime), so a record's
+ * timestamp says when it became visible downstream, the same on every re-read: the analytics loader
+ * measures latencies (inference block to attribution result, to accrual) from it.
  */
 public final class TopicBootstrap {
 
   private TopicBootstrap() {}
+
+  /** The topic with {@code message.timestamp.type=LogAppendTime} unless it says otherwise. */
+  static NewTopic withAppendTime(NewTopic t) {
+    Map<String, String> configs = new LinkedHashMap<>();
+    if (t.configs() != null) {
+      configs.putAll(t.configs());
+    }
+    configs.putIfAbsent(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
+    NewTopic copy =
+        t.replicasAssignments() != null
+            ? new NewTopic(t.name(), t.replicasAssignments())
+            : new NewTopic(t.name(), t.numPartitions(), t.replicationFactor());
+    return copy.configs(configs);
+  }
 
   public static void ensure(String bootstrap, List<NewTopic> topics)
       throws InterruptedException, ExecutionException, TimeoutException {
@@ -29,7 +47,7 @@ public final class TopicBootstrap {
       Map<String, NewTopic> missing = new LinkedHashMap<>();
       for (NewTopic t : topics) {
         if (!existing.contains(t.name())) {
-          missing.putIfAbsent(t.name(), t);
+          missing.putIfAbsent(t.name(), withAppendTime(t));
         }
       }
       if (!missing.isEmpty()) {

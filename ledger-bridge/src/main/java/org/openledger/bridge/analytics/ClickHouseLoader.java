@@ -4,13 +4,18 @@ import com.clickhouse.client.api.Client;
 import com.clickhouse.data.ClickHouseFormat;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.openledger.pipeline.DeadLetter;
+import org.openledger.schemas.DeadLetters;
+import org.openledger.schemas.Topics;
 import org.openledger.schemas.registry.SchemaRegistry;
 import org.openledger.schemas.serde.ConfluentAvroSerde;
 import org.slf4j.Logger;
@@ -19,9 +24,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes one poll of Kafka records into ClickHouse: one TabSeparated insert per table, each row
  * carrying its record's partition and offset. Idempotent by design rather than by bookkeeping: a
- * row's key is its record's natural id and its version is its offset, so loading the same records
- * again (a restart before the offset commit, a replay from zero) writes rows ReplacingMergeTree
- * collapses, and every query reads through FINAL.
+ * row's key is its record's natural id and its version is its offset (its Kafka timestamp rides
+ * along for latency views), so loading the same records again (a restart before the offset commit,
+ * a replay from zero) writes rows ReplacingMergeTree collapses, and every query reads through
+ * FINAL. A record that will not decode is not loaded; it comes back as a dead letter for the caller
+ * to publish.
  */
 final class ClickHouseLoader {
 
@@ -65,9 +72,16 @@ final class ClickHouseLoader {
     return byTopic.keySet();
   }
 
-  /** Loads {@code records}; returns the rows written. Throws if ClickHouse refuses an insert. */
-  int load(ConsumerRecords<byte[], byte[]> records) throws Exception {
+  /**
+   * What one poll came to: the rows written, and the dead letters the caller must publish before it
+   * commits the poll's offsets (records that would not decode, each with its reason).
+   */
+  record Result(int rows, List<DeadLetter> deadLetters) {}
+
+  /** Loads {@code records}. Throws if ClickHouse refuses an insert (nothing is committed then). */
+  Result load(ConsumerRecords<byte[], byte[]> records) throws Exception {
     Map<String, StringBuilder> rows = new LinkedHashMap<>();
+    List<DeadLetter> deadLetters = new ArrayList<>();
     int count = 0;
     for (ConsumerRecord<byte[], byte[]> r : records) {
       LoadedTables.Loaded<?> table = byTopic.get(r.topic());
@@ -75,19 +89,18 @@ final class ClickHouseLoader {
       try {
         value = serdes.get(r.topic()).decode(r.value());
       } catch (RuntimeException e) {
-        // Our own jobs wrote these; the record stays in Kafka, and the count shows it.
         metrics.undecodable.incrementAndGet();
-        LOG.warn(
-            "{}[{}]@{} is undecodable, not loaded: {}",
-            r.topic(),
-            r.partition(),
-            r.offset(),
-            e.getMessage());
+        String reason = "undecodable " + table.type().getSimpleName() + ": " + e.getMessage();
+        LOG.warn("{}[{}]@{} not loaded: {}", r.topic(), r.partition(), r.offset(), reason);
+        // A bad dead letter is only counted: dead-lettering it again would loop.
+        if (table.topic() != Topics.DEAD_LETTERS) {
+          deadLetters.add(DeadLetters.of("loader", r, reason));
+        }
         continue;
       }
       Tsv tsv = new Tsv();
       table.write(value, tsv);
-      tsv.number(r.partition()).number(r.offset());
+      tsv.number(r.partition()).number(r.offset()).number(Math.max(0, r.timestamp()));
       rows.computeIfAbsent(table.table(), k -> new StringBuilder()).append(tsv.line());
       count++;
     }
@@ -103,6 +116,6 @@ final class ClickHouseLoader {
       metrics.inserts.incrementAndGet();
     }
     metrics.rows.addAndGet(count);
-    return count;
+    return new Result(count, deadLetters);
   }
 }

@@ -29,7 +29,7 @@ import org.openledger.schemas.Topics;
 /**
  * Which topic loads into which ClickHouse table, and how one record becomes one row in the column
  * order of sql/010_chain_events.sql and sql/020_pipeline.sql (the loader appends the Kafka
- * partition and offset, the row's version).
+ * partition, offset (the row's version) and timestamp).
  */
 final class LoadedTables {
 

@@ -12,13 +12,21 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.openledger.bridge.follow.FollowerConfig;
 import org.openledger.config.ConfigKey;
 import org.openledger.config.ConfigSource;
+import org.openledger.pipeline.DeadLetter;
 import org.openledger.schemas.TopicBootstrap;
+import org.openledger.schemas.Topics;
 import org.openledger.schemas.registry.SchemaRegistryClient;
+import org.openledger.schemas.serde.ConfluentAvroSerde;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,9 +78,16 @@ public final class LoaderApp {
               new SchemaRegistryClient(URI.create(config.get(REGISTRY))),
               metrics);
       List<NewTopic> topics = new ArrayList<>();
-      loader.topics().forEach(t -> topics.add(new NewTopic(t, 1, (short) 1)));
+      loader.topics().forEach(t -> topics.add(new NewTopic(t, 1, (short) 1))); // all have 1
       TopicBootstrap.ensure(config.get(KAFKA), topics);
-      try (KafkaConsumer<byte[], byte[]> consumer = consumer(config)) {
+      String deadLetterTopic = config.get(PREFIX) + Topics.DEAD_LETTERS.name();
+      var deadLetters =
+          new ConfluentAvroSerde<>(
+              Topics.DEAD_LETTERS.withName(deadLetterTopic),
+              new SchemaRegistryClient(URI.create(config.get(REGISTRY))),
+              DeadLetter.class);
+      try (KafkaConsumer<byte[], byte[]> consumer = consumer(config);
+          KafkaProducer<String, byte[]> producer = producer(config)) {
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : loader.topics()) {
           consumer
@@ -92,8 +107,14 @@ public final class LoaderApp {
           if (records.isEmpty()) {
             continue;
           }
-          loader.load(records);
-          consumer.commitSync(); // after the insert: a crash in between only loads them again
+          ClickHouseLoader.Result result = loader.load(records);
+          for (DeadLetter d : result.deadLetters()) {
+            producer.send(new ProducerRecord<>(deadLetterTopic, "loader", deadLetters.encode(d)));
+          }
+          producer.flush(); // the dead letters are written before the offsets move past them
+          // After the insert: a crash in between only loads the same rows again (and may write a
+          // dead letter twice: the dead_letters table keys them by their source record).
+          consumer.commitSync();
           if (System.nanoTime() - lastReport > 10_000_000_000L) {
             LOG.info(
                 "rows={} inserts={} undecodable={}",
@@ -117,6 +138,14 @@ public final class LoaderApp {
         .setPassword("")
         .compressServerResponse(false)
         .build();
+  }
+
+  private static KafkaProducer<String, byte[]> producer(ConfigSource config) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KAFKA));
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 
   private static KafkaConsumer<byte[], byte[]> consumer(ConfigSource config) {

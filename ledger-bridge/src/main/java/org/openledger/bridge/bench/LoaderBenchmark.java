@@ -53,7 +53,7 @@ public final class LoaderBenchmark {
                 .append(1_000_000_000_000L + i)
                 .append("\t1\t0\t")
                 .append(i)
-                .append('\n');
+                .append("\t0\n"); // _offset, _timestamp_ms
           }
           client
               .insert(

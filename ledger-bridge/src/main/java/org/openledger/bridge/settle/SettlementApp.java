@@ -1,7 +1,6 @@
 package org.openledger.bridge.settle;
 
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +21,7 @@ import org.openledger.bridge.chain.Chain;
 import org.openledger.bridge.deploy.Deployment;
 import org.openledger.pipeline.DeadLetter;
 import org.openledger.pipeline.PayoutBatch;
+import org.openledger.schemas.DeadLetters;
 import org.openledger.schemas.TopicBootstrap;
 import org.openledger.schemas.Topics;
 import org.openledger.schemas.registry.SchemaRegistryClient;
@@ -104,7 +104,7 @@ public final class SettlementApp {
                     new ProducerRecord<>(
                         config.deadLetterTopic(),
                         "settlement",
-                        deadLetters.encode(deadLetter(r, reason))))
+                        deadLetters.encode(DeadLetters.of("settlement", r, reason))))
                 .get();
           }
           consumer.commitSync(
@@ -124,18 +124,6 @@ public final class SettlementApp {
     } finally {
       metrics.stop();
     }
-  }
-
-  static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> r, String reason) {
-    return DeadLetter.newBuilder()
-        .setStage("settlement")
-        .setReason(reason)
-        .setSourceTopic(r.topic())
-        .setSourcePartition(r.partition())
-        .setSourceOffset(r.offset())
-        .setKey(r.key() == null ? null : ByteBuffer.wrap(r.key()))
-        .setValue(r.value() == null ? null : ByteBuffer.wrap(r.value()))
-        .build();
   }
 
   private static KafkaConsumer<byte[], byte[]> consumer(SettlementConfig config) {

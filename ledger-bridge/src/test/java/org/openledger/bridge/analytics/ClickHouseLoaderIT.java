@@ -44,11 +44,13 @@ import org.openledger.testing.LocalStack;
 /**
  * The loader on the real ClickHouse 18.16 and Kafka: the project's DDL applies (twice), records of
  * several topics (arrays, exact wei, a reorg's compensating record, a dead letter with raw bytes)
- * load, and loading the same range again, or again after a restart before the offset commit, leaves
- * every query's answer byte for byte the same.
+ * load, an undecodable record comes back as a dead letter, and loading the same range again, or
+ * again after a restart before the offset commit, leaves every query's answer byte for byte the
+ * same.
  */
 class ClickHouseLoaderIT {
 
+  private static final byte[] GARBAGE = {0x7f, 1, 2, 3}; // not the Confluent magic byte
   private static final String ALICE = "0x00000000000000000000000000000000000a11ce";
   private final Client client = LoaderApp.client(LocalStack.clickhouseUrl().toString());
   private final String name = LocalStack.unique("loader");
@@ -68,8 +70,18 @@ class ClickHouseLoaderIT {
     String prefix = name + ".";
     produce(prefix);
 
-    load(prefix, "first", Integer.MAX_VALUE);
+    List<DeadLetter> rejected = load(prefix, "first", Integer.MAX_VALUE);
     List<String> answers = answers();
+    assertThat(rejected)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getStage()).isEqualTo("loader");
+              assertThat(d.getReason()).startsWith("undecodable ModelRegistered: ");
+              assertThat(d.getSourceTopic()).isEqualTo(prefix + Topics.MODEL_REGISTERED.name());
+              assertThat(d.getSourceOffset()).isEqualTo(1L);
+              assertThat(d.getValue()).isEqualTo(ByteBuffer.wrap(GARBAGE));
+            });
     assertThat(answers.get(0)).isEqualTo("2\n"); // three fees, one reorged away
     assertThat(answers.get(1)).isEqualTo("1\n"); // its compensating record replaced it
 
@@ -119,8 +131,12 @@ class ClickHouseLoaderIT {
     }
   }
 
-  /** Loads with consumer group {@code group}, committing after each poll, up to {@code polls}. */
-  private void load(String prefix, String group, int polls) throws Exception {
+  /**
+   * Loads with consumer group {@code group}, committing after each poll, up to {@code polls};
+   * returns the dead letters the loader handed back.
+   */
+  private List<DeadLetter> load(String prefix, String group, int polls) throws Exception {
+    List<DeadLetter> rejected = new ArrayList<>();
     ClickHouseLoader loader =
         new ClickHouseLoader(
             client,
@@ -147,13 +163,14 @@ class ClickHouseLoaderIT {
         if (records.isEmpty()) {
           continue;
         }
-        loader.load(records);
+        rejected.addAll(loader.load(records).deadLetters());
         loaded++;
         if (polls == Integer.MAX_VALUE) {
           consumer.commitSync();
         }
       }
     }
+    return rejected;
   }
 
   private void produce(String prefix) throws Exception {
@@ -189,6 +206,12 @@ class ClickHouseLoaderIT {
                 .setMethod(AttributionMethod.EMBEDDING)
                 .setName("it's a model")
                 .build()));
+    // Not Avro at all: the loader dead-letters it and goes on.
+    try (KafkaProducer<String, byte[]> producer = producer()) {
+      producer
+          .send(new ProducerRecord<>(prefix + Topics.MODEL_REGISTERED.name(), "k", GARBAGE))
+          .get();
+    }
     List<PayoutAccrual> accruals = new ArrayList<>();
     for (int i = 1; i <= 5; i++) {
       accruals.add(
@@ -238,14 +261,17 @@ class ClickHouseLoaderIT {
             topic.withName(name),
             new SchemaRegistryClient(LocalStack.registryUrl()),
             SpecificRecord.class);
-    Properties p = new Properties();
-    p.put("bootstrap.servers", LocalStack.kafkaBootstrap());
-    try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> producer = producer()) {
       for (T r : records) {
         producer.send(new ProducerRecord<>(name, "k", serde.encode(r))).get();
       }
     }
+  }
+
+  private static KafkaProducer<String, byte[]> producer() {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", LocalStack.kafkaBootstrap());
+    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 
   private static ChainPosition at(long block, int logIndex) {
