@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,12 +21,16 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openledger.events.DataContributed;
+import org.openledger.events.InferencePaid;
 import org.openledger.flink.PipelineApp;
 import org.openledger.flink.attribution.AttributionJobIT;
 import org.openledger.flink.config.PipelineConfig;
+import org.openledger.pipeline.AttributionResult;
 import org.openledger.pipeline.PayoutAccrual;
 import org.openledger.pipeline.PayoutBatch;
 import org.openledger.pipeline.PayoutBatchLeaf;
+import org.openledger.schemas.Topic;
 import org.openledger.schemas.Topics;
 import org.openledger.schemas.registry.SchemaRegistryClient;
 import org.openledger.schemas.serde.ConfluentAvroSerde;
@@ -36,12 +41,19 @@ import org.openledger.testing.LocalStack;
  * decoder and settlement writer as processes, the attribution and payment jobs in a mini-cluster,
  * the real sidecar, all running while the sample scenario drives the chain. Every payee's token
  * balance grows by exactly the sum of their accruals, the accruals add up to the fees, each batch
- * is settled once, and {@code verify} proves every payee's amounts against the roots on chain.
+ * is settled once, and {@code verify} proves every payee's amounts against the roots on chain. The
+ * ClickHouse loader runs beside them: every file of the analysts' query pack answers what the
+ * records say, and reconciliation passes.
  */
 class PaymentLoopIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String TREASURY = "0x90f79bf6eb2c4f870365e785982e1f101e93b906";
+
+  /** The sample scenario's contributor, the address why_paid_in_batch.sql asks about. */
+  private static final String CONTRIBUTOR = "0x976ea74026e726554db657fa54763abd0c3a0aa9";
+
+  private static final Path SQL = Path.of("..", "sql");
 
   @TempDir Path dir;
 
@@ -85,6 +97,12 @@ class PaymentLoopIT {
     Path logs = Files.createDirectories(Path.of("target", "payment-loop", name));
     Path deployment = dir.resolve("deployment.json");
     Map<String, String> env = bridgeEnv(prefix, deployment);
+    String database = name.replace('-', '_').replace('.', '_');
+    env.put("OPENLEDGER_CLICKHOUSE_URL", LocalStack.clickhouseUrl().toString());
+    env.put("OPENLEDGER_CLICKHOUSE_DATABASE", database);
+    env.put("OPENLEDGER_SQL_DIR", SQL.toAbsolutePath().toString());
+    env.put("OPENLEDGER_LOADER_METRICS_PORT", "0");
+    QueryPack pack = new QueryPack(LocalStack.clickhouseUrl(), database);
     run(env, logs.resolve("deploy.log"), "org.openledger.bridge.deploy.DeployApp").waitFor();
     String settlement =
         JSON.readTree(deployment.toFile()).at("/contracts/Settlement/address").asText();
@@ -104,6 +122,7 @@ class PaymentLoopIT {
 
       parts.add(
           run(env, logs.resolve("settlement.log"), "org.openledger.bridge.settle.SettlementApp"));
+      parts.add(run(env, logs.resolve("loader.log"), "org.openledger.bridge.analytics.LoaderApp"));
       heads.start();
       Process scenario =
           run(env, logs.resolve("scenario.log"), "org.openledger.bridge.scenario.ScenarioApp");
@@ -171,6 +190,63 @@ class PaymentLoopIT {
             .as("verify failures for %s", payee)
             .isZero();
       }
+
+      // The analysts' view of the same run: once ClickHouse holds every accrual, leaf and
+      // settlement, each file of the query pack answers exactly what the Kafka records say it
+      // must, the latency view counts every result, and reconciliation passes.
+      Map<String, BigInteger> paid = new HashMap<>();
+      settled.forEach(
+          s -> {
+            for (int i = 0; i < s.payees().size(); i++) {
+              paid.merge(s.payees().get(i), s.amounts().get(i), BigInteger::add);
+            }
+          });
+      int leafCount = leaves.values().stream().mapToInt(List::size).sum();
+      awaitLoaded(pack, database, accruals.size(), leafCount, settled.size());
+      PackExpectations expected =
+          new PackExpectations(
+              read(prefix, Topics.INFERENCE_PAID, InferencePaid.class),
+              read(prefix, Topics.ATTRIBUTION_RESULTS, AttributionResult.class),
+              accruals,
+              read(prefix, Topics.DATA_CONTRIBUTED, DataContributed.class),
+              read(prefix, Topics.PAYOUT_BATCHES, PayoutBatch.class),
+              leaves.values().stream().flatMap(List::stream).toList());
+      Path queries = SQL.resolve("queries");
+      assertThat(pack.run(queries.resolve("revenue_per_model.sql")))
+          .isEqualTo(expected.revenuePerModel())
+          .contains("\t" + fee + "\n");
+      assertThat(pack.run(queries.resolve("pending_per_contributor.sql")))
+          .isEqualTo(expected.pendingPerContributor(paid))
+          .endsWith("\t0\n");
+      assertThat(pack.run(queries.resolve("attribution_of_inference.sql")))
+          .isEqualTo(expected.attributionOfInference(1))
+          .contains("CONTRIBUTOR", "MODEL_OWNER", "PROTOCOL");
+      String thisWeek = pack.run(queries.resolve("top_contributors_of_datanet_this_week.sql"));
+      assertThat(thisWeek).isEqualTo(expected.topContributorsThisWeek(1, Instant.now()));
+      assertThat(pack.run(queries.resolve("why_paid_in_batch.sql")))
+          .isEqualTo(expected.whyPaidInBatch(CONTRIBUTOR))
+          .isNotEmpty();
+      try (var files = Files.list(queries)) {
+        assertThat(files.map(f -> f.getFileName().toString()))
+            .as("every file of the pack is checked above")
+            .containsExactlyInAnyOrder(
+                "revenue_per_model.sql",
+                "pending_per_contributor.sql",
+                "attribution_of_inference.sql",
+                "top_contributors_of_datanet_this_week.sql",
+                "why_paid_in_batch.sql");
+      }
+      assertThat(
+              pack.query(
+                  "SELECT sum(results), min(pipeline_p50_ms) >= 0 FROM "
+                      + database
+                      + ".attribution_latency"))
+          .isEqualTo(expected.attributionResults() + "\t1\n");
+      Process reconcile =
+          run(env, logs.resolve("reconcile.log"), "org.openledger.bridge.analytics.ReconcileApp");
+      assertThat(reconcile.waitFor()).as("reconcile exit status").isZero();
+      assertThat(Files.readString(logs.resolve("reconcile.log")))
+          .contains("reconciled: every check passed");
     } finally {
       heads.interrupt();
       if (job != null) {
@@ -179,7 +255,45 @@ class PaymentLoopIT {
       for (Process p : parts) {
         p.destroyForcibly().waitFor();
       }
+      pack.query("DROP DATABASE IF EXISTS " + database);
     }
+  }
+
+  /** Waits until ClickHouse holds every accrual, leaf and settlement the run produced. */
+  private static void awaitLoaded(
+      QueryPack pack, String db, int accruals, int leaves, int settlements) throws Exception {
+    String want = accruals + "\t" + leaves + "\t" + settlements + "\n";
+    String sql =
+        "SELECT (SELECT count() FROM "
+            + db
+            + ".payout_accruals FINAL), (SELECT count() FROM "
+            + db
+            + ".payout_batch_leaves FINAL), (SELECT count() FROM "
+            + db
+            + ".batch_settled FINAL)";
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    String got = "";
+    while (System.nanoTime() < deadline) {
+      try {
+        got = pack.query(sql);
+        if (got.equals(want)) {
+          return;
+        }
+      } catch (IllegalStateException e) {
+        got = e.getMessage(); // the loader has not made the tables yet
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("ClickHouse never held the run: want " + want + " got " + got);
+  }
+
+  private static <T extends org.apache.avro.specific.SpecificRecord> List<T> read(
+      String prefix, Topic topic, Class<T> type) {
+    String name = prefix + topic.name();
+    var serde =
+        new ConfluentAvroSerde<>(
+            topic.withName(name), new SchemaRegistryClient(LocalStack.registryUrl()), type);
+    return AttributionJobIT.readCommitted(name, 1, 2).stream().map(serde::decode).toList();
   }
 
   /** Sums, per recipient, the token's Transfer events sent by {@code from}. */
