@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * FINAL. A record that will not decode is not loaded; it comes back as a dead letter for the caller
  * to publish.
  */
-final class ClickHouseLoader {
+public final class ClickHouseLoader {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClickHouseLoader.class);
 
@@ -43,7 +43,7 @@ final class ClickHouseLoader {
   /**
    * @param prefix the topic-name prefix of this deployment (tests)
    */
-  ClickHouseLoader(
+  public ClickHouseLoader(
       Client client,
       String database,
       String prefix,
@@ -68,7 +68,7 @@ final class ClickHouseLoader {
             new ConfluentAvroSerde<>(t.topic().withName(name), registry, t.type());
   }
 
-  java.util.Set<String> topics() {
+  public java.util.Set<String> topics() {
     return byTopic.keySet();
   }
 
@@ -76,10 +76,10 @@ final class ClickHouseLoader {
    * What one poll came to: the rows written, and the dead letters the caller must publish before it
    * commits the poll's offsets (records that would not decode, each with its reason).
    */
-  record Result(int rows, List<DeadLetter> deadLetters) {}
+  public record Result(int rows, List<DeadLetter> deadLetters) {}
 
   /** Loads {@code records}. Throws if ClickHouse refuses an insert (nothing is committed then). */
-  Result load(ConsumerRecords<byte[], byte[]> records) throws Exception {
+  public Result load(ConsumerRecords<byte[], byte[]> records) throws Exception {
     Map<String, StringBuilder> rows = new LinkedHashMap<>();
     List<DeadLetter> deadLetters = new ArrayList<>();
     int count = 0;

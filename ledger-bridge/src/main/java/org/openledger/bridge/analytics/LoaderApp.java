@@ -149,13 +149,23 @@ public final class LoaderApp {
   }
 
   private static KafkaConsumer<byte[], byte[]> consumer(ConfigSource config) {
+    return consumer(config.get(KAFKA), config.get(PREFIX) + config.get(GROUP));
+  }
+
+  /**
+   * The loader's consumer: read_committed, manual commits, polls of up to 50,000 records (each poll
+   * is one insert per table, and ClickHouse wants few large inserts: see BENCHMARKS.md).
+   */
+  public static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String group) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KAFKA));
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.get(PREFIX) + config.get(GROUP));
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "50000");
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(16 << 20));
+    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(64 << 20));
     return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 }

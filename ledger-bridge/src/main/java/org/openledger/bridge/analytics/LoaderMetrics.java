@@ -5,13 +5,21 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.openledger.bridge.metrics.MetricsEndpoint;
 
 /** The ClickHouse loader's metrics in the Prometheus text format on {@code /metrics}. */
-final class LoaderMetrics {
+public final class LoaderMetrics {
 
   final AtomicLong rows = new AtomicLong();
   final AtomicLong inserts = new AtomicLong();
   final AtomicLong undecodable = new AtomicLong();
   final AtomicLong failedInserts = new AtomicLong();
   private final MetricsEndpoint endpoint = new MetricsEndpoint(this::render);
+
+  public long rows() {
+    return rows.get();
+  }
+
+  public long inserts() {
+    return inserts.get();
+  }
 
   String render() {
     return "# TYPE loader_rows_total counter\nloader_rows_total "

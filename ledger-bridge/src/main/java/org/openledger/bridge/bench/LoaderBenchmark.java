@@ -82,10 +82,22 @@ public final class LoaderBenchmark {
                       + ".contributor_earnings_daily ORDER BY day, contributor LIMIT 10"
                 },
                 new String[] {
-                  "attribution detail of one inference (accruals of inference 12345)",
+                  "accruals of one inference, through the accruals view",
                   "SELECT payee, role, amount_wei FROM "
                       + db
                       + ".accruals WHERE inference_id = 12345"
+                },
+                new String[] {
+                  "accruals of one inference, on the table (attribution_of_inference.sql)",
+                  "SELECT payee, role, amount_wei FROM "
+                      + db
+                      + ".payout_accruals FINAL WHERE removed = 0 AND inference_id = 12345"
+                },
+                new String[] {
+                  "accrued per payee without FINAL (what FINAL costs; not replay-safe)",
+                  "SELECT payee, sum(amount_wei) FROM "
+                      + db
+                      + ".payout_accruals WHERE removed = 0 GROUP BY payee ORDER BY payee LIMIT 10"
                 },
                 new String[] {
                   "fees = contributor + owner + protocol per 1000 blocks (accrued side)",
