@@ -38,6 +38,12 @@ install_clickhouse() {
   apt_install clickhouse-server clickhouse-client
 }
 
+# The demo's real text: the data files of Debian's fortunes packages (/usr/share/games/fortunes).
+install_fortunes() {
+  [ -f /usr/share/games/fortunes/fortunes ] && return 0
+  apt_install fortunes fortunes-min
+}
+
 install_node_tools() {
   local dir="$OPENLEDGER_LOCAL_DIR/node" sum
   sum=$(checksum "$OPENLEDGER_ROOT/bin/stack/package.json" "$OPENLEDGER_ROOT/bin/stack/package-lock.json")
@@ -98,6 +104,7 @@ install_venv() {
 cmd_install() {
   install_prerequisites
   install_clickhouse
+  install_fortunes
   install_node_tools
   install_kafka
   install_registry

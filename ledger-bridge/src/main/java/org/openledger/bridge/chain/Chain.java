@@ -46,6 +46,11 @@ public final class Chain implements AutoCloseable {
     devCall("evm_increaseTime", List.of(seconds));
   }
 
+  /** Dev node only: gives {@code address} a balance of {@code wei} ether for gas. */
+  public void setBalance(String address, BigInteger wei) throws java.io.IOException {
+    devCall("anvil_setBalance", List.of(address, Numeric.toHexStringWithPrefix(wei)));
+  }
+
   private void devCall(String method, List<?> params) throws java.io.IOException {
     Response<?> response = new Request<>(method, params, rpc, VoidResponse.class).send();
     if (response.hasError()) {

@@ -32,6 +32,11 @@ public final class ScenarioDriver {
     this.deployment = deployment;
   }
 
+  /** The deployed address of {@code contract}, e.g. InferenceMarket. */
+  public String address(String contract) {
+    return deployment.address(contract);
+  }
+
   public OpenToken token(Credentials as) {
     return OpenToken.load(
         deployment.address("OpenToken"), chain.web3(), chain.signer(as), Chain.GAS);

@@ -1,0 +1,242 @@
+package org.openledger.bridge.workload;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.openledger.bridge.chain.Chain;
+import org.openledger.bridge.chain.DevAccounts;
+import org.openledger.bridge.contracts.ProtocolParams;
+import org.openledger.bridge.deploy.DeployConfig;
+import org.openledger.bridge.deploy.Deployment;
+import org.openledger.bridge.scenario.ContentStore;
+import org.openledger.bridge.scenario.ScenarioApp;
+import org.openledger.bridge.scenario.ScenarioDriver;
+import org.openledger.bridge.workload.WorkloadPlan.ContributionSpec;
+import org.openledger.bridge.workload.WorkloadPlan.InferenceSpec;
+import org.openledger.bridge.workload.WorkloadPlan.Kind;
+import org.openledger.config.ConfigSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
+
+/**
+ * {@code bin/openledger workload}: drives the demo's workload of real text on the dev chain (see
+ * {@link WorkloadPlan}) at a chosen rate, showing progress, and writes what it did to a JSON report
+ * that the demo's summary and the chaos suite's checks read.
+ */
+public final class WorkloadApp {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WorkloadApp.class);
+  private static final BigInteger OPEN = BigInteger.TEN.pow(18);
+  private static final BigInteger ETHER = BigInteger.TEN.pow(22);
+
+  /** Dev-chain account indexes per role (0-3 deploy and run the protocol; 4-7 the sample). */
+  static final int CONTRIBUTORS = 10;
+
+  static final int PAYERS = 40;
+  static final int OWNERS = 50;
+
+  private WorkloadApp() {}
+
+  public static void main(String[] args) throws Exception {
+    if (List.of(args).contains("--help")) {
+      System.out.println(WorkloadArgs.USAGE);
+      return;
+    }
+    WorkloadArgs a = WorkloadArgs.parse(args);
+    DeployConfig config = DeployConfig.load(System.getenv());
+    if (config.chainId() != DevAccounts.DEV_CHAIN_ID) {
+      throw new IllegalArgumentException("the workload runs on the dev chain 1337 only");
+    }
+    ConfigSource source = ConfigSource.of(System.getenv(), Optional.empty());
+    source.validate(List.of(ScenarioApp.CONTENT_DIR));
+    ContentStore content = new ContentStore(Path.of(source.get(ScenarioApp.CONTENT_DIR)));
+    Map<String, List<String>> fortunes = Fortunes.read(a.fortunes());
+    WorkloadPlan plan = WorkloadPlan.of(fortunes, a.options());
+    LOG.info(
+        "workload: {} Datanets from {} fortunes categories, {} contributions, {} models, {}"
+            + " inferences at {}/s (seed {})",
+        plan.datanets().size(),
+        fortunes.size(),
+        plan.contributions().size(),
+        plan.models().size(),
+        plan.inferences().size(),
+        a.rate(),
+        a.options().seed());
+    try (Chain chain = new Chain(config.rpcUrl(), config.chainId())) {
+      ObjectNode report =
+          run(
+              chain,
+              new ScenarioDriver(chain, Deployment.read(config.deploymentFile())),
+              plan,
+              content,
+              a);
+      Files.writeString(
+          a.report(),
+          new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
+      LOG.info("workload done: report in {}", a.report());
+    }
+  }
+
+  static ObjectNode run(
+      Chain chain, ScenarioDriver driver, WorkloadPlan plan, ContentStore content, WorkloadArgs a)
+      throws Exception {
+    DevAccounts accounts = DevAccounts.devNode();
+    Credentials deployer = accounts.account(0);
+    ObjectNode report = new ObjectMapper().createObjectNode();
+    report.put("firstBlock", head(chain) + 1);
+    Set<Integer> contributors = new HashSet<>();
+    plan.contributions().forEach(c -> contributors.add(c.contributor()));
+    for (int c : contributors) {
+      fund(
+          chain,
+          driver,
+          deployer,
+          accounts.account(CONTRIBUTORS + c),
+          OPEN.multiply(BigInteger.valueOf(1000)));
+    }
+    BigInteger perPayer = OPEN.multiply(BigInteger.valueOf(3L * plan.inferences().size() + 10));
+    for (int p = 0; p < a.options().payers(); p++) {
+      Credentials payer = accounts.account(PAYERS + p);
+      fund(chain, driver, deployer, payer, perPayer);
+      driver.token(payer).approve(driver.address("InferenceMarket"), perPayer).send();
+    }
+    for (int m = 0; m < plan.models().size(); m++) {
+      fund(chain, driver, deployer, accounts.account(OWNERS + m), OPEN);
+    }
+
+    List<Long> datanetIds = new ArrayList<>();
+    ArrayNode datanets = report.putArray("datanets");
+    for (int d = 0; d < plan.datanets().size(); d++) {
+      var spec = plan.datanets().get(d);
+      long id = driver.createDatanet(accounts.account(OWNERS + d), spec.name(), OPEN);
+      datanetIds.add(id);
+      datanets.addObject().put("id", id).put("name", spec.name());
+    }
+
+    ArrayNode contributions = report.putArray("contributions");
+    for (ContributionSpec c : plan.contributions()) {
+      byte[] text = c.text().getBytes(StandardCharsets.UTF_8);
+      // A bad-hash contribution commits to the text's hash but serves other bytes at its URI.
+      String uri =
+          c.kind() == Kind.BAD_HASH
+              ? content.put(
+                  (c.text() + "\n(altered after it was committed)")
+                      .getBytes(StandardCharsets.UTF_8))
+              : content.put(text);
+      Credentials by = accounts.account(CONTRIBUTORS + c.contributor());
+      long id = driver.contribute(by, datanetIds.get(c.datanet()), text, uri, OPEN);
+      contributions
+          .addObject()
+          .put("id", id)
+          .put("datanetId", datanetIds.get(c.datanet()))
+          .put("contributor", by.getAddress())
+          .put("kind", c.kind().name());
+    }
+    LOG.info(
+        "workload: {} Datanets and {} contributions on chain",
+        datanetIds.size(),
+        contributions.size());
+
+    List<Long> modelIds = new ArrayList<>();
+    ArrayNode models = report.putArray("models");
+    for (int m = 0; m < plan.models().size(); m++) {
+      var spec = plan.models().get(m);
+      long id =
+          driver.registerModel(
+              accounts.account(OWNERS + m),
+              spec.datanets().stream().map(datanetIds::get).toList(),
+              0,
+              spec.name());
+      modelIds.add(id);
+      models
+          .addObject()
+          .put("id", id)
+          .put("name", spec.name())
+          .put("owner", accounts.account(OWNERS + m).getAddress());
+    }
+
+    BigInteger fees = BigInteger.ZERO;
+    long started = System.nanoTime();
+    long lastReport = started;
+    List<InferenceSpec> inferences = plan.inferences();
+    for (int i = 0; i < inferences.size(); i++) {
+      if (i == plan.governanceAt()) {
+        report.put("paramsChangedAtBlock", changeSplit(driver, deployer));
+      }
+      InferenceSpec inf = inferences.get(i);
+      byte[] query = inf.query().getBytes(StandardCharsets.UTF_8);
+      driver
+          .market(accounts.account(PAYERS + inf.payer()))
+          .payForInference(
+              BigInteger.valueOf(modelIds.get(inf.model())),
+              inf.fee(),
+              Hash.sha3(query),
+              content.put(query))
+          .send();
+      fees = fees.add(inf.fee());
+      long due = started + (long) ((i + 1) * 1e9 / a.rate());
+      long now = System.nanoTime();
+      if (due > now) {
+        Thread.sleep((due - now) / 1_000_000);
+      }
+      if (System.nanoTime() - lastReport > 10_000_000_000L || i + 1 == inferences.size()) {
+        LOG.info(
+            "workload: {}/{} inferences paid ({} /s), block {}",
+            i + 1,
+            inferences.size(),
+            String.format("%.1f", (i + 1) / ((System.nanoTime() - started) / 1e9)),
+            head(chain));
+        lastReport = System.nanoTime();
+      }
+    }
+    report.put("inferences", inferences.size());
+    report.put("feesWei", fees.toString());
+    report.put("lastBlock", head(chain));
+    return report;
+  }
+
+  /** The mid-run governance change: contributors get 60%, the model owner 30%, the protocol 10%. */
+  private static long changeSplit(ScenarioDriver driver, Credentials deployer) throws Exception {
+    ProtocolParams.Params p = driver.params(deployer).params().send();
+    var receipt =
+        driver.changeParams(
+            List.of(deployer),
+            new ProtocolParams.Params(
+                BigInteger.valueOf(6000),
+                BigInteger.valueOf(3000),
+                BigInteger.valueOf(1000),
+                p.topK,
+                p.similarityThresholdPpm,
+                p.duplicateBoundPpm,
+                p.minPayout,
+                p.settlementWindowBlocks,
+                p.maxPayeesPerBatch),
+            "workload: split 60/30/10 #" + System.nanoTime());
+    LOG.info(
+        "workload: governance changed the split to 60/30/10 at block {}", receipt.getBlockNumber());
+    return receipt.getBlockNumber().longValueExact();
+  }
+
+  private static void fund(
+      Chain chain, ScenarioDriver driver, Credentials from, Credentials to, BigInteger open)
+      throws Exception {
+    chain.setBalance(to.getAddress(), ETHER);
+    driver.fund(from, to.getAddress(), open);
+  }
+
+  private static long head(Chain chain) throws java.io.IOException {
+    return chain.web3().ethBlockNumber().send().getBlockNumber().longValueExact();
+  }
+}

@@ -1,0 +1,56 @@
+package org.openledger.bridge.workload;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The workload's command line: its size, rate, seed, where the fortunes are and where the report
+ * goes. Every option has a default that finishes its first settlements within a few minutes.
+ */
+record WorkloadArgs(WorkloadPlan.Options options, double rate, Path fortunes, Path report) {
+
+  static final String USAGE =
+      "usage: workload [--datanets N] [--contributions PER_DATANET] [--duplicates N]"
+          + " [--bad-hashes N] [--inferences N] [--rate PER_SECOND] [--contributors N]"
+          + " [--payers N] [--seed S] [--fortunes DIR] [--report FILE]";
+
+  static WorkloadArgs parse(String[] args) {
+    Map<String, String> v = new LinkedHashMap<>();
+    v.put("--datanets", "4");
+    v.put("--contributions", "12");
+    v.put("--duplicates", "3");
+    v.put("--bad-hashes", "2");
+    v.put("--inferences", "120");
+    v.put("--rate", "4");
+    v.put("--contributors", "8");
+    v.put("--payers", "3");
+    v.put("--seed", "1");
+    v.put("--fortunes", "/usr/share/games/fortunes");
+    v.put("--report", ".run/workload.json");
+    for (int i = 0; i < args.length; i += 2) {
+      if (!v.containsKey(args[i]) || i + 1 >= args.length) {
+        throw new IllegalArgumentException(
+            "unknown or incomplete option " + args[i] + "\n" + USAGE);
+      }
+      v.put(args[i], args[i + 1]);
+    }
+    double rate = Double.parseDouble(v.get("--rate"));
+    if (!(rate > 0)) {
+      throw new IllegalArgumentException("--rate must be positive\n" + USAGE);
+    }
+    return new WorkloadArgs(
+        new WorkloadPlan.Options(
+            Integer.parseInt(v.get("--datanets")),
+            Integer.parseInt(v.get("--contributions")),
+            Integer.parseInt(v.get("--duplicates")),
+            Integer.parseInt(v.get("--bad-hashes")),
+            Integer.parseInt(v.get("--inferences")),
+            Integer.parseInt(v.get("--contributors")),
+            Integer.parseInt(v.get("--payers")),
+            Long.parseLong(v.get("--seed"))),
+        rate,
+        Path.of(v.get("--fortunes")),
+        Path.of(v.get("--report")));
+  }
+}
