@@ -44,6 +44,12 @@ install_fortunes() {
   apt_install fortunes fortunes-min
 }
 
+# Optional: a local Prometheus for operators (Debian's package; Grafana is compose-only).
+install_prometheus() {
+  command -v prometheus >/dev/null && return 0
+  apt_install prometheus
+}
+
 install_node_tools() {
   local dir="$OPENLEDGER_LOCAL_DIR/node" sum
   sum=$(checksum "$OPENLEDGER_ROOT/bin/stack/package.json" "$OPENLEDGER_ROOT/bin/stack/package-lock.json")

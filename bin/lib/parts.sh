@@ -13,6 +13,8 @@ decoder_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_DECODER_HTTP_PORT/
 loader_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_LOADER_METRICS_PORT/metrics"; }
 settlement_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_SETTLEMENT_METRICS_PORT/metrics"; }
 flink_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_FLINK_UI_PORT"; }
+flink_metrics_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_FLINK_METRICS_PORT/metrics"; }
+prometheus_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_PROMETHEUS_PORT"; }
 
 # PART_ports: the "PORT VARIABLE" pairs a part listens on, checked before anything starts.
 kafka_ports() { echo "$OPENLEDGER_KAFKA_PORT OPENLEDGER_KAFKA_PORT $OPENLEDGER_KAFKA_CONTROLLER_PORT OPENLEDGER_KAFKA_CONTROLLER_PORT"; }
@@ -24,7 +26,8 @@ follower_ports() { echo "$OPENLEDGER_FOLLOWER_METRICS_PORT OPENLEDGER_FOLLOWER_M
 decoder_ports() { echo "$OPENLEDGER_DECODER_HTTP_PORT OPENLEDGER_DECODER_HTTP_PORT"; }
 loader_ports() { echo "$OPENLEDGER_LOADER_METRICS_PORT OPENLEDGER_LOADER_METRICS_PORT"; }
 settlement_ports() { echo "$OPENLEDGER_SETTLEMENT_METRICS_PORT OPENLEDGER_SETTLEMENT_METRICS_PORT"; }
-flink_ports() { echo "$OPENLEDGER_FLINK_UI_PORT OPENLEDGER_FLINK_UI_PORT"; }
+flink_ports() { echo "$OPENLEDGER_FLINK_UI_PORT OPENLEDGER_FLINK_UI_PORT $OPENLEDGER_FLINK_METRICS_PORT OPENLEDGER_FLINK_METRICS_PORT"; }
+prometheus_ports() { echo "$OPENLEDGER_PROMETHEUS_PORT OPENLEDGER_PROMETHEUS_PORT"; }
 
 # preflight PART...: every port of every part that is not running yet must be free.
 preflight() {
@@ -181,10 +184,38 @@ flink_start() {
     OPENLEDGER_REGISTRY_URL="$(registry_address)" \
     OPENLEDGER_SIDECAR_FLIGHT_URI="grpc+tcp://$OPENLEDGER_HOST:$OPENLEDGER_SIDECAR_FLIGHT_PORT" \
     OPENLEDGER_FLINK_REST_PORT="$OPENLEDGER_FLINK_UI_PORT" OPENLEDGER_FLINK_MODE=embedded \
+    OPENLEDGER_FLINK_METRICS_PORT="$OPENLEDGER_FLINK_METRICS_PORT" \
     OPENLEDGER_PAYMENT_PROTOCOL_ADDRESS="$treasury" OPENLEDGER_CHECKPOINT_DIR="$OPENLEDGER_RUN_DIR/checkpoints" \
     launch flink "$OPENLEDGER_RUN_DIR/logs/flink.log" java -Xmx1g --add-opens=java.base/java.nio=ALL-UNNAMED \
     -Dlog4j2.configurationFile="$OPENLEDGER_ROOT/bin/stack/log4j2-flink.xml" -Dlog.file="$OPENLEDGER_RUN_DIR/logs/flink.log" \
     -cp "$jar:$(flink_classpath)" org.openledger.flink.PipelineApp
+}
+
+# --- Prometheus (optional: `bin/openledger prometheus` or `demo --prometheus`; Debian's package) ---
+prometheus_healthy() { curl -fsS --max-time 2 "$(prometheus_address)/-/ready" >/dev/null; }
+prometheus_start() {
+  local dir="$OPENLEDGER_RUN_DIR/prometheus" h="$OPENLEDGER_HOST"
+  mkdir -p "$dir/data"
+  cat >"$dir/prometheus.yml" <<EOT
+# Written by bin/openledger: every part of the local stack that serves /metrics.
+global:
+  scrape_interval: 5s
+scrape_configs:
+  - job_name: follower
+    static_configs: [{targets: ["$h:$OPENLEDGER_FOLLOWER_METRICS_PORT"]}]
+  - job_name: decoder
+    static_configs: [{targets: ["$h:$OPENLEDGER_DECODER_HTTP_PORT"]}]
+  - job_name: flink
+    static_configs: [{targets: ["$h:$OPENLEDGER_FLINK_METRICS_PORT"]}]
+  - job_name: sidecar
+    static_configs: [{targets: ["$h:$OPENLEDGER_SIDECAR_HTTP_PORT"]}]
+  - job_name: settlement
+    static_configs: [{targets: ["$h:$OPENLEDGER_SETTLEMENT_METRICS_PORT"]}]
+  - job_name: loader
+    static_configs: [{targets: ["$h:$OPENLEDGER_LOADER_METRICS_PORT"]}]
+EOT
+  launch prometheus "$OPENLEDGER_RUN_DIR/logs/prometheus.log" prometheus --config.file="$dir/prometheus.yml" \
+    --storage.tsdb.path="$dir/data" --web.listen-address="$h:$OPENLEDGER_PROMETHEUS_PORT"
 }
 
 # flink_app CLASS ARGS...: runs a main class of flink-jobs (benchmarks) against the running stack.

@@ -17,7 +17,7 @@ from conftest import ROOT
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
-EXPECTED = {"besu", "kafka", "schema-registry", "clickhouse", "jobmanager", "taskmanager", "sidecar", "prometheus"}
+EXPECTED = {"besu", "kafka", "schema-registry", "clickhouse", "jobmanager", "taskmanager", "sidecar", "prometheus", "grafana"}
 
 
 def project_version():

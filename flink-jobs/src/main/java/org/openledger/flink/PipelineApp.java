@@ -209,12 +209,21 @@ public final class PipelineApp {
         config.paymentFinalityBlocks());
   }
 
-  /** Binds the Web UI and REST API to the configured address (loopback by default). */
+  /**
+   * Binds the Web UI and REST API to the configured address (loopback by default), and serves the
+   * mini-cluster's metrics (checkpoints, back-pressure, records in and out, the operators' own
+   * counters) for Prometheus on the same address.
+   */
   public static Configuration flinkConfiguration(PipelineConfig config) {
     Configuration conf = new Configuration();
     conf.set(RestOptions.BIND_ADDRESS, config.restAddress());
     conf.set(RestOptions.ADDRESS, config.restAddress());
     conf.set(RestOptions.PORT, config.restPort());
+    conf.setString(
+        "metrics.reporter.prom.factory.class",
+        "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    conf.setString("metrics.reporter.prom.host", config.restAddress());
+    conf.setString("metrics.reporter.prom.port", config.metricsPort());
     // Checkpoints on disk: the ledgers' state outgrows the JobManager's 5 MB in-memory storage.
     conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointUri());

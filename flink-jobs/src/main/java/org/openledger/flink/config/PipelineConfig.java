@@ -17,6 +17,7 @@ public record PipelineConfig(
     String kafkaBootstrap,
     String restAddress,
     int restPort,
+    String metricsPort,
     long checkpointIntervalMs,
     long kafkaTransactionTimeoutMs,
     String relayInputTopic,
@@ -52,6 +53,15 @@ public record PipelineConfig(
           "flink.rest.address", "127.0.0.1", "address the Flink Web UI and REST API bind");
   public static final ConfigKey<Integer> REST_PORT =
       ConfigKey.port("flink.rest.port", 8081, "port of the Flink Web UI and REST API");
+  public static final ConfigKey<String> METRICS_PORT =
+      new ConfigKey<>(
+          "flink.metrics.port",
+          "9249",
+          "port (or range, e.g. 9250-9260) of the embedded mini-cluster's Prometheus /metrics on"
+              + " the REST address; the cluster sets its own metrics.reporter.prom.port",
+          String::trim,
+          s -> s.matches("\\d{1,5}(-\\d{1,5})?"),
+          "must be a port or a range like 9250-9260");
   public static final ConfigKey<Long> CHECKPOINT_INTERVAL_MS =
       ConfigKey.atLeast(
           "checkpoint.interval.ms",
@@ -137,6 +147,7 @@ public record PipelineConfig(
           KAFKA_BOOTSTRAP,
           REST_ADDRESS,
           REST_PORT,
+          METRICS_PORT,
           CHECKPOINT_INTERVAL_MS,
           KAFKA_TRANSACTION_TIMEOUT_MS,
           RELAY_INPUT_TOPIC,
@@ -160,6 +171,7 @@ public record PipelineConfig(
         source.get(KAFKA_BOOTSTRAP),
         source.get(REST_ADDRESS),
         source.get(REST_PORT),
+        source.get(METRICS_PORT),
         source.get(CHECKPOINT_INTERVAL_MS),
         source.get(KAFKA_TRANSACTION_TIMEOUT_MS),
         source.get(RELAY_INPUT_TOPIC),

@@ -54,6 +54,7 @@ class RelayJobIT {
             Map.of(
                 "OPENLEDGER_KAFKA_BOOTSTRAP", LocalStack.kafkaBootstrap(),
                 "OPENLEDGER_FLINK_REST_PORT", Integer.toString(restPort),
+                "OPENLEDGER_FLINK_METRICS_PORT", Integer.toString(LocalStack.freePort()),
                 "OPENLEDGER_CHECKPOINT_INTERVAL_MS", "500"),
             java.util.Optional.empty());
     StreamExecutionEnvironment env =
