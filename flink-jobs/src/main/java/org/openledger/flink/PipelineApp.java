@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.RecoveryClaimMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.openledger.events.ChainEvent;
@@ -14,6 +17,7 @@ import org.openledger.flink.attribution.Attribution;
 import org.openledger.flink.attribution.Duplicate;
 import org.openledger.flink.attribution.FlightSidecarGateway;
 import org.openledger.flink.attribution.Rejection;
+import org.openledger.flink.config.Checkpoints;
 import org.openledger.flink.config.PipelineConfig;
 import org.openledger.flink.domain.PayoutBatcher;
 import org.openledger.flink.kafka.AvroKafka;
@@ -26,6 +30,8 @@ import org.openledger.flink.payment.PaymentInputs;
 import org.openledger.pipeline.AttributionResult;
 import org.openledger.schemas.TopicBootstrap;
 import org.openledger.schemas.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the pipeline's jobs: in an embedded mini-cluster with its Web UI ({@code bin/openledger
@@ -33,6 +39,8 @@ import org.openledger.schemas.Topics;
  * (docker-compose.yml). {@code main} only loads configuration and wires the jobs.
  */
 public final class PipelineApp {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PipelineApp.class);
 
   private PipelineApp() {}
 
@@ -227,6 +235,19 @@ public final class PipelineApp {
     // Checkpoints on disk: the ledgers' state outgrows the JobManager's 5 MB in-memory storage.
     conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointUri());
+    // A crash of this JVM is a job failure: the next start resumes from the newest completed
+    // checkpoint (kept on cancellation too) and owns it from then on (CLAIM), so state, Kafka
+    // offsets and open transactions continue exactly once instead of starting over.
+    conf.set(
+        CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    Checkpoints.latestCompleted(Path.of(java.net.URI.create(config.checkpointUri())))
+        .ifPresent(
+            chk -> {
+              LOG.info("resuming from checkpoint {}", chk);
+              conf.set(StateRecoveryOptions.SAVEPOINT_PATH, chk.toUri().toString());
+              conf.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.CLAIM);
+            });
     return conf;
   }
 }
