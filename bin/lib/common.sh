@@ -48,6 +48,7 @@ launch() {
   [ -f "$log" ] && mv -f "$log" "$log.1"
   setsid "$@" </dev/null >"$log" 2>&1 &
   local pid=$!
+  disown "$pid" 2>/dev/null || true # tracked by PID file, not as a job: no "Killed" notices
   local started=""
   for _ in 1 2 3 4 5 6 7 8 9 10; do
     started=$(proc_start_time "$pid") && break

@@ -62,6 +62,37 @@ final class ChainReader {
     return out;
   }
 
+  /** Every log of {@code address} whose first topic is {@code topic0}, on the chain as it is. */
+  JsonNode logs(String address, String topic0) throws IOException, InterruptedException {
+    return call(
+        "eth_getLogs",
+        List.of(
+            Map.of(
+                "fromBlock",
+                "earliest",
+                "toBlock",
+                "latest",
+                "address",
+                address,
+                "topics",
+                List.of(topic0))));
+  }
+
+  /** The {@code index}-th 32-byte word of a log's data. */
+  static BigInteger word(JsonNode log, int index) {
+    return new BigInteger(word(log.get("data").asText().substring(2), index), 16);
+  }
+
+  /** The ABI-encoded string whose offset is the {@code index}-th word of a log's data. */
+  static String string(JsonNode log, int index) {
+    String data = log.get("data").asText().substring(2);
+    int at = new BigInteger(word(data, index), 16).intValueExact() * 2;
+    int length = new BigInteger(data.substring(at, at + 64), 16).intValueExact();
+    return new String(
+        java.util.HexFormat.of().parseHex(data.substring(at + 64, at + 64 + 2 * length)),
+        StandardCharsets.UTF_8);
+  }
+
   private JsonNode call(String method, List<Object> params)
       throws IOException, InterruptedException {
     byte[] body =

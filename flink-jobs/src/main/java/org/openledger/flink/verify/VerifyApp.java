@@ -5,19 +5,12 @@ import java.io.PrintStream;
 import java.math.BigInteger;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.openledger.config.ConfigKey;
 import org.openledger.config.ConfigSource;
 import org.openledger.flink.domain.Abi;
@@ -25,8 +18,6 @@ import org.openledger.flink.domain.MerkleTree;
 import org.openledger.flink.domain.PayoutLeaf;
 import org.openledger.pipeline.PayoutBatchLeaf;
 import org.openledger.schemas.Topics;
-import org.openledger.schemas.registry.SchemaRegistryClient;
-import org.openledger.schemas.serde.ConfluentAvroSerde;
 
 /**
  * {@code bin/openledger verify --payee ADDR [--batch ID]}: for one payee, every batch that paid
@@ -91,30 +82,14 @@ public final class VerifyApp {
 
   /** Every leaf of every batch, grouped by batch in topic order. */
   static Map<String, List<PayoutBatchLeaf>> leaves(String bootstrap, URI registry, String topic) {
-    var serde =
-        new ConfluentAvroSerde<>(
-            Topics.PAYOUT_BATCH_LEAVES.withName(topic),
-            new SchemaRegistryClient(registry),
-            PayoutBatchLeaf.class);
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     Map<String, List<PayoutBatchLeaf>> out = new LinkedHashMap<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> parts =
-          consumer.partitionsFor(topic).stream()
-              .map(i -> new TopicPartition(topic, i.partition()))
-              .toList();
-      consumer.assign(parts);
-      consumer.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-      while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
-          PayoutBatchLeaf leaf = serde.decode(r.value());
-          out.computeIfAbsent(leaf.getBatchId(), k -> new ArrayList<>()).add(leaf);
-        }
-      }
+    for (PayoutBatchLeaf leaf :
+        TopicReader.all(
+            bootstrap,
+            registry,
+            Topics.PAYOUT_BATCH_LEAVES.withName(topic),
+            PayoutBatchLeaf.class)) {
+      out.computeIfAbsent(leaf.getBatchId(), k -> new ArrayList<>()).add(leaf);
     }
     return out;
   }

@@ -22,13 +22,11 @@ import org.openledger.bridge.scenario.ContentStore;
 import org.openledger.bridge.scenario.ScenarioApp;
 import org.openledger.bridge.scenario.ScenarioDriver;
 import org.openledger.bridge.workload.WorkloadPlan.ContributionSpec;
-import org.openledger.bridge.workload.WorkloadPlan.InferenceSpec;
 import org.openledger.bridge.workload.WorkloadPlan.Kind;
 import org.openledger.config.ConfigSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
-import org.web3j.crypto.Hash;
 
 /**
  * {@code bin/openledger workload}: drives the demo's workload of real text on the dev chain (see
@@ -142,6 +140,7 @@ public final class WorkloadApp {
           .put("id", id)
           .put("datanetId", datanetIds.get(c.datanet()))
           .put("contributor", by.getAddress())
+          .put("uri", uri)
           .put("kind", c.kind().name());
     }
     LOG.info(
@@ -167,42 +166,25 @@ public final class WorkloadApp {
           .put("owner", accounts.account(OWNERS + m).getAddress());
     }
 
-    BigInteger fees = BigInteger.ZERO;
-    long started = System.nanoTime();
-    long lastReport = started;
-    List<InferenceSpec> inferences = plan.inferences();
-    for (int i = 0; i < inferences.size(); i++) {
-      if (i == plan.governanceAt()) {
-        report.put("paramsChangedAtBlock", changeSplit(driver, deployer));
-      }
-      InferenceSpec inf = inferences.get(i);
-      byte[] query = inf.query().getBytes(StandardCharsets.UTF_8);
-      driver
-          .market(accounts.account(PAYERS + inf.payer()))
-          .payForInference(
-              BigInteger.valueOf(modelIds.get(inf.model())),
-              inf.fee(),
-              Hash.sha3(query),
-              content.put(query))
-          .send();
-      fees = fees.add(inf.fee());
-      long due = started + (long) ((i + 1) * 1e9 / a.rate());
-      long now = System.nanoTime();
-      if (due > now) {
-        Thread.sleep((due - now) / 1_000_000);
-      }
-      if (System.nanoTime() - lastReport > 10_000_000_000L || i + 1 == inferences.size()) {
-        LOG.info(
-            "workload: {}/{} inferences paid ({} /s), block {}",
-            i + 1,
-            inferences.size(),
-            String.format("%.1f", (i + 1) / ((System.nanoTime() - started) / 1e9)),
-            head(chain));
-        lastReport = System.nanoTime();
-      }
-    }
-    report.put("inferences", inferences.size());
-    report.put("feesWei", fees.toString());
+    LOG.info("workload: {} models registered; paying inferences", modelIds.size());
+    InferenceStream.Outcome outcome =
+        InferenceStream.run(
+            driver,
+            plan.inferences(),
+            modelIds,
+            content,
+            a.rate(),
+            a.senders(),
+            i -> {
+              if (i == plan.governanceAt() && a.governance()) {
+                report.put("paramsChangedAtBlock", changeSplit(driver, deployer));
+              }
+            });
+    report.put("inferences", plan.inferences().size());
+    report.put("lostToReorgs", outcome.lost());
+    report.put("feesWei", outcome.fees().toString());
+    ArrayNode sent = report.putArray("sent");
+    outcome.sent().forEach(x -> sent.addArray().add(x.block()).add(x.sentAtMillis()));
     report.put("lastBlock", head(chain));
     return report;
   }

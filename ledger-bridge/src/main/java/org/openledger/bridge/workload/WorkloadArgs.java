@@ -8,12 +8,19 @@ import java.util.Map;
  * The workload's command line: its size, rate, seed, where the fortunes are and where the report
  * goes. Every option has a default that finishes its first settlements within a few minutes.
  */
-record WorkloadArgs(WorkloadPlan.Options options, double rate, Path fortunes, Path report) {
+record WorkloadArgs(
+    WorkloadPlan.Options options,
+    double rate,
+    int senders,
+    boolean governance,
+    Path fortunes,
+    Path report) {
 
   static final String USAGE =
       "usage: workload [--datanets N] [--contributions PER_DATANET] [--duplicates N]"
           + " [--bad-hashes N] [--inferences N] [--rate PER_SECOND] [--contributors N]"
-          + " [--payers N] [--seed S] [--fortunes DIR] [--report FILE]";
+          + " [--payers N] [--senders N] [--seed S] [--governance on|off] [--fortunes DIR]"
+          + " [--report FILE]";
 
   static WorkloadArgs parse(String[] args) {
     Map<String, String> v = new LinkedHashMap<>();
@@ -26,6 +33,8 @@ record WorkloadArgs(WorkloadPlan.Options options, double rate, Path fortunes, Pa
     v.put("--contributors", "8");
     v.put("--payers", "3");
     v.put("--seed", "1");
+    v.put("--governance", "on");
+    v.put("--senders", "1");
     v.put("--fortunes", "/usr/share/games/fortunes");
     v.put("--report", ".run/workload.json");
     for (int i = 0; i < args.length; i += 2) {
@@ -39,6 +48,19 @@ record WorkloadArgs(WorkloadPlan.Options options, double rate, Path fortunes, Pa
     if (!(rate > 0)) {
       throw new IllegalArgumentException("--rate must be positive\n" + USAGE);
     }
+    int senders = Integer.parseInt(v.get("--senders"));
+    boolean governance =
+        switch (v.get("--governance")) {
+          case "on" -> true;
+          case "off" -> false;
+          default -> throw new IllegalArgumentException("--governance is on or off\n" + USAGE);
+        };
+    if (senders < 1 || senders > Integer.parseInt(v.get("--payers"))) {
+      throw new IllegalArgumentException("--senders is 1 to --payers (one payer each)\n" + USAGE);
+    }
+    if (senders > 1 && governance) {
+      throw new IllegalArgumentException("--senders above 1 needs --governance off\n" + USAGE);
+    }
     return new WorkloadArgs(
         new WorkloadPlan.Options(
             Integer.parseInt(v.get("--datanets")),
@@ -50,6 +72,8 @@ record WorkloadArgs(WorkloadPlan.Options options, double rate, Path fortunes, Pa
             Integer.parseInt(v.get("--payers")),
             Long.parseLong(v.get("--seed"))),
         rate,
+        senders,
+        governance,
         Path.of(v.get("--fortunes")),
         Path.of(v.get("--report")));
   }

@@ -37,4 +37,16 @@ class WorkloadArgsTest {
     assertThatThrownBy(() -> WorkloadArgs.parse(new String[] {"--rate", "0"}))
         .hasMessageContaining("--rate must be positive");
   }
+
+  @Test
+  void shouldRefuseMoreSendersThanPayersOrAGovernanceChangeWithParallelSenders() {
+    assertThatThrownBy(() -> WorkloadArgs.parse(new String[] {"--senders", "4", "--payers", "3"}))
+        .hasMessageContaining("--senders is 1 to --payers");
+    assertThatThrownBy(() -> WorkloadArgs.parse(new String[] {"--senders", "2", "--payers", "2"}))
+        .hasMessageContaining("needs --governance off");
+    WorkloadArgs a =
+        WorkloadArgs.parse(new String[] {"--senders", "8", "--payers", "8", "--governance", "off"});
+    assertThat(a.senders()).isEqualTo(8);
+    assertThat(a.governance()).isFalse();
+  }
 }

@@ -1,0 +1,187 @@
+# `bin/openledger chaos --faults N --seed S`: the workload under seeded, random faults, then the
+# invariants (docs/RELIABILITY.md). Runs in its own folder (.run-chaos) on the usual ports.
+
+CHAOS_KINDS="kill-follower kill-settlement kill-flink restart-sidecar restart-kafka reorg malformed bad-content"
+
+rpc() { # rpc METHOD PARAMS-JSON: the result, as JSON text
+  curl -fsS --max-time 10 -H 'Content-Type: application/json' \
+    -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":$2}" \
+    "http://$OPENLEDGER_HOST:$OPENLEDGER_EVM_PORT" | python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["result"]))'
+}
+head_block() { python3 -c 'import sys; print(int(sys.argv[1].strip("\""), 16))' "$(rpc eth_blockNumber '[]')"; }
+
+kill9() { local pid; pid=$(part_pid "$1") && kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; }
+
+# Parts run under a supervisor in production: one that exited (or was killed) is started again.
+heal() {
+  local part
+  for part in kafka evm sidecar follower decoder flink settlement loader; do
+    part_pid "$part" >/dev/null || start_one "$part" >/dev/null
+  done
+}
+
+chaos_fault() {
+  local kind=$1 dir=$2
+  case "$kind" in
+    kill-follower) kill9 follower; start_one follower >/dev/null; echo "SIGKILL, restarted" ;;
+    kill-settlement)
+      # Aim for the window between a settle transaction's broadcast and its receipt's confirmations.
+      local log="$OPENLEDGER_RUN_DIR/logs/settlement.log" seen waited=0
+      seen=$(grep -c 'sending 0x' "$log" 2>/dev/null || true)
+      while [ "$(grep -c 'sending 0x' "$log" 2>/dev/null || true)" = "$seen" ] && [ $waited -lt 600 ]; do
+        sleep 0.05; waited=$((waited + 1))
+      done
+      kill9 settlement; start_one settlement >/dev/null
+      if [ $waited -lt 600 ]; then echo "SIGKILL between send and receipt, restarted"; else echo "SIGKILL (no send in 30 s), restarted"; fi ;;
+    kill-flink) kill9 flink; start_one flink >/dev/null; echo "SIGKILL of the mini-cluster, resumed from its checkpoint" ;;
+    restart-sidecar) kill9 sidecar; start_one sidecar >/dev/null; echo "SIGKILL, restarted empty" ;;
+    restart-kafka) stop_part kafka >/dev/null; sleep 2; start_one kafka >/dev/null; heal; echo "broker stopped and started" ;;
+    reorg)
+      local snap before after
+      snap=$(rpc evm_snapshot '[]')
+      sleep 1
+      before=$(head_block)
+      rpc evm_revert "[$snap]" >/dev/null
+      after=$(head_block)
+      evm_mine $((before - after + 1)) # the other branch is longer, so every follower must switch
+      echo "$((before - after)) blocks replaced ($((after + 1))..$before)" ;;
+    malformed) chaos_java org.openledger.bridge.chaos.ChaosInject malformed >>"$dir/malformed.txt"; echo "2 raw records no decoder can read" ;;
+    bad-content) chaos_java org.openledger.bridge.chaos.ChaosInject bad-content 1 >>"$dir/bad-uris.txt"; echo "1 contribution whose content does not match its hash" ;;
+  esac
+}
+
+chaos_java() { (bridge_env && java -cp "$(bridge_classpath)" "$@" 2>>"$OPENLEDGER_RUN_DIR/logs/chaos-inject.log"); }
+
+cmd_chaos() {
+  local faults=8 seed=1 build=1
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --faults) faults=$2; shift 2 ;;
+      --seed) seed=$2; shift 2 ;;
+      --no-build) build=0; shift ;; # `test` has just built and tested everything
+      *) die "usage: bin/openledger chaos [--faults N] [--seed S]" ;;
+    esac
+  done
+  export OPENLEDGER_RUN_DIR="$OPENLEDGER_ROOT/.run-chaos"
+  # Reorgs stay shallower than the payment job's finality and the settlement writer's
+  # confirmations: deeper ones are outside what either promises (docs/RELIABILITY.md).
+  export OPENLEDGER_PAYMENT_FINALITY_BLOCKS=8 OPENLEDGER_SETTLEMENT_CONFIRMATIONS=8
+  cmd_install
+  [ "$build" = 0 ] || cmd_build
+  cmd_down >/dev/null 2>&1 || true
+  rm -rf "$OPENLEDGER_RUN_DIR"
+  trap 'echo; say "stopping the chaos run"; [ -n "${WORKLOAD_PID:-}" ] && kill "$WORKLOAD_PID" 2>/dev/null; cmd_down; exit 130' INT TERM
+  cmd_up
+  cmd_deploy >/dev/null
+  local part
+  for part in follower decoder flink settlement loader; do start_one "$part"; done
+  local dir="$OPENLEDGER_RUN_DIR/chaos"
+  mkdir -p "$dir"
+  : >"$dir/malformed.txt"
+  : >"$dir/bad-uris.txt"
+  : >"$dir/faults.txt"
+  local inferences=$((60 + faults * 40))
+  say "chaos: $faults faults, seed $seed, over a workload of $inferences inferences"
+  cmd_workload --datanets 2 --contributions 6 --duplicates 1 --bad-hashes 1 --inferences "$inferences" \
+    --rate 4 --governance off --seed "$seed" >"$OPENLEDGER_RUN_DIR/logs/workload.log" 2>&1 &
+  WORKLOAD_PID=$!
+  local waited=0
+  until grep -q 'paying inferences' "$OPENLEDGER_RUN_DIR/logs/workload.log" 2>/dev/null; do
+    kill -0 "$WORKLOAD_PID" 2>/dev/null || die "the workload failed; see $OPENLEDGER_RUN_DIR/logs/workload.log"
+    sleep 1; waited=$((waited + 1))
+    [ $waited -lt 300 ] || die "the workload did not reach its inferences in 300 s"
+  done
+
+  # Seeded: the first faults are each kind once, in a seeded order; the rest are drawn at random.
+  RANDOM=$seed
+  local kinds=() i kind detail
+  for kind in $CHAOS_KINDS; do kinds+=("$kind"); done
+  for ((i = ${#kinds[@]} - 1; i > 0; i--)); do
+    local j=$((RANDOM % (i + 1))) t=${kinds[i]}
+    kinds[i]=${kinds[j]}; kinds[j]=$t
+  done
+  for ((i = 0; i < faults; i++)); do
+    sleep $((2 + RANDOM % 5))
+    if [ "$i" -lt "${#kinds[@]}" ]; then kind=${kinds[i]}; else kind=${kinds[RANDOM % ${#kinds[@]}]}; fi
+    detail=$(chaos_fault "$kind" "$dir" 2>>"$OPENLEDGER_RUN_DIR/logs/chaos.log" || echo "injection failed")
+    heal
+    printf '%s\t%s\n' "$kind" "$detail" >>"$dir/faults.txt"
+    say "fault $((i + 1))/$faults at block $(head_block): $kind: $detail"
+    say "  $(progress line 2>/dev/null)"
+  done
+
+  say "faults done; letting the workload finish"
+  wait "$WORKLOAD_PID" || warn "the workload exited non-zero (see $OPENLEDGER_RUN_DIR/logs/workload.log)"
+  WORKLOAD_PID=
+  python3 -c 'import json, sys; print("\n".join(c["uri"] for c in json.load(open(sys.argv[1]))["contributions"] if c["kind"] == "BAD_HASH"))' \
+    "$OPENLEDGER_RUN_DIR/workload.json" >>"$dir/bad-uris.txt"
+  say "draining: mining until every fee is accrued and settled"
+  heal
+  wait_for_settlements 420 || true
+  chaos_report "$dir"
+}
+
+chaos_report() {
+  local dir=$1 rc=0
+  echo
+  echo "  faults injected"
+  cut -f1 "$dir/faults.txt" | sort | uniq -c | awk '{ printf "    %-18s %d\n", $2, $1 }'
+  echo
+  echo "  invariants"
+  if progress settled 2>/dev/null; then
+    printf '  %-58s %-4s %s\n' "ClickHouse: fees = accrued = settled on chain" pass "$(progress line 2>/dev/null)"
+  else
+    printf '  %-58s %-4s %s\n' "ClickHouse: fees = accrued = settled on chain" FAIL "$(progress line 2>/dev/null)"; rc=1
+  fi
+  if cmd_reconcile >"$dir/reconcile.txt" 2>&1; then
+    printf '  %-58s %-4s %s\n' "reconciliation per block range" pass "$(tail -n 1 "$dir/reconcile.txt")"
+  else
+    printf '  %-58s %-4s %s\n' "reconciliation per block range" FAIL "see $dir/reconcile.txt"; rc=1
+  fi
+  (
+    bridge_env
+    export OPENLEDGER_TOPIC_PREFIX=""
+    flink_app org.openledger.flink.verify.ChaosCheck --bad-uris "$dir/bad-uris.txt" --malformed "$dir/malformed.txt"
+  ) 2>>"$OPENLEDGER_RUN_DIR/logs/chaos-check.log" | grep -E '^  ' || rc=1
+  echo
+  if [ "$rc" = 0 ]; then say "chaos: every invariant held"; else warn "chaos: an invariant was violated (logs in $OPENLEDGER_RUN_DIR/logs)"; fi
+  cmd_down >/dev/null 2>&1 || true
+  return "$rc"
+}
+
+# `bin/openledger bench e2e [--inferences N] [--rate R] [--senders K]`: the whole pipeline at a
+# chosen offered rate, in its own folder (.run-bench); figures in docs/BENCHMARKS.md.
+bench_e2e() {
+  local inferences=2000 rate=40 senders=8
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --inferences) inferences=$2; shift 2 ;;
+      --rate) rate=$2; shift 2 ;;
+      --senders) senders=$2; shift 2 ;;
+      *) die "usage: bin/openledger bench e2e [--inferences N] [--rate R] [--senders K]" ;;
+    esac
+  done
+  export OPENLEDGER_RUN_DIR="$OPENLEDGER_ROOT/.run-bench"
+  cmd_down >/dev/null 2>&1 || true
+  rm -rf "$OPENLEDGER_RUN_DIR"
+  trap 'echo; [ -n "${SAMPLER:-}" ] && kill "$SAMPLER" 2>/dev/null; cmd_down; exit 130' INT TERM
+  cmd_up
+  cmd_deploy >/dev/null
+  local part
+  for part in follower decoder flink settlement loader; do start_one "$part"; done
+  local dir="$OPENLEDGER_RUN_DIR/bench"
+  mkdir -p "$dir"
+  OPENLEDGER_FLINK_METRICS_PORT="$OPENLEDGER_FLINK_METRICS_PORT" OPENLEDGER_FOLLOWER_METRICS_PORT="$OPENLEDGER_FOLLOWER_METRICS_PORT" \
+    python3 "$OPENLEDGER_ROOT/bin/lib/e2e.py" sample "$dir/samples.jsonl" &
+  SAMPLER=$!
+  say "e2e: $inferences inferences offered at $rate/s from $senders senders"
+  cmd_workload --datanets 4 --contributions 12 --duplicates 0 --bad-hashes 0 --inferences "$inferences" \
+    --rate "$rate" --senders "$senders" --payers "$senders" --governance off 2>&1 \
+    | grep --line-buffered -o 'workload: .*' || die "the workload failed"
+  wait_for_settlements 900 || true
+  kill "$SAMPLER" 2>/dev/null || true
+  SAMPLER=
+  OPENLEDGER_HOST="$OPENLEDGER_HOST" OPENLEDGER_CLICKHOUSE_HTTP_PORT="$OPENLEDGER_CLICKHOUSE_HTTP_PORT" \
+    python3 "$OPENLEDGER_ROOT/bin/lib/e2e.py" report "$OPENLEDGER_RUN_DIR/workload.json" "$dir/samples.jsonl"
+  cmd_down >/dev/null 2>&1 || true
+}

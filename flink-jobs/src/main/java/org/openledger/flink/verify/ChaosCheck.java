@@ -1,0 +1,270 @@
+package org.openledger.flink.verify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigInteger;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.openledger.config.ConfigSource;
+import org.openledger.flink.domain.Keccak;
+import org.openledger.pipeline.DeadLetter;
+import org.openledger.pipeline.PayoutAccrual;
+import org.openledger.pipeline.PayoutBatch;
+import org.openledger.schemas.Topics;
+
+/**
+ * The chaos suite's end-of-run invariants, each checked against the chain as it finally stands
+ * (after every reorg), never against what the workload meant to do: every fee accrued to the wei,
+ * every emitted batch settled exactly once, every payee paid on chain exactly their accruals, and
+ * every bad input in the dead-letter topic with its reason. Prints a table; exits 1 on a violation.
+ */
+public final class ChaosCheck {
+
+  static final String INFERENCE_PAID =
+      Keccak.hex(
+          "InferencePaid(uint256,uint256,address,uint256,bytes32,string)"
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+  static final String DATA_CONTRIBUTED =
+      Keccak.hex(
+          "DataContributed(uint256,uint256,address,bytes32,string,uint256)"
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+  static final String TRANSFER =
+      Keccak.hex(
+          "Transfer(address,address,uint256)".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+
+  /** One invariant's outcome. */
+  record Result(String invariant, boolean held, String detail) {}
+
+  private ChaosCheck() {}
+
+  public static void main(String[] args) throws Exception {
+    Path badUris = null;
+    Path malformed = null;
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--bad-uris" -> badUris = Path.of(args[i + 1]);
+        case "--malformed" -> malformed = Path.of(args[i + 1]);
+        default ->
+            throw new IllegalArgumentException("usage: ChaosCheck --bad-uris F --malformed F");
+      }
+    }
+    ConfigSource config = ConfigSource.of(System.getenv(), Optional.empty());
+    config.validate(
+        List.of(
+            VerifyApp.KAFKA,
+            VerifyApp.REGISTRY,
+            VerifyApp.RPC,
+            VerifyApp.DEPLOYMENT,
+            VerifyApp.PREFIX));
+    JsonNode contracts =
+        new ObjectMapper()
+            .readTree(Path.of(config.get(VerifyApp.DEPLOYMENT)).toFile())
+            .get("contracts");
+    ChainReader chain = new ChainReader(URI.create(config.get(VerifyApp.RPC)));
+    String kafka = config.get(VerifyApp.KAFKA);
+    URI registry = URI.create(config.get(VerifyApp.REGISTRY));
+    String prefix = config.get(VerifyApp.PREFIX);
+
+    List<PayoutAccrual> accruals =
+        TopicReader.all(
+            kafka,
+            registry,
+            Topics.PAYOUT_ACCRUALS.withName(prefix + Topics.PAYOUT_ACCRUALS.name()),
+            PayoutAccrual.class);
+    List<PayoutBatch> batches =
+        TopicReader.all(
+            kafka,
+            registry,
+            Topics.PAYOUT_BATCHES.withName(prefix + Topics.PAYOUT_BATCHES.name()),
+            PayoutBatch.class);
+    List<DeadLetter> deadLetters =
+        TopicReader.all(
+            kafka,
+            registry,
+            Topics.DEAD_LETTERS.withName(prefix + Topics.DEAD_LETTERS.name()),
+            DeadLetter.class);
+    String settlement = contracts.at("/Settlement/address").asText();
+    List<Result> results = new ArrayList<>();
+    results.add(
+        feesAccrued(
+            chain.logs(contracts.at("/InferenceMarket/address").asText(), INFERENCE_PAID),
+            accruals));
+    List<ChainReader.Settled> settled = chain.settled(settlement, null);
+    results.add(settledOnce(settled, batches));
+    results.add(
+        paidAsAccrued(
+            chain.logs(contracts.at("/OpenToken/address").asText(), TRANSFER),
+            settlement,
+            accruals));
+    results.add(
+        badContentDeadLettered(
+            chain.logs(contracts.at("/DatanetRegistry/address").asText(), DATA_CONTRIBUTED),
+            lines(badUris),
+            deadLetters));
+    results.add(malformedDeadLettered(lines(malformed), deadLetters));
+    boolean ok = true;
+    for (Result r : results) {
+      System.out.printf("  %-58s %-4s %s%n", r.invariant(), r.held() ? "pass" : "FAIL", r.detail());
+      ok &= r.held();
+    }
+    System.exit(ok ? 0 : 1);
+  }
+
+  private static List<String> lines(Path file) throws java.io.IOException {
+    return file == null || !Files.exists(file)
+        ? List.of()
+        : Files.readAllLines(file).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+  }
+
+  /** Accruals with retractions applied (a compensating record cancels its original). */
+  static Map<Long, BigInteger> accruedPerInference(List<PayoutAccrual> accruals) {
+    Map<Long, BigInteger> out = new TreeMap<>();
+    for (PayoutAccrual a : accruals) {
+      BigInteger wei = a.getAmount().toBigIntegerExact();
+      out.merge(a.getInferenceId(), a.getRemoved() ? wei.negate() : wei, BigInteger::add);
+    }
+    out.values().removeIf(v -> v.signum() == 0);
+    return out;
+  }
+
+  static Result feesAccrued(JsonNode paidLogs, List<PayoutAccrual> accruals) {
+    Map<Long, BigInteger> fees = new TreeMap<>();
+    for (JsonNode log : paidLogs) {
+      long id = new BigInteger(log.get("topics").get(1).asText().substring(2), 16).longValueExact();
+      fees.merge(id, ChainReader.word(log, 0), BigInteger::add);
+    }
+    Map<Long, BigInteger> accrued = accruedPerInference(accruals);
+    BigInteger total = fees.values().stream().reduce(BigInteger.ZERO, BigInteger::add);
+    Set<Long> differ = new HashSet<>(fees.keySet());
+    differ.addAll(accrued.keySet());
+    differ.removeIf(id -> fees.getOrDefault(id, BigInteger.ZERO).equals(accrued.get(id)));
+    return new Result(
+        "every fee on chain accrued, to the wei, per inference",
+        differ.isEmpty(),
+        fees.size()
+            + " inferences, "
+            + total
+            + " wei"
+            + (differ.isEmpty() ? "" : "; differ: " + differ));
+  }
+
+  static Result settledOnce(List<ChainReader.Settled> settled, List<PayoutBatch> batches) {
+    Map<String, Integer> times = new HashMap<>();
+    settled.forEach(s -> times.merge(s.batchId(), 1, Integer::sum));
+    Set<String> emitted = new HashSet<>();
+    batches.forEach(b -> emitted.add(b.getBatchId()));
+    List<String> problems = new ArrayList<>();
+    times.forEach(
+        (id, n) -> {
+          if (n != 1) {
+            problems.add(id + " settled " + n + " times");
+          }
+          if (!emitted.contains(id)) {
+            problems.add(id + " settled but never emitted");
+          }
+        });
+    emitted.forEach(
+        id -> {
+          if (!times.containsKey(id)) {
+            problems.add(id + " emitted but not settled");
+          }
+        });
+    return new Result(
+        "every emitted batch settled on chain exactly once",
+        problems.isEmpty(),
+        emitted.size() + " batches" + (problems.isEmpty() ? "" : "; " + problems));
+  }
+
+  static Result paidAsAccrued(JsonNode transfers, String escrow, List<PayoutAccrual> accruals) {
+    String from = "0x" + "0".repeat(24) + escrow.substring(2).toLowerCase(java.util.Locale.ROOT);
+    Map<String, BigInteger> paid = new TreeMap<>();
+    for (JsonNode log : transfers) {
+      if (log.get("topics").get(1).asText().equalsIgnoreCase(from)) {
+        String to = "0x" + log.get("topics").get(2).asText().substring(26);
+        paid.merge(to, ChainReader.word(log, 0), BigInteger::add);
+      }
+    }
+    Map<String, BigInteger> accrued = new TreeMap<>();
+    for (PayoutAccrual a : accruals) {
+      BigInteger wei = a.getAmount().toBigIntegerExact();
+      accrued.merge(a.getPayee(), a.getRemoved() ? wei.negate() : wei, BigInteger::add);
+    }
+    paid.values().removeIf(v -> v.signum() == 0);
+    accrued.values().removeIf(v -> v.signum() == 0);
+    Map<String, String> differ = new LinkedHashMap<>();
+    Set<String> payees = new HashSet<>(paid.keySet());
+    payees.addAll(accrued.keySet());
+    for (String p : payees) {
+      if (!paid.getOrDefault(p, BigInteger.ZERO).equals(accrued.getOrDefault(p, BigInteger.ZERO))) {
+        differ.put(p, "paid " + paid.get(p) + " accrued " + accrued.get(p));
+      }
+    }
+    return new Result(
+        "every payee paid on chain exactly their accruals",
+        differ.isEmpty(),
+        accrued.size() + " payees" + (differ.isEmpty() ? "" : "; " + differ));
+  }
+
+  static Result badContentDeadLettered(
+      JsonNode contributed, List<String> badUris, List<DeadLetter> deadLetters) {
+    Set<String> bad = new HashSet<>(badUris);
+    List<String> onChain = new ArrayList<>();
+    for (JsonNode log : contributed) {
+      String uri = ChainReader.string(log, 1);
+      if (bad.contains(uri)) {
+        onChain.add(uri);
+      }
+    }
+    List<String> missing = new ArrayList<>();
+    for (String uri : onChain) {
+      boolean found =
+          deadLetters.stream()
+              .anyMatch(
+                  d ->
+                      d.getStage().equals("content-fetch")
+                          && d.getReason().contains(uri)
+                          && d.getReason().contains("hash"));
+      if (!found) {
+        missing.add(uri);
+      }
+    }
+    return new Result(
+        "every bad-hash contribution on chain dead-lettered with its reason",
+        missing.isEmpty() && !onChain.isEmpty(),
+        onChain.size() + " on chain" + (missing.isEmpty() ? "" : "; missing: " + missing));
+  }
+
+  static Result malformedDeadLettered(List<String> injected, List<DeadLetter> deadLetters) {
+    List<String> missing = new ArrayList<>();
+    for (String line : injected) {
+      String[] f = line.split(" ");
+      boolean found =
+          deadLetters.stream()
+              .anyMatch(
+                  d ->
+                      f[0].equals(d.getSourceTopic())
+                          && d.getSourcePartition() != null
+                          && d.getSourcePartition() == Integer.parseInt(f[1])
+                          && d.getSourceOffset() != null
+                          && d.getSourceOffset() == Long.parseLong(f[2])
+                          && !d.getReason().isBlank());
+      if (!found) {
+        missing.add(line);
+      }
+    }
+    return new Result(
+        "every malformed raw record dead-lettered with its reason",
+        missing.isEmpty(),
+        injected.size() + " injected" + (missing.isEmpty() ? "" : "; missing: " + missing));
+  }
+}
