@@ -50,6 +50,16 @@ chaos_fault() {
   esac
 }
 
+# A whole system from nothing in OPENLEDGER_RUN_DIR: stack, contracts, every pipeline part.
+fresh_run() {
+  cmd_down >/dev/null 2>&1 || true
+  rm -rf "$OPENLEDGER_RUN_DIR"
+  cmd_up
+  cmd_deploy >/dev/null
+  local part
+  for part in follower decoder flink settlement loader; do start_one "$part"; done
+}
+
 chaos_java() { (bridge_env && java -cp "$(bridge_classpath)" "$@" 2>>"$OPENLEDGER_RUN_DIR/logs/chaos-inject.log"); }
 
 cmd_chaos() {
@@ -68,13 +78,8 @@ cmd_chaos() {
   export OPENLEDGER_PAYMENT_FINALITY_BLOCKS=8 OPENLEDGER_SETTLEMENT_CONFIRMATIONS=8
   cmd_install
   [ "$build" = 0 ] || cmd_build
-  cmd_down >/dev/null 2>&1 || true
-  rm -rf "$OPENLEDGER_RUN_DIR"
   trap 'echo; say "stopping the chaos run"; [ -n "${WORKLOAD_PID:-}" ] && kill "$WORKLOAD_PID" 2>/dev/null; cmd_down; exit 130' INT TERM
-  cmd_up
-  cmd_deploy >/dev/null
-  local part
-  for part in follower decoder flink settlement loader; do start_one "$part"; done
+  fresh_run
   local dir="$OPENLEDGER_RUN_DIR/chaos"
   mkdir -p "$dir"
   : >"$dir/malformed.txt"
@@ -162,13 +167,8 @@ bench_e2e() {
     esac
   done
   export OPENLEDGER_RUN_DIR="$OPENLEDGER_ROOT/.run-bench"
-  cmd_down >/dev/null 2>&1 || true
-  rm -rf "$OPENLEDGER_RUN_DIR"
   trap 'echo; [ -n "${SAMPLER:-}" ] && kill "$SAMPLER" 2>/dev/null; cmd_down; exit 130' INT TERM
-  cmd_up
-  cmd_deploy >/dev/null
-  local part
-  for part in follower decoder flink settlement loader; do start_one "$part"; done
+  fresh_run
   local dir="$OPENLEDGER_RUN_DIR/bench"
   mkdir -p "$dir"
   OPENLEDGER_FLINK_METRICS_PORT="$OPENLEDGER_FLINK_METRICS_PORT" OPENLEDGER_FOLLOWER_METRICS_PORT="$OPENLEDGER_FOLLOWER_METRICS_PORT" \

@@ -76,23 +76,11 @@ public final class ChaosCheck {
     String prefix = config.get(VerifyApp.PREFIX);
 
     List<PayoutAccrual> accruals =
-        TopicReader.all(
-            kafka,
-            registry,
-            Topics.PAYOUT_ACCRUALS.withName(prefix + Topics.PAYOUT_ACCRUALS.name()),
-            PayoutAccrual.class);
+        read(kafka, registry, prefix, Topics.PAYOUT_ACCRUALS, PayoutAccrual.class);
     List<PayoutBatch> batches =
-        TopicReader.all(
-            kafka,
-            registry,
-            Topics.PAYOUT_BATCHES.withName(prefix + Topics.PAYOUT_BATCHES.name()),
-            PayoutBatch.class);
+        read(kafka, registry, prefix, Topics.PAYOUT_BATCHES, PayoutBatch.class);
     List<DeadLetter> deadLetters =
-        TopicReader.all(
-            kafka,
-            registry,
-            Topics.DEAD_LETTERS.withName(prefix + Topics.DEAD_LETTERS.name()),
-            DeadLetter.class);
+        read(kafka, registry, prefix, Topics.DEAD_LETTERS, DeadLetter.class);
     String settlement = contracts.at("/Settlement/address").asText();
     List<Result> results = new ArrayList<>();
     results.add(
@@ -118,6 +106,15 @@ public final class ChaosCheck {
       ok &= r.held();
     }
     System.exit(ok ? 0 : 1);
+  }
+
+  private static <T extends org.apache.avro.specific.SpecificRecord> List<T> read(
+      String kafka,
+      URI registry,
+      String prefix,
+      org.openledger.schemas.Topic topic,
+      Class<T> type) {
+    return TopicReader.all(kafka, registry, topic.withName(prefix + topic.name()), type);
   }
 
   private static List<String> lines(Path file) throws java.io.IOException {
