@@ -10,7 +10,14 @@ rpc() { # rpc METHOD PARAMS-JSON: the result, as JSON text
 }
 head_block() { python3 -c 'import sys; print(int(sys.argv[1].strip("\""), 16))' "$(rpc eth_blockNumber '[]')"; }
 
-kill9() { local pid; pid=$(part_pid "$1") && kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; }
+# kill9 PART: SIGKILL to the part's process group, then wait until it is really gone (a restart
+# that still sees the old process would wait on it).
+kill9() {
+  local pid waited=0
+  pid=$(part_pid "$1") || return 0
+  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  while part_pid "$1" >/dev/null && [ $waited -lt 200 ]; do sleep 0.05; waited=$((waited + 1)); done
+}
 
 # Parts run under a supervisor in production: one that exited (or was killed) is started again.
 heal() {
@@ -85,7 +92,7 @@ cmd_chaos() {
   : >"$dir/malformed.txt"
   : >"$dir/bad-uris.txt"
   : >"$dir/faults.txt"
-  local inferences=$((60 + faults * 40))
+  local inferences=$((60 + faults * 60)) # about as long as the faults take, at 4/s
   say "chaos: $faults faults, seed $seed, over a workload of $inferences inferences"
   cmd_workload --datanets 2 --contributions 6 --duplicates 1 --bad-hashes 1 --inferences "$inferences" \
     --rate 4 --governance off --seed "$seed" >"$OPENLEDGER_RUN_DIR/logs/workload.log" 2>&1 &
@@ -106,7 +113,7 @@ cmd_chaos() {
     kinds[i]=${kinds[j]}; kinds[j]=$t
   done
   for ((i = 0; i < faults; i++)); do
-    sleep $((2 + RANDOM % 5))
+    sleep $((RANDOM % 3))
     if [ "$i" -lt "${#kinds[@]}" ]; then kind=${kinds[i]}; else kind=${kinds[RANDOM % ${#kinds[@]}]}; fi
     detail=$(chaos_fault "$kind" "$dir" 2>>"$OPENLEDGER_RUN_DIR/logs/chaos.log" || echo "injection failed")
     heal
