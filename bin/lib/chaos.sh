@@ -44,14 +44,18 @@ chaos_fault() {
     restart-sidecar) kill9 sidecar; start_one sidecar >/dev/null; echo "SIGKILL, restarted empty" ;;
     restart-kafka) stop_part kafka >/dev/null; sleep 2; start_one kafka >/dev/null; heal; echo "broker stopped and started" ;;
     reorg)
-      local snap before after
+      # Snapshot, let the workload add 3 blocks, revert, then mine a longer empty branch: the
+      # blocks after the snapshot are replaced. Depth is measured, and must stay under finality.
+      local snap at now waited=0
       snap=$(rpc evm_snapshot '[]')
-      sleep 1
-      before=$(head_block)
+      at=$(head_block)
+      now=$at
+      while [ "$now" -lt $((at + 3)) ] && [ $waited -lt 100 ]; do
+        sleep 0.05; waited=$((waited + 1)); now=$(head_block)
+      done
       rpc evm_revert "[$snap]" >/dev/null
-      after=$(head_block)
-      evm_mine $((before - after + 1)) # the other branch is longer, so every follower must switch
-      echo "$((before - after)) blocks replaced ($((after + 1))..$before)" ;;
+      evm_mine $((now - at + 2)) # the other branch is longer, so every follower must switch
+      echo "$((now - at)) blocks after $at replaced" ;;
     malformed) chaos_java org.openledger.bridge.chaos.ChaosInject malformed >>"$dir/malformed.txt"; echo "2 raw records no decoder can read" ;;
     bad-content) chaos_java org.openledger.bridge.chaos.ChaosInject bad-content 1 >>"$dir/bad-uris.txt"; echo "1 contribution whose content does not match its hash" ;;
   esac
@@ -82,7 +86,7 @@ cmd_chaos() {
   export OPENLEDGER_RUN_DIR="$OPENLEDGER_ROOT/.run-chaos"
   # Reorgs stay shallower than the payment job's finality and the settlement writer's
   # confirmations: deeper ones are outside what either promises (docs/RELIABILITY.md).
-  export OPENLEDGER_PAYMENT_FINALITY_BLOCKS=8 OPENLEDGER_SETTLEMENT_CONFIRMATIONS=8
+  export OPENLEDGER_PAYMENT_FINALITY_BLOCKS=12 OPENLEDGER_SETTLEMENT_CONFIRMATIONS=12
   cmd_install
   [ "$build" = 0 ] || cmd_build
   trap 'echo; say "stopping the chaos run"; [ -n "${WORKLOAD_PID:-}" ] && kill "$WORKLOAD_PID" 2>/dev/null; cmd_down; exit 130' INT TERM
