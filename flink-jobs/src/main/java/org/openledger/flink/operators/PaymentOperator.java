@@ -187,7 +187,11 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
   private void applyResult(PaymentInput in, Context ctx, Collector<Accrual> out) throws Exception {
     long id = in.result().inferenceId();
     if (in.removed()) {
-      results.remove(id);
+      // Only this incarnation's result: after a reorg the other branch may reuse the inference id.
+      PaymentInput known = results.get(id);
+      if (known != null && known.eventId().equals(in.eventId())) {
+        results.remove(id);
+      }
       unaccrue(id, in, ctx, out);
       return;
     }
@@ -225,22 +229,23 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
 
   /**
    * A reorg took an accrued inference's fee or result away: retract its accruals. The fee stays
-   * pending if only the result went (a new result will follow). Below the closed windows nothing
-   * can be retracted any more: that is a reorg deeper than the configured finality.
+   * pending if only the result went (a new result will follow). Fee and result retractions come on
+   * separate streams, so the second of the two finds nothing left to retract, possibly after the
+   * window closed; and the reorg's other branch may reuse the inference id. Only a fee retraction
+   * below the closed windows is a real loss: a reorg deeper than the finality.
    */
   private void unaccrue(long id, PaymentInput in, Context ctx, Collector<Accrual> out)
       throws Exception {
-    if (isClosed(in.block())) {
-      reject(
-          ctx,
-          in,
-          "reorg retracted inference "
-              + id
-              + " after its settlement window closed (deeper than payment.finality.blocks)");
-      return;
-    }
     Accrued done = accrued.get(id);
-    if (done == null) {
+    if (done == null || !done.fee().eventId().equals(in.eventId())) {
+      if (in.kind() == PaymentInput.Kind.FEE && isClosed(in.block())) {
+        reject(
+            ctx,
+            in,
+            "reorg retracted inference "
+                + id
+                + " after its settlement window closed (deeper than payment.finality.blocks)");
+      }
       return;
     }
     accrued.remove(id);

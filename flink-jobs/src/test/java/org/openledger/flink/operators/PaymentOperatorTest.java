@@ -272,6 +272,40 @@ class PaymentOperatorTest {
   }
 
   @Test
+  void shouldIgnoreALateResultRetractionWhenTheFeesRetractionHandledItAndTheIdWasReused()
+      throws Exception {
+    var h = harness(null);
+    PaymentInput oldFee = fee(1, 5, 1_000);
+    PaymentInput oldResult = result(1, 5, share(7, ALICE, 1));
+    send(h, params(1, 1, 7_000, 2_000, 10, 0), owner(1, 1, OWNER), oldFee, oldResult);
+    // The reorg: the fee's retraction comes first (chain.events), the other branch reuses id 1,
+    // and the old result's retraction (attribution.results) arrives late, before and after close.
+    PaymentInput newFee =
+        new PaymentInput(
+            PaymentInput.Kind.FEE,
+            false,
+            at(7, 9),
+            new PaymentInput.Fee(1, 1, BigInteger.valueOf(2_000)),
+            null,
+            null,
+            null);
+    PaymentInput newResult =
+        new PaymentInput(
+            PaymentInput.Kind.RESULT,
+            false,
+            at(7, 9),
+            null,
+            new PaymentInput.Result(1, 1, List.of(share(8, ALICE, 1))),
+            null,
+            null);
+    send(h, removed(oldFee), newFee, newResult, removed(oldResult), seal(10), removed(oldResult));
+
+    assertThat(rejections(h)).isEmpty();
+    assertThat(net(h.extractOutputValues())).isEqualTo(big(2_000));
+    assertThat(batched(batches(h))).isEqualTo(big(2_000));
+  }
+
+  @Test
   void shouldRebuildTheSameBatchesFromADifferentInterleavingOrARestore() throws Exception {
     List<PaymentInput> chain = new ArrayList<>();
     List<PaymentInput> attributions = new ArrayList<>();
