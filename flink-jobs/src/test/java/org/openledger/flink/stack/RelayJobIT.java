@@ -52,10 +52,17 @@ class RelayJobIT {
     PipelineConfig config =
         PipelineConfig.load(
             Map.of(
-                "OPENLEDGER_KAFKA_BOOTSTRAP", LocalStack.kafkaBootstrap(),
-                "OPENLEDGER_FLINK_REST_PORT", Integer.toString(restPort),
-                "OPENLEDGER_FLINK_METRICS_PORT", Integer.toString(LocalStack.freePort()),
-                "OPENLEDGER_CHECKPOINT_INTERVAL_MS", "500"),
+                "OPENLEDGER_KAFKA_BOOTSTRAP",
+                LocalStack.kafkaBootstrap(),
+                "OPENLEDGER_FLINK_REST_PORT",
+                Integer.toString(restPort),
+                "OPENLEDGER_FLINK_METRICS_PORT",
+                Integer.toString(LocalStack.freePort()),
+                // its own folder: a retained checkpoint of an earlier run would be resumed
+                "OPENLEDGER_CHECKPOINT_DIR",
+                java.nio.file.Files.createTempDirectory("relay-it").toString(),
+                "OPENLEDGER_CHECKPOINT_INTERVAL_MS",
+                "500"),
             java.util.Optional.empty());
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(
