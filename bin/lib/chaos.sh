@@ -14,7 +14,7 @@ head_block() { python3 -c 'import sys; print(int(sys.argv[1].strip("\""), 16))' 
 # that still sees the old process would wait on it).
 kill9() {
   local pid waited=0
-  pid=$(part_pid "$1") || return 0
+  pid=$(part_pid "$1") || return 1 # not running: nothing was injected
   kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
   while part_pid "$1" >/dev/null && [ $waited -lt 200 ]; do sleep 0.05; waited=$((waited + 1)); done
 }
@@ -30,7 +30,7 @@ heal() {
 chaos_fault() {
   local kind=$1 dir=$2
   case "$kind" in
-    kill-follower) kill9 follower; start_one follower >/dev/null; echo "SIGKILL, restarted" ;;
+    kill-follower) kill9 follower || return 1; start_one follower >/dev/null; echo "SIGKILL, restarted" ;;
     kill-settlement)
       # Aim for the window between a settle transaction's broadcast and its receipt's confirmations.
       local log="$OPENLEDGER_RUN_DIR/logs/settlement.log" seen waited=0
@@ -38,26 +38,38 @@ chaos_fault() {
       while [ "$(grep -c 'sending 0x' "$log" 2>/dev/null || true)" = "$seen" ] && [ $waited -lt 600 ]; do
         sleep 0.05; waited=$((waited + 1))
       done
-      kill9 settlement; start_one settlement >/dev/null
+      kill9 settlement || return 1; start_one settlement >/dev/null
       if [ $waited -lt 600 ]; then echo "SIGKILL between send and receipt, restarted"; else echo "SIGKILL (no send in 30 s), restarted"; fi ;;
-    kill-flink) kill9 flink; start_one flink >/dev/null; echo "SIGKILL of the mini-cluster, resumed from its checkpoint" ;;
-    restart-sidecar) kill9 sidecar; start_one sidecar >/dev/null; echo "SIGKILL, restarted empty" ;;
+    kill-flink) kill9 flink || return 1; start_one flink >/dev/null; echo "SIGKILL of the mini-cluster, resumed from its checkpoint" ;;
+    restart-sidecar) kill9 sidecar || return 1; start_one sidecar >/dev/null; echo "SIGKILL, restarted empty" ;;
     restart-kafka) stop_part kafka >/dev/null; sleep 2; start_one kafka >/dev/null; heal; echo "broker stopped and started" ;;
     reorg)
       # Snapshot, let the workload add 3 blocks, revert, then mine a longer empty branch: the
       # blocks after the snapshot are replaced. Depth is measured, and must stay under finality.
-      local snap at now waited=0
-      snap=$(rpc evm_snapshot '[]')
-      at=$(head_block)
-      now=$at
-      while [ "$now" -lt $((at + 3)) ] && [ $waited -lt 100 ]; do
-        sleep 0.05; waited=$((waited + 1)); now=$(head_block)
+      # Snapshot, let the workload add 3 blocks, revert, then mine a longer empty branch. The
+      # depth must stay under the finality: a snapshot the chain has outrun is not used.
+      local snap at now waited try
+      for try in 1 2 3 4 5 6 7 8 9 10; do
+        at=$(head_block) # before the snapshot: every block after it may be replaced
+        snap=$(rpc evm_snapshot '[]')
+        now=$at waited=0
+        while [ "$now" -lt $((at + 3)) ] && [ $waited -lt 100 ]; do
+          sleep 0.05; waited=$((waited + 1)); now=$(head_block)
+        done
+        if [ $((now - at)) -le 8 ] && [ "$now" -gt "$at" ]; then
+          [ "$(rpc evm_revert "[$snap]")" = true ] || return 1
+          evm_mine $((now - at + 4)) # the other branch is longer, so every follower must switch
+          echo "up to $((now - at + 1)) blocks after $at replaced"
+          return 0
+        fi
       done
-      rpc evm_revert "[$snap]" >/dev/null
-      evm_mine $((now - at + 2)) # the other branch is longer, so every follower must switch
-      echo "$((now - at)) blocks after $at replaced" ;;
-    malformed) chaos_java org.openledger.bridge.chaos.ChaosInject malformed >>"$dir/malformed.txt"; echo "2 raw records no decoder can read" ;;
-    bad-content) chaos_java org.openledger.bridge.chaos.ChaosInject bad-content 1 >>"$dir/bad-uris.txt"; echo "1 contribution whose content does not match its hash" ;;
+      return 1 ;;
+    malformed)
+      chaos_java org.openledger.bridge.chaos.ChaosInject malformed | grep -E '^[^ ]+ [0-9]+ [0-9]+$' >>"$dir/malformed.txt"
+      echo "2 raw records no decoder can read" ;;
+    bad-content)
+      chaos_java org.openledger.bridge.chaos.ChaosInject bad-content 1 | grep -E '^file:' >>"$dir/bad-uris.txt"
+      echo "1 contribution whose content does not match its hash" ;;
   esac
 }
 
@@ -89,7 +101,8 @@ cmd_chaos() {
   export OPENLEDGER_PAYMENT_FINALITY_BLOCKS=12 OPENLEDGER_SETTLEMENT_CONFIRMATIONS=12
   cmd_install
   [ "$build" = 0 ] || cmd_build
-  trap 'echo; say "stopping the chaos run"; [ -n "${WORKLOAD_PID:-}" ] && kill "$WORKLOAD_PID" 2>/dev/null; cmd_down; exit 130' INT TERM
+  trap 'echo; say "stopping the chaos run"; exit 130' INT TERM
+  trap 'pkill -f org.openledger.bridge.workload.WorkloadApp || true; cmd_down >/dev/null 2>&1 || true' EXIT
   fresh_run
   local dir="$OPENLEDGER_RUN_DIR/chaos"
   mkdir -p "$dir"
@@ -119,7 +132,7 @@ cmd_chaos() {
   for ((i = 0; i < faults; i++)); do
     sleep $((RANDOM % 3))
     if [ "$i" -lt "${#kinds[@]}" ]; then kind=${kinds[i]}; else kind=${kinds[RANDOM % ${#kinds[@]}]}; fi
-    detail=$(chaos_fault "$kind" "$dir" 2>>"$OPENLEDGER_RUN_DIR/logs/chaos.log" || echo "injection failed")
+    detail=$(chaos_fault "$kind" "$dir" 2>>"$OPENLEDGER_RUN_DIR/logs/chaos.log") || detail='injection failed'
     heal
     printf '%s\t%s\n' "$kind" "$detail" >>"$dir/faults.txt"
     say "fault $((i + 1))/$faults at block $(head_block): $kind: $detail"
@@ -130,7 +143,7 @@ cmd_chaos() {
   wait "$WORKLOAD_PID" || warn "the workload exited non-zero (see $OPENLEDGER_RUN_DIR/logs/workload.log)"
   WORKLOAD_PID=
   python3 -c 'import json, sys; print("\n".join(c["uri"] for c in json.load(open(sys.argv[1]))["contributions"] if c["kind"] == "BAD_HASH"))' \
-    "$OPENLEDGER_RUN_DIR/workload.json" >>"$dir/bad-uris.txt"
+    "$OPENLEDGER_RUN_DIR/workload.json" >>"$dir/bad-uris.txt" || warn "no workload report: its bad-hash contributions go unchecked"
   say "draining: mining until every fee is accrued and settled"
   heal
   wait_for_settlements 420 || true
@@ -144,6 +157,12 @@ chaos_report() {
   cut -f1 "$dir/faults.txt" | sort | uniq -c | awk '{ printf "    %-18s %d\n", $2, $1 }'
   echo
   echo "  invariants"
+  if grep -q 'injection failed' "$dir/faults.txt"; then
+    printf '  %-58s %-4s %s\n' "every fault injected" FAIL "$(grep -c 'injection failed' "$dir/faults.txt") failed (see logs/chaos.log)"; rc=1
+  fi
+  if grep -q '^malformed' "$dir/faults.txt" && [ ! -s "$dir/malformed.txt" ]; then
+    printf '  %-58s %-4s %s\n' "malformed records injected" FAIL "none recorded"; rc=1
+  fi
   if progress settled 2>/dev/null; then
     printf '  %-58s %-4s %s\n' "ClickHouse: fees = accrued = settled on chain" pass "$(progress line 2>/dev/null)"
   else
@@ -178,7 +197,7 @@ bench_e2e() {
     esac
   done
   export OPENLEDGER_RUN_DIR="$OPENLEDGER_ROOT/.run-bench"
-  trap 'echo; [ -n "${SAMPLER:-}" ] && kill "$SAMPLER" 2>/dev/null; cmd_down; exit 130' INT TERM
+  trap 'echo; [ -z "${SAMPLER:-}" ] || kill "$SAMPLER" 2>/dev/null || true; cmd_down; exit 130' INT TERM
   fresh_run
   local dir="$OPENLEDGER_RUN_DIR/bench"
   mkdir -p "$dir"
@@ -188,7 +207,7 @@ bench_e2e() {
   say "e2e: $inferences inferences offered at $rate/s from $senders senders"
   cmd_workload --datanets 4 --contributions 12 --duplicates 0 --bad-hashes 0 --inferences "$inferences" \
     --rate "$rate" --senders "$senders" --payers "$senders" --governance off 2>&1 \
-    | grep --line-buffered -o 'workload: .*' || die "the workload failed"
+    | grep --line-buffered -o 'workload: .*' || { kill "$SAMPLER" 2>/dev/null || true; die "the workload failed"; }
   wait_for_settlements 900 || true
   kill "$SAMPLER" 2>/dev/null || true
   SAMPLER=

@@ -195,10 +195,11 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
       unaccrue(id, in, ctx, out);
       return;
     }
-    if (accrued.contains(id) || isClosed(in.block())) {
+    Accrued done = accrued.get(id);
+    if ((done != null && done.fee().eventId().equals(in.eventId())) || isClosed(in.block())) {
       return; // redelivered (the result of an accrued inference is already in its accruals)
     }
-    results.put(id, in);
+    results.put(id, in); // possibly the other branch's inference under a reused id: kept to pair
     accrue(id, ctx, out);
   }
 
@@ -206,8 +207,8 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
   private void accrue(long id, Context ctx, Collector<Accrual> out) throws Exception {
     PaymentInput fee = fees.get(id);
     PaymentInput result = results.get(id);
-    if (fee == null || result == null) {
-      return;
+    if (fee == null || result == null || !fee.eventId().equals(result.eventId())) {
+      return; // a fee pairs only with the result of the same InferencePaid event (same branch)
     }
     Splitter.Outcome split =
         Splitter.split(protocolAddress, fee, result, history(ctx.getCurrentKey()), ownerAt(fee));

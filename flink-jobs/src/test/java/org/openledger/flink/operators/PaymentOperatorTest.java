@@ -306,6 +306,44 @@ class PaymentOperatorTest {
   }
 
   @Test
+  void shouldPairAFeeOnlyWithTheResultOfItsOwnBranchWhenResultsLagBehindAReorg() throws Exception {
+    var h = harness(null);
+    PaymentInput oldFee = fee(1, 5, 1_000);
+    PaymentInput oldResult = result(1, 5, share(7, ALICE, 1));
+    PaymentInput newFee =
+        new PaymentInput(
+            PaymentInput.Kind.FEE,
+            false,
+            at(7, 9),
+            new PaymentInput.Fee(1, 1, BigInteger.valueOf(2_000)),
+            null,
+            null,
+            null);
+    PaymentInput newResult =
+        new PaymentInput(
+            PaymentInput.Kind.RESULT,
+            false,
+            at(7, 9),
+            null,
+            new PaymentInput.Result(1, 1, List.of(share(8, BOB, 1))),
+            null,
+            null);
+    // Chain events run ahead: the old fee comes and goes and the new one arrives before any
+    // result; then the old result, its retraction and the new result.
+    send(h, params(1, 1, 7_000, 2_000, 10, 0), owner(1, 1, OWNER), oldFee, removed(oldFee));
+    send(h, newFee, oldResult, removed(oldResult), newResult, seal(10));
+
+    List<Accrual> out = h.extractOutputValues();
+    assertThat(out).noneMatch(Accrual::removed);
+    assertThat(out)
+        .filteredOn(a -> role(a) == PayoutLeaf.PayeeRole.CONTRIBUTOR)
+        .extracting(a -> a.leaf().payee())
+        .containsExactly(BOB);
+    assertThat(batched(batches(h))).isEqualTo(big(2_000));
+    assertThat(rejections(h)).isEmpty();
+  }
+
+  @Test
   void shouldRebuildTheSameBatchesFromADifferentInterleavingOrARestore() throws Exception {
     List<PaymentInput> chain = new ArrayList<>();
     List<PaymentInput> attributions = new ArrayList<>();

@@ -108,10 +108,15 @@ public final class LoaderApp {
             continue;
           }
           ClickHouseLoader.Result result = loader.load(records);
+          List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
           for (DeadLetter d : result.deadLetters()) {
-            producer.send(new ProducerRecord<>(deadLetterTopic, "loader", deadLetters.encode(d)));
+            sent.add(
+                producer.send(
+                    new ProducerRecord<>(deadLetterTopic, "loader", deadLetters.encode(d))));
           }
-          producer.flush(); // the dead letters are written before the offsets move past them
+          for (var f : sent) {
+            f.get(); // every dead letter is written before the offsets move past it (or we stop)
+          }
           // After the insert: a crash in between only loads the same rows again (and may write a
           // dead letter twice: the dead_letters table keys them by their source record).
           consumer.commitSync();

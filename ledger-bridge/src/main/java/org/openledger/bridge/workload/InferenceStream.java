@@ -71,6 +71,7 @@ final class InferenceStream {
           pool.submit(
               () -> {
                 long lastReport = System.nanoTime();
+                long[] next = {started + (long) (sender * 1e9 / rate)};
                 for (int i = sender; i < inferences.size() && failed.get() == null; i += senders) {
                   try {
                     if (senders == 1) {
@@ -100,10 +101,14 @@ final class InferenceStream {
                     return;
                   }
                   int n = done.incrementAndGet();
-                  long due = started + (long) ((i + 1) * 1e9 / rate);
+                  // Each sender keeps its share of the rate. One that fell behind (a receipt lost
+                  // to a reorg waits a minute) drops the backlog instead of bursting to catch up.
+                  next[0] += (long) (senders * 1e9 / rate);
                   long now = System.nanoTime();
-                  if (due > now) {
-                    sleep((due - now) / 1_000_000);
+                  if (now - next[0] > 1_000_000_000L) {
+                    next[0] = now;
+                  } else if (next[0] > now) {
+                    sleep((next[0] - now) / 1_000_000);
                   }
                   if (sender == 0 && (System.nanoTime() - lastReport > 10_000_000_000L)) {
                     LOG.info(
