@@ -55,6 +55,8 @@ chaos_fault() {
         now=$at waited=0
         while [ "$now" -lt $((at + 3)) ] && [ $waited -lt 100 ]; do
           sleep 0.05; waited=$((waited + 1)); now=$(head_block)
+          # The workload is done (or paused): make the blocks to replace ourselves, empty.
+          [ $waited != 20 ] || [ "$now" != "$at" ] || { evm_mine 3; now=$(head_block); }
         done
         if [ $((now - at)) -le 8 ] && [ "$now" -gt "$at" ]; then
           [ "$(rpc evm_revert "[$snap]")" = true ] || return 1
