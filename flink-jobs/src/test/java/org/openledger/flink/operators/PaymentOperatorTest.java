@@ -99,6 +99,29 @@ class PaymentOperatorTest {
         null);
   }
 
+  /** A fee at a given position: after a reorg the other branch reuses the inference id. */
+  static PaymentInput feeAt(long id, Position p, long wei) {
+    return new PaymentInput(
+        PaymentInput.Kind.FEE,
+        false,
+        p,
+        new PaymentInput.Fee(id, 1, BigInteger.valueOf(wei)),
+        null,
+        null,
+        null);
+  }
+
+  static PaymentInput resultAt(long id, Position p, FeeSplit.Share... shares) {
+    return new PaymentInput(
+        PaymentInput.Kind.RESULT,
+        false,
+        p,
+        null,
+        new PaymentInput.Result(id, 1, List.of(shares)),
+        null,
+        null);
+  }
+
   static PaymentInput seal(long block) {
     return new PaymentInput(PaymentInput.Kind.SEAL, false, at(block, -1), null, null, null, null);
   }
@@ -280,24 +303,8 @@ class PaymentOperatorTest {
     send(h, params(1, 1, 7_000, 2_000, 10, 0), owner(1, 1, OWNER), oldFee, oldResult);
     // The reorg: the fee's retraction comes first (chain.events), the other branch reuses id 1,
     // and the old result's retraction (attribution.results) arrives late, before and after close.
-    PaymentInput newFee =
-        new PaymentInput(
-            PaymentInput.Kind.FEE,
-            false,
-            at(7, 9),
-            new PaymentInput.Fee(1, 1, BigInteger.valueOf(2_000)),
-            null,
-            null,
-            null);
-    PaymentInput newResult =
-        new PaymentInput(
-            PaymentInput.Kind.RESULT,
-            false,
-            at(7, 9),
-            null,
-            new PaymentInput.Result(1, 1, List.of(share(8, ALICE, 1))),
-            null,
-            null);
+    PaymentInput newFee = feeAt(1, at(7, 9), 2_000);
+    PaymentInput newResult = resultAt(1, at(7, 9), share(8, ALICE, 1));
     send(h, removed(oldFee), newFee, newResult, removed(oldResult), seal(10), removed(oldResult));
 
     assertThat(rejections(h)).isEmpty();
@@ -310,24 +317,8 @@ class PaymentOperatorTest {
     var h = harness(null);
     PaymentInput oldFee = fee(1, 5, 1_000);
     PaymentInput oldResult = result(1, 5, share(7, ALICE, 1));
-    PaymentInput newFee =
-        new PaymentInput(
-            PaymentInput.Kind.FEE,
-            false,
-            at(7, 9),
-            new PaymentInput.Fee(1, 1, BigInteger.valueOf(2_000)),
-            null,
-            null,
-            null);
-    PaymentInput newResult =
-        new PaymentInput(
-            PaymentInput.Kind.RESULT,
-            false,
-            at(7, 9),
-            null,
-            new PaymentInput.Result(1, 1, List.of(share(8, BOB, 1))),
-            null,
-            null);
+    PaymentInput newFee = feeAt(1, at(7, 9), 2_000);
+    PaymentInput newResult = resultAt(1, at(7, 9), share(8, BOB, 1));
     // Chain events run ahead: the old fee comes and goes and the new one arrives before any
     // result; then the old result, its retraction and the new result.
     send(h, params(1, 1, 7_000, 2_000, 10, 0), owner(1, 1, OWNER), oldFee, removed(oldFee));
