@@ -78,25 +78,11 @@ class PaymentOperatorTest {
   }
 
   static PaymentInput fee(long id, long block, long wei) {
-    return new PaymentInput(
-        PaymentInput.Kind.FEE,
-        false,
-        at(block, 2 + (int) id),
-        new PaymentInput.Fee(id, 1, BigInteger.valueOf(wei)),
-        null,
-        null,
-        null);
+    return feeAt(id, at(block, 2 + (int) id), wei);
   }
 
   static PaymentInput result(long id, long block, FeeSplit.Share... shares) {
-    return new PaymentInput(
-        PaymentInput.Kind.RESULT,
-        false,
-        at(block, 2 + (int) id),
-        null,
-        new PaymentInput.Result(id, 1, List.of(shares)),
-        null,
-        null);
+    return resultAt(id, at(block, 2 + (int) id), shares);
   }
 
   /** A fee at a given position: after a reorg the other branch reuses the inference id. */
