@@ -9,22 +9,22 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Inference ids by block, kept in the ledger's state beside its maps, so finding the earliest open
- * block or the inferences of a closing window never scans every pending fee (which made a backlog
- * quadratic).
+ * Inference event ids (block hash + log index) by block, kept in the ledger's state beside its
+ * maps, so finding the earliest open block or the inferences of a closing window never scans every
+ * pending fee (which made a backlog quadratic).
  */
 final class BlockIndex implements Serializable {
 
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
-  private final TreeMap<Long, TreeSet<Long>> ids = new TreeMap<>();
+  private final TreeMap<Long, TreeSet<String>> ids = new TreeMap<>();
 
-  void add(long block, long id) {
+  void add(long block, String id) {
     ids.computeIfAbsent(block, b -> new TreeSet<>()).add(id);
   }
 
-  void remove(long block, long id) {
-    TreeSet<Long> at = ids.get(block);
+  void remove(long block, String id) {
+    TreeSet<String> at = ids.get(block);
     if (at != null && at.remove(id) && at.isEmpty()) {
       ids.remove(block);
     }
@@ -35,9 +35,9 @@ final class BlockIndex implements Serializable {
   }
 
   /** Removes and returns the ids at blocks up to {@code block}, in (block, id) order. */
-  List<Long> takeUpTo(long block) {
-    List<Long> out = new ArrayList<>();
-    Map<Long, TreeSet<Long>> head = ids.headMap(block, true);
+  List<String> takeUpTo(long block) {
+    List<String> out = new ArrayList<>();
+    Map<Long, TreeSet<String>> head = ids.headMap(block, true);
     head.values().forEach(out::addAll);
     head.clear();
     return out;

@@ -34,6 +34,10 @@ import org.openledger.flink.payment.PaymentInput;
  * settlement windows in block order into {@code PayoutBatch}es. A window closes only when the log
  * is sealed {@code finalityBlocks} past its end and every fee in it has its result, so its batches
  * depend on the log alone: a replay rebuilds the same batches, ids and roots.
+ *
+ * <p>Fees, results and accruals are keyed by the InferencePaid event's id (block hash + log index),
+ * not by inference id: a reorg's two branches reuse inference ids, and both incarnations may be in
+ * flight at once (the fee and result streams retract at their own pace).
  */
 public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInput, Accrual> {
 
@@ -44,9 +48,9 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
   private final long finalityBlocks;
   private transient ListState<PaymentParams> params;
   private transient MapState<Long, List<PaymentInput>> owners;
-  private transient MapState<Long, PaymentInput> fees;
-  private transient MapState<Long, PaymentInput> results;
-  private transient MapState<Long, Accrued> accrued;
+  private transient MapState<String, PaymentInput> fees;
+  private transient MapState<String, PaymentInput> results;
+  private transient MapState<String, Accrued> accrued;
   private transient ListState<PayoutLeaf> carried;
   private transient ValueState<BlockIndex> pendingBlocks;
   private transient ValueState<BlockIndex> openBlocks;
@@ -78,12 +82,14 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
                 "owners",
                 TypeInformation.of(Long.class),
                 TypeInformation.of(new TypeHint<List<PaymentInput>>() {})));
-    fees = rc.getMapState(new MapStateDescriptor<>("fees", Long.class, PaymentInput.class));
-    results = rc.getMapState(new MapStateDescriptor<>("results", Long.class, PaymentInput.class));
-    accrued = rc.getMapState(new MapStateDescriptor<>("accrued", Long.class, Accrued.class));
+    // "-by-event": these were keyed by inference id before; new names keep old state out.
+    fees = rc.getMapState(stateByEvent("fees-by-event", PaymentInput.class));
+    results = rc.getMapState(stateByEvent("results-by-event", PaymentInput.class));
+    accrued = rc.getMapState(stateByEvent("accrued-by-event", Accrued.class));
     carried = rc.getListState(new ListStateDescriptor<>("carried", PayoutLeaf.class));
-    pendingBlocks = rc.getState(new ValueStateDescriptor<>("pending-blocks", BlockIndex.class));
-    openBlocks = rc.getState(new ValueStateDescriptor<>("open-blocks", BlockIndex.class));
+    pendingBlocks =
+        rc.getState(new ValueStateDescriptor<>("pending-events-by-block", BlockIndex.class));
+    openBlocks = rc.getState(new ValueStateDescriptor<>("open-events-by-block", BlockIndex.class));
     sealed = rc.getState(new ValueStateDescriptor<>("sealed", Long.class));
     closedThrough = rc.getState(new ValueStateDescriptor<>("closed-through", Long.class));
     var group = rc.getMetricGroup();
@@ -91,6 +97,10 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
     batches = group.counter("batchesClosed");
     deadLetters = group.counter("deadLetters");
     group.gauge("closedThroughBlock", () -> closedThroughOrNull());
+  }
+
+  private static <V> MapStateDescriptor<String, V> stateByEvent(String name, Class<V> type) {
+    return new MapStateDescriptor<>(name, String.class, type);
   }
 
   private Long closedThroughOrNull() {
@@ -128,7 +138,7 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
     return index == null ? new BlockIndex() : index;
   }
 
-  private void pending(long block, long id, boolean add) throws Exception {
+  private void pending(long block, String id, boolean add) throws Exception {
     BlockIndex index = index(pendingBlocks);
     if (add) {
       index.add(block, id);
@@ -166,7 +176,7 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
   }
 
   private void applyFee(PaymentInput in, Context ctx, Collector<Accrual> out) throws Exception {
-    long id = in.fee().inferenceId();
+    String id = in.eventId();
     if (in.removed()) {
       if (fees.contains(id)) {
         fees.remove(id);
@@ -175,8 +185,16 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
       unaccrue(id, in, ctx, out);
       return;
     }
+    if (accrued.contains(id)) {
+      return; // redelivered: this very event is already split
+    }
     if (isClosed(in.block())) {
-      reject(ctx, in, "fee of inference " + id + " arrived after its settlement window closed");
+      reject(
+          ctx,
+          in,
+          "fee of inference "
+              + in.fee().inferenceId()
+              + " arrived after its settlement window closed");
       return;
     }
     fees.put(id, in);
@@ -185,30 +203,28 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
   }
 
   private void applyResult(PaymentInput in, Context ctx, Collector<Accrual> out) throws Exception {
-    long id = in.result().inferenceId();
+    String id = in.eventId();
     if (in.removed()) {
-      // Only this incarnation's result: after a reorg the other branch may reuse the inference id.
-      PaymentInput known = results.get(id);
-      if (known != null && known.eventId().equals(in.eventId())) {
-        results.remove(id);
-      }
+      results.remove(id);
       unaccrue(id, in, ctx, out);
       return;
     }
-    Accrued done = accrued.get(id);
-    if ((done != null && done.fee().eventId().equals(in.eventId())) || isClosed(in.block())) {
+    if (accrued.contains(id) || isClosed(in.block())) {
       return; // redelivered (the result of an accrued inference is already in its accruals)
     }
-    results.put(id, in); // possibly the other branch's inference under a reused id: kept to pair
+    results.put(id, in);
     accrue(id, ctx, out);
   }
 
-  /** Splits an inference's fee once both its fee and its attribution are here. */
-  private void accrue(long id, Context ctx, Collector<Accrual> out) throws Exception {
+  /**
+   * Splits an inference's fee once both its fee and its attribution are here. Both carry the
+   * InferencePaid event's id, so a fee pairs only with the result of its own branch.
+   */
+  private void accrue(String id, Context ctx, Collector<Accrual> out) throws Exception {
     PaymentInput fee = fees.get(id);
     PaymentInput result = results.get(id);
-    if (fee == null || result == null || !fee.eventId().equals(result.eventId())) {
-      return; // a fee pairs only with the result of the same InferencePaid event (same branch)
+    if (fee == null || result == null) {
+      return;
     }
     Splitter.Outcome split =
         Splitter.split(protocolAddress, fee, result, history(ctx.getCurrentKey()), ownerAt(fee));
@@ -232,19 +248,19 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
    * A reorg took an accrued inference's fee or result away: retract its accruals. The fee stays
    * pending if only the result went (a new result will follow). Fee and result retractions come on
    * separate streams, so the second of the two finds nothing left to retract, possibly after the
-   * window closed; and the reorg's other branch may reuse the inference id. Only a fee retraction
-   * below the closed windows is a real loss: a reorg deeper than the finality.
+   * window closed. Only a fee retraction below the closed windows is a real loss: a reorg deeper
+   * than the finality.
    */
-  private void unaccrue(long id, PaymentInput in, Context ctx, Collector<Accrual> out)
+  private void unaccrue(String id, PaymentInput in, Context ctx, Collector<Accrual> out)
       throws Exception {
     Accrued done = accrued.get(id);
-    if (done == null || !done.fee().eventId().equals(in.eventId())) {
+    if (done == null) {
       if (in.kind() == PaymentInput.Kind.FEE && isClosed(in.block())) {
         reject(
             ctx,
             in,
             "reorg retracted inference "
-                + id
+                + in.fee().inferenceId()
                 + " after its settlement window closed (deeper than payment.finality.blocks)");
       }
       return;
@@ -288,7 +304,7 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
         carry = carriedByPayee();
       }
       List<PayoutLeaf> leaves = new ArrayList<>();
-      for (long id : open.takeUpTo(w.end())) {
+      for (String id : open.takeUpTo(w.end())) {
         leaves.addAll(accrued.get(id).accruals().stream().map(Accrual::leaf).toList());
         accrued.remove(id);
       }

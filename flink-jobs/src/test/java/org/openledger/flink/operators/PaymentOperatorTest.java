@@ -321,6 +321,48 @@ class PaymentOperatorTest {
   }
 
   @Test
+  void shouldKeepBothIncarnationsOfAReusedInferenceIdUntilTheOldBranchIsRetracted()
+      throws Exception {
+    var h = harness(null);
+    PaymentInput oldFee = fee(1, 5, 1_000);
+    PaymentInput oldResult = result(1, 5, share(7, ALICE, 1));
+    // The other branch reuses inference id 1 at the same height (another block hash) and is fully
+    // accrued before either retraction of the old branch arrives: both incarnations are live.
+    Position other =
+        new Position(CHAIN, 5, String.format("0x%064x", 0xb5), 1_700_000_005, "0xu", 3);
+    PaymentInput newFee = feeAt(1, other, 2_000);
+    PaymentInput newResult = resultAt(1, other, share(8, BOB, 1));
+    send(h, params(1, 1, 7_000, 2_000, 10, 0), owner(1, 1, OWNER), oldFee, oldResult);
+    send(h, newFee, newResult);
+    assertThat(net(h.extractOutputValues())).isEqualTo(big(3_000));
+    send(h, removed(oldFee), removed(oldResult), seal(10));
+
+    List<Accrual> out = h.extractOutputValues();
+    assertThat(net(out)).isEqualTo(big(2_000));
+    assertThat(out)
+        .filteredOn(Accrual::removed)
+        .hasSize(3)
+        .allSatisfy(a -> assertThat(a.leaf().payee()).isNotEqualTo(BOB));
+    List<PayoutBatcher.Batch> closed = batches(h);
+    assertThat(batched(closed)).isEqualTo(big(2_000));
+    assertThat(closed)
+        .flatExtracting(PayoutBatcher.Batch::payees)
+        .contains(BOB)
+        .doesNotContain(ALICE);
+    assertThat(rejections(h)).isEmpty();
+  }
+
+  @Test
+  void shouldSplitARedeliveredFeeOnlyOnce() throws Exception {
+    var h = harness(null);
+    PaymentInput fee = fee(1, 5, 1_000);
+    send(h, params(1, 1, 7_000, 2_000, 10, 0), owner(1, 1, OWNER), fee);
+    send(h, result(1, 5, share(7, ALICE, 1)), fee, seal(10));
+    assertThat(net(h.extractOutputValues())).isEqualTo(big(1_000));
+    assertThat(batched(batches(h))).isEqualTo(big(1_000));
+  }
+
+  @Test
   void shouldRebuildTheSameBatchesFromADifferentInterleavingOrARestore() throws Exception {
     List<PaymentInput> chain = new ArrayList<>();
     List<PaymentInput> attributions = new ArrayList<>();
