@@ -18,9 +18,12 @@ import org.openledger.schemas.serde.ConfluentAvroSerde;
 
 /**
  * Reads a whole topic as it stands, committed records only (read_committed stops at the last stable
- * offset), decoded into its generated class: what the verifiers compare the chain with.
+ * offset), decoded into its generated class: what the verifiers compare the chain with. A read that
+ * makes no progress for {@link #STALL} (the broker gone) fails instead of hanging.
  */
 final class TopicReader {
+
+  static final Duration STALL = Duration.ofSeconds(60);
 
   private TopicReader() {}
 
@@ -39,8 +42,29 @@ final class TopicReader {
               .toList();
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-      while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+      Map<TopicPartition, Long> end = consumer.endOffsets(parts, STALL);
+      long left = -1;
+      long lastProgress = System.nanoTime();
+      while (true) {
+        long behind = 0;
+        for (TopicPartition tp : parts) {
+          behind += Math.max(0, end.get(tp) - consumer.position(tp, STALL));
+        }
+        if (behind == 0) {
+          break;
+        }
+        if (behind != left) {
+          left = behind;
+          lastProgress = System.nanoTime();
+        } else if (System.nanoTime() - lastProgress > STALL.toNanos()) {
+          throw new IllegalStateException(
+              topic.name()
+                  + ": no progress for "
+                  + STALL.toSeconds()
+                  + " s with "
+                  + behind
+                  + " offsets still to read (is the broker up?)");
+        }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
           out.add(serde.decode(r.value()));
         }

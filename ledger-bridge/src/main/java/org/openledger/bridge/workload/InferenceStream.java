@@ -33,8 +33,11 @@ final class InferenceStream {
   /** One paid inference: its block and when it was sent (ms since the epoch). */
   record Sent(long block, long sentAtMillis, BigInteger fee) {}
 
-  /** What the stream did. */
-  record Outcome(List<Sent> sent, int lost) {
+  /**
+   * What the stream did: {@code lost} payments had no receipt (a reorg took their block before the
+   * receipt was seen); {@code reverted} ones were mined with a failed status.
+   */
+  record Outcome(List<Sent> sent, int lost, int reverted) {
 
     BigInteger fees() {
       return sent.stream().map(Sent::fee).reduce(BigInteger.ZERO, BigInteger::add);
@@ -60,6 +63,7 @@ final class InferenceStream {
     DevAccounts accounts = DevAccounts.devNode();
     ConcurrentLinkedQueue<Sent> sent = new ConcurrentLinkedQueue<>();
     AtomicInteger lost = new AtomicInteger();
+    AtomicInteger reverted = new AtomicInteger();
     AtomicInteger done = new AtomicInteger();
     AtomicReference<Exception> failed = new AtomicReference<>();
     long started = System.nanoTime();
@@ -92,10 +96,18 @@ final class InferenceStream {
                             .send();
                     sent.add(new Sent(r.getBlockNumber().longValueExact(), at, inf.fee()));
                   } catch (TransactionException e) {
-                    // A reorg took the block with our transaction before we saw its receipt:
-                    // the payment never happened on the chain that won, which the pipeline follows.
-                    lost.incrementAndGet();
-                    LOG.warn("workload: inference {} lost (no receipt: {})", i + 1, e.getMessage());
+                    if (e.getTransactionReceipt().isPresent()) {
+                      // Mined, but failed: no InferencePaid event, so nothing for the pipeline.
+                      reverted.incrementAndGet();
+                      LOG.warn("workload: inference {} reverted: {}", i + 1, e.getMessage());
+                    } else {
+                      // A reorg took the block with our transaction before we saw its receipt:
+                      // the payment never happened on the chain that won, which the pipeline
+                      // follows.
+                      lost.incrementAndGet();
+                      LOG.warn(
+                          "workload: inference {} lost (no receipt: {})", i + 1, e.getMessage());
+                    }
                   } catch (Exception e) {
                     failed.compareAndSet(null, e);
                     return;
@@ -133,7 +145,7 @@ final class InferenceStream {
         done.get(),
         inferences.size(),
         String.format("%.1f", done.get() / ((System.nanoTime() - started) / 1e9)));
-    return new Outcome(new ArrayList<>(sent), lost.get());
+    return new Outcome(new ArrayList<>(sent), lost.get(), reverted.get());
   }
 
   private static void sleep(long millis) {

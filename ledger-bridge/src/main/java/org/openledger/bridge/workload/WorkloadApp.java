@@ -182,6 +182,7 @@ public final class WorkloadApp {
             });
     report.put("inferences", plan.inferences().size());
     report.put("lostToReorgs", outcome.lost());
+    report.put("reverted", outcome.reverted());
     report.put("feesWei", outcome.fees().toString());
     ArrayNode sent = report.putArray("sent");
     outcome.sent().forEach(x -> sent.addArray().add(x.block()).add(x.sentAtMillis()));
