@@ -110,9 +110,10 @@ sidecar_start() {
 }
 
 # --- Ledger bridge: chain follower and Kafka Streams decoder (demo only; need a deployment) ---
-# bridge_env: exports what every bridge app reads (call it in a subshell).
+# bridge_env: exports what every bridge app reads (call it in a subshell); the apps bind their
+# HTTP endpoints to OPENLEDGER_HOST like every other part.
 bridge_env() {
-  export OPENLEDGER_EVM_RPC_URL="http://$OPENLEDGER_HOST:$OPENLEDGER_EVM_PORT" \
+  export OPENLEDGER_HOST OPENLEDGER_EVM_RPC_URL="http://$OPENLEDGER_HOST:$OPENLEDGER_EVM_PORT" \
     OPENLEDGER_EVM_CHAIN_ID OPENLEDGER_KAFKA_BOOTSTRAP="$(kafka_address)" \
     OPENLEDGER_REGISTRY_URL="$(registry_address)" OPENLEDGER_DEPLOYMENT_FILE="$OPENLEDGER_RUN_DIR/deployment.json" \
     OPENLEDGER_CONTENT_DIR="$OPENLEDGER_RUN_DIR/content"
