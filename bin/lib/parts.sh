@@ -120,7 +120,7 @@ bridge_env() {
 }
 bridge_classpath() {
   local jar
-  jar=$(ls "$OPENLEDGER_ROOT"/ledger-bridge/target/ledger-bridge-*.jar 2>/dev/null | grep -v -e '-tests\.jar$' | head -n 1)
+  jar=$(ls "$OPENLEDGER_ROOT"/ledger-bridge/target/ledger-bridge-*.jar 2>/dev/null | grep -v -e '-tests\.jar$' -e '-app\.jar$' | head -n 1)
   [ -n "$jar" ] || die "ledger-bridge is not built; run: bin/openledger build"
   echo "$jar:$(cat "$OPENLEDGER_ROOT/ledger-bridge/target/classpath.txt")"
 }
