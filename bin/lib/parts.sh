@@ -110,16 +110,17 @@ sidecar_start() {
 }
 
 # --- Ledger bridge: chain follower and Kafka Streams decoder (demo only; need a deployment) ---
-# bridge_env: exports what every bridge app reads (call it in a subshell).
+# bridge_env: exports what every bridge app reads (call it in a subshell); the apps bind their
+# HTTP endpoints to OPENLEDGER_HOST like every other part.
 bridge_env() {
-  export OPENLEDGER_EVM_RPC_URL="http://$OPENLEDGER_HOST:$OPENLEDGER_EVM_PORT" \
+  export OPENLEDGER_HOST OPENLEDGER_EVM_RPC_URL="http://$OPENLEDGER_HOST:$OPENLEDGER_EVM_PORT" \
     OPENLEDGER_EVM_CHAIN_ID OPENLEDGER_KAFKA_BOOTSTRAP="$(kafka_address)" \
     OPENLEDGER_REGISTRY_URL="$(registry_address)" OPENLEDGER_DEPLOYMENT_FILE="$OPENLEDGER_RUN_DIR/deployment.json" \
     OPENLEDGER_CONTENT_DIR="$OPENLEDGER_RUN_DIR/content"
 }
 bridge_classpath() {
   local jar
-  jar=$(ls "$OPENLEDGER_ROOT"/ledger-bridge/target/ledger-bridge-*.jar 2>/dev/null | grep -v -e '-tests\.jar$' | head -n 1)
+  jar=$(ls "$OPENLEDGER_ROOT"/ledger-bridge/target/ledger-bridge-*.jar 2>/dev/null | grep -v -e '-tests\.jar$' -e '-app\.jar$' | head -n 1)
   [ -n "$jar" ] || die "ledger-bridge is not built; run: bin/openledger build"
   echo "$jar:$(cat "$OPENLEDGER_ROOT/ledger-bridge/target/classpath.txt")"
 }

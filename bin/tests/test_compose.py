@@ -2,7 +2,8 @@
 
 Every service has an image or a buildable context, every mounted file exists (or is a build
 output of a module that produces it), every published port binds loopback once, every reference
-between services resolves, and the Besu genesis is a valid single-validator QBFT genesis.
+between services resolves, the ledger bridge's apps run classes and read variables that exist, and
+the Besu genesis is a valid single-validator QBFT genesis.
 """
 
 import json
@@ -17,13 +18,44 @@ from conftest import ROOT
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
-EXPECTED = {"besu", "kafka", "schema-registry", "clickhouse", "jobmanager", "taskmanager", "sidecar", "prometheus", "grafana"}
+EXPECTED = {"besu", "kafka", "schema-registry", "clickhouse", "jobmanager", "taskmanager", "sidecar", "prometheus", "grafana",
+            "deploy", "follower", "decoder", "settlement", "loader"}
+# The ledger bridge's apps: the one-shot deploy and the long-running processes, with the variable
+# that sets each one's /metrics port (bin/openledger.env has the same name and default).
+BRIDGE_APPS = {"follower": "OPENLEDGER_FOLLOWER_METRICS_PORT", "decoder": "OPENLEDGER_DECODER_HTTP_PORT",
+               "settlement": "OPENLEDGER_SETTLEMENT_METRICS_PORT", "loader": "OPENLEDGER_LOADER_METRICS_PORT"}
+BRIDGE = {"deploy"} | set(BRIDGE_APPS)
+# The app jar holds ledger-bridge and what it depends on, the schemas module among them.
+BRIDGE_SOURCES = [ROOT / "ledger-bridge/src/main/java", ROOT / "schemas/src/main/java"]
+CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 
 
 def project_version():
     pom = ET.parse(ROOT / "pom.xml").getroot()
     ns = {"m": "http://maven.apache.org/POM/4.0.0"}
     return pom.find("m:version", ns).text
+
+
+def dependencies(service):
+    """depends_on as {service: condition}, from either its list or its mapping form."""
+    depends = service.get("depends_on", [])
+    if isinstance(depends, list):
+        return {name: "service_started" for name in depends}
+    return {name: (spec or {}).get("condition", "service_started") for name, spec in depends.items()}
+
+
+def config_variables():
+    """Every OPENLEDGER_* variable the bridge's code reads: its config keys' (ConfigKey), and any it
+    names literally."""
+    java = "\n".join(p.read_text() for d in BRIDGE_SOURCES for p in d.rglob("*.java"))
+    keys = re.findall(r'(?:ConfigKey\.\w+|new ConfigKey<>|address)\(\s*"([a-z][a-z0-9.-]*)"', java)
+    variables = {"OPENLEDGER_" + k.upper().replace(".", "_").replace("-", "_") for k in keys}
+    return variables | set(re.findall(r'"(OPENLEDGER_[A-Z0-9_]+)"', java))
+
+
+def command_text(service):
+    command = service.get("command", "")
+    return command if isinstance(command, str) else " ".join(command)
 
 
 def bind_mounts(service):
@@ -74,8 +106,9 @@ def test_should_publish_each_host_port_once_and_only_on_loopback():
 def test_should_reference_only_defined_services_and_volumes():
     named_volumes = set(COMPOSE.get("volumes", {}))
     for name, service in SERVICES.items():
-        for dependency in service.get("depends_on", []):
+        for dependency, condition in dependencies(service).items():
             assert dependency in SERVICES, f"{name} depends on unknown {dependency}"
+            assert condition in CONDITIONS, f"{name} waits for {dependency} to be {condition}"
         for volume in service.get("volumes", []):
             source = volume.split(":")[0]
             if not source.startswith((".", "/", "${")):
@@ -88,6 +121,73 @@ def test_should_scrape_every_service_that_exposes_metrics():
     targets.discard("localhost")
     assert targets <= set(SERVICES), f"unknown scrape targets {targets - set(SERVICES)}"
     assert {"besu", "kafka-exporter", "schema-registry", "clickhouse", "jobmanager", "taskmanager", "sidecar"} <= targets
+    assert set(BRIDGE_APPS) <= targets
+
+
+def test_should_scrape_each_bridge_app_on_the_port_it_serves_metrics_on():
+    config = yaml.safe_load((ROOT / "bin/compose/prometheus/prometheus.yml").read_text())
+    targets = {t.split(":")[0]: t.split(":")[1] for job in config["scrape_configs"] for sc in job["static_configs"]
+               for t in sc["targets"]}
+    local = (ROOT / "bin/openledger.env").read_text()
+    for name, variable in BRIDGE_APPS.items():
+        port = str(SERVICES[name]["environment"][variable])
+        assert targets[name] == port, f"Prometheus scrapes {name}:{targets[name]}, it serves {port}"
+        assert f"{variable}:={port}" in local, f"{name}: {variable}={port} differs from bin/openledger.env"
+        assert SERVICES[name]["environment"]["OPENLEDGER_HOST"] == "0.0.0.0", f"{name} serves loopback only"
+
+
+@pytest.mark.parametrize("name", sorted(BRIDGE))
+def test_should_run_each_bridge_app_from_the_app_jar_it_mounts(name):
+    service = SERVICES[name]
+    jars = [v for v in service["volumes"] if "ledger-bridge/target/" in v and v.split(":")[0].endswith("-app.jar")]
+    assert len(jars) == 1, f"{name} does not mount the bridge's app jar"
+    jar_in_container = jars[0].split(":")[1]
+    command = command_text(service)
+    assert f"-cp {jar_in_container} " in command, f"{name} does not run from {jar_in_container}"
+    classes = re.findall(r"\b(org\.openledger(?:\.\w+)+)", command)
+    assert classes, f"{name} runs no class of the project"
+    for cls in classes:
+        path = cls.replace(".", "/") + ".java"
+        assert any((d / path).is_file() for d in BRIDGE_SOURCES), f"{name}: {cls} does not exist"
+
+
+@pytest.mark.parametrize("name", sorted(BRIDGE))
+def test_should_set_only_variables_the_bridge_reads(name):
+    declared = config_variables()
+    for variable in SERVICES[name]["environment"]:
+        if variable.startswith("OPENLEDGER_"):
+            assert variable in declared, f"{name} sets {variable}, which no config key of the bridge reads"
+
+
+@pytest.mark.parametrize("name", sorted(BRIDGE_APPS))
+def test_should_start_each_bridge_app_after_the_deployment_it_reads(name):
+    service = SERVICES[name]
+    assert dependencies(service).get("deploy") == "service_completed_successfully"
+    written = SERVICES["deploy"]["environment"]["OPENLEDGER_DEPLOYMENT_FILE"]
+    deploy_volume = next(v for v in SERVICES["deploy"]["volumes"] if written.startswith(v.split(":")[1] + "/"))
+    assert not deploy_volume.endswith(":ro"), "deploy cannot write its deployment file"
+    read = service["environment"].get("OPENLEDGER_DEPLOYMENT_FILE")
+    if read is not None:  # the loader reads no deployment, only the schemas deploy registered
+        assert read == written, f"{name} reads {read}, deploy writes {written}"
+        assert deploy_volume.split(":")[0] + ":" + deploy_volume.split(":")[1] + ":ro" in service["volumes"]
+
+
+def test_should_point_the_bridge_at_the_chain_the_genesis_defines():
+    genesis = json.loads((ROOT / "bin/compose/besu/genesis.json").read_text())
+    for name in ("deploy", "follower", "settlement"):
+        chain_id = str(SERVICES[name]["environment"]["OPENLEDGER_EVM_CHAIN_ID"])
+        default = re.fullmatch(r"\$\{OPENLEDGER_EVM_CHAIN_ID:-(\d+)\}", chain_id)
+        assert int(default.group(1) if default else chain_id) == genesis["config"]["chainId"], name
+        assert SERVICES[name]["environment"]["OPENLEDGER_EVM_RPC_URL"] == "http://besu:8545", name
+
+
+def test_should_keep_the_state_of_the_stateful_bridge_apps_in_named_volumes():
+    named_volumes = set(COMPOSE["volumes"])
+    for name, variable in {"decoder": "OPENLEDGER_DECODER_STATE_DIR",
+                           "settlement": "OPENLEDGER_SETTLEMENT_STATE_DIR"}.items():
+        state = SERVICES[name]["environment"][variable]
+        mounts = {v.split(":")[1]: v.split(":")[0] for v in SERVICES[name]["volumes"]}
+        assert mounts.get(state) in named_volumes, f"{name} keeps {state} in the container only"
 
 
 def test_should_reserve_a_gpu_for_the_sidecar():

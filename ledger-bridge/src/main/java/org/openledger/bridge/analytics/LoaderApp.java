@@ -20,6 +20,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.openledger.bridge.follow.FollowerConfig;
+import org.openledger.bridge.metrics.MetricsEndpoint;
 import org.openledger.config.ConfigKey;
 import org.openledger.config.ConfigSource;
 import org.openledger.pipeline.DeadLetter;
@@ -43,6 +44,7 @@ public final class LoaderApp {
   static final ConfigKey<String> KAFKA = FollowerConfig.KAFKA;
   static final ConfigKey<String> REGISTRY = FollowerConfig.REGISTRY;
   static final ConfigKey<String> PREFIX = FollowerConfig.PREFIX;
+  static final ConfigKey<String> HOST = MetricsEndpoint.HOST;
   static final ConfigKey<String> CLICKHOUSE =
       ConfigKey.string("clickhouse.url", "http://127.0.0.1:8123", "ClickHouse HTTP endpoint");
   static final ConfigKey<String> DATABASE =
@@ -55,7 +57,7 @@ public final class LoaderApp {
       new ConfigKey<>(
           "loader.metrics.port",
           "9467",
-          "port of /metrics on 127.0.0.1 (0: any free port)",
+          "port of /metrics on host (0: any free port)",
           v -> Integer.valueOf(v.trim()),
           p -> p >= 0 && p <= 65535,
           "must be 0-65535");
@@ -65,9 +67,9 @@ public final class LoaderApp {
   public static void main(String[] args) throws Exception {
     ConfigSource config = ConfigSource.of(System.getenv(), Optional.empty());
     config.validate(
-        List.of(KAFKA, REGISTRY, PREFIX, CLICKHOUSE, DATABASE, SQL_DIR, GROUP, METRICS_PORT));
+        List.of(KAFKA, REGISTRY, PREFIX, CLICKHOUSE, DATABASE, SQL_DIR, GROUP, METRICS_PORT, HOST));
     LoaderMetrics metrics = new LoaderMetrics();
-    int port = metrics.serve("127.0.0.1", config.get(METRICS_PORT));
+    int port = metrics.serve(config.get(HOST), config.get(METRICS_PORT));
     try (Client client = client(config.get(CLICKHOUSE))) {
       Ddl.apply(client, Path.of(config.get(SQL_DIR)), config.get(DATABASE));
       ClickHouseLoader loader =
@@ -96,10 +98,11 @@ public final class LoaderApp {
         }
         consumer.assign(partitions);
         LOG.info(
-            "loading {} topics into {} at {} (metrics on 127.0.0.1:{})",
+            "loading {} topics into {} at {} (metrics on {}:{})",
             partitions.size(),
             config.get(DATABASE),
             config.get(CLICKHOUSE),
+            config.get(HOST),
             port);
         long lastReport = System.nanoTime();
         while (!Thread.currentThread().isInterrupted()) {

@@ -42,7 +42,7 @@ public final class FollowerApp {
     FollowerSerdes serdes = FollowerSerdes.of(config, registry);
     ensureTopics(config);
     FollowerMetrics metrics = new FollowerMetrics();
-    int metricsPort = metrics.serve("127.0.0.1", config.metricsPort());
+    int metricsPort = metrics.serve(config.host(), config.metricsPort());
 
     try (Chain chain = new Chain(config.rpcUrl(), config.chainId());
         KafkaProducer<String, byte[]> producer = producer(config)) {
@@ -58,10 +58,11 @@ public final class FollowerApp {
                   serdes.cursor())
               .orElseGet(() -> initialCursor(chain, deployment));
       LOG.info(
-          "following chain {} from block {} into {} (metrics on 127.0.0.1:{})",
+          "following chain {} from block {} into {} (metrics on {}:{})",
           config.chainId(),
           cursor.getBlockNumber() + 1,
           config.rawTopic(),
+          config.host(),
           metricsPort);
       ChainFollower follower =
           new ChainFollower(chain, deployment, config, producer, serdes, metrics, cursor);

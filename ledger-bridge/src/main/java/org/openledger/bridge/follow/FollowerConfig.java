@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.openledger.bridge.metrics.MetricsEndpoint;
 import org.openledger.config.ConfigKey;
 import org.openledger.config.ConfigSource;
 import org.openledger.schemas.Topics;
@@ -23,7 +24,8 @@ public record FollowerConfig(
     String rawTopic,
     String cursorTopic,
     int metricsPort,
-    String wsUrl) {
+    String wsUrl,
+    String host) {
 
   public static final ConfigKey<String> RPC_URL =
       ConfigKey.string("evm.rpc.url", "http://127.0.0.1:8545", "JSON-RPC URL of the EVM node");
@@ -56,10 +58,12 @@ public record FollowerConfig(
       new ConfigKey<>(
           "follower.metrics.port",
           "9464",
-          "port of /metrics on 127.0.0.1 (0: any free port)",
+          "port of /metrics on host (0: any free port)",
           v -> Integer.valueOf(v.trim()),
           p -> p >= 0 && p <= 65535,
           "must be 0-65535");
+
+  public static final ConfigKey<String> HOST = MetricsEndpoint.HOST;
 
   public static final ConfigKey<String> WS_URL =
       new ConfigKey<>(
@@ -96,7 +100,8 @@ public record FollowerConfig(
             FOLLOWER_ID,
             PREFIX,
             METRICS_PORT,
-            WS_URL));
+            WS_URL,
+            HOST));
     return new FollowerConfig(
         s.get(RPC_URL),
         s.get(CHAIN_ID),
@@ -111,6 +116,7 @@ public record FollowerConfig(
         s.get(PREFIX) + Topics.RAW_LOGS.name(),
         s.get(PREFIX) + Topics.FOLLOWER_CURSOR.name(),
         s.get(METRICS_PORT),
-        wsUrl(s.get(WS_URL), s.get(RPC_URL)));
+        wsUrl(s.get(WS_URL), s.get(RPC_URL)),
+        s.get(HOST));
   }
 }

@@ -7,12 +7,22 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.openledger.config.ConfigKey;
 
 /**
  * A read-only {@code /metrics} endpoint in the Prometheus text format, one per bridge process
  * (follower, settlement writer, ClickHouse loader): each renders its own text, this serves it.
  */
 public final class MetricsEndpoint {
+
+  /**
+   * The address every bridge process binds its HTTP endpoint to: loopback by default, 0.0.0.0 in a
+   * container (docker-compose.yml). The same variable, {@code OPENLEDGER_HOST}, that every part of
+   * the local stack binds (bin/openledger.env).
+   */
+  public static final ConfigKey<String> HOST =
+      ConfigKey.string(
+          "host", "127.0.0.1", "address /metrics (and the decoder's balances API) bind to");
 
   private final Supplier<String> render;
   private HttpServer server;

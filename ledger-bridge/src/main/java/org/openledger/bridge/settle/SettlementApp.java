@@ -57,7 +57,7 @@ public final class SettlementApp {
             new NewTopic(config.batchesTopic(), Topics.PAYOUT_BATCHES.partitions(), (short) 1),
             new NewTopic(config.deadLetterTopic(), Topics.DEAD_LETTERS.partitions(), (short) 1)));
     SettlementMetrics metrics = new SettlementMetrics();
-    int port = metrics.serve("127.0.0.1", config.metricsPort());
+    int port = metrics.serve(config.host(), config.metricsPort());
     ProgressStore progress = ProgressStore.open(config.stateDir());
     try (Chain chain = new Chain(config.rpcUrl(), config.chainId());
         KafkaConsumer<byte[], byte[]> consumer = consumer(config);
@@ -78,10 +78,11 @@ public final class SettlementApp {
               .map(p -> new TopicPartition(p.topic(), p.partition()))
               .toList());
       LOG.info(
-          "settling batches from {} as {} (in flight from an earlier run: {}; metrics on 127.0.0.1:{})",
+          "settling batches from {} as {} (in flight from an earlier run: {}; metrics on {}:{})",
           config.batchesTopic(),
           settlement.settler(),
           progress.all().keySet(),
+          config.host(),
           port);
       while (!Thread.currentThread().isInterrupted()) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {

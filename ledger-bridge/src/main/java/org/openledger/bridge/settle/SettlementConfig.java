@@ -29,7 +29,8 @@ public record SettlementConfig(
     Credentials settler,
     Path stateDir,
     SettlementWriter.Timing timing,
-    int metricsPort) {
+    int metricsPort,
+    String host) {
 
   // The chain, Kafka and topic keys mean what they mean for the follower: one definition each.
   public static final ConfigKey<String> RPC_URL = FollowerConfig.RPC_URL;
@@ -39,6 +40,7 @@ public record SettlementConfig(
   public static final ConfigKey<String> DEPLOYMENT =
       ConfigKey.string("deployment.file", ".run/deployment.json", "the contracts to settle on");
   public static final ConfigKey<String> PREFIX = FollowerConfig.PREFIX;
+  public static final ConfigKey<String> HOST = FollowerConfig.HOST;
   public static final ConfigKey<String> GROUP =
       ConfigKey.string(
           "settlement.group.id", "openledger-settlement", "consumer group of payout.batches");
@@ -66,7 +68,7 @@ public record SettlementConfig(
       new ConfigKey<>(
           "settlement.metrics.port",
           "9466",
-          "port of /metrics on 127.0.0.1 (0: any free port)",
+          "port of /metrics on host (0: any free port)",
           v -> Integer.valueOf(v.trim()),
           p -> p >= 0 && p <= 65535,
           "must be 0-65535");
@@ -87,7 +89,8 @@ public record SettlementConfig(
             CONFIRMATIONS,
             STUCK_MS,
             POLL_MS,
-            METRICS_PORT));
+            METRICS_PORT,
+            HOST));
     long chainId = s.get(CHAIN_ID);
     return new SettlementConfig(
         s.get(RPC_URL),
@@ -101,7 +104,8 @@ public record SettlementConfig(
         settler(s.get(SETTLER_KEY), chainId),
         Path.of(s.get(STATE_DIR)),
         new SettlementWriter.Timing(s.get(CONFIRMATIONS), s.get(STUCK_MS), s.get(POLL_MS), 30_000),
-        s.get(METRICS_PORT));
+        s.get(METRICS_PORT),
+        s.get(HOST));
   }
 
   private static Credentials settler(String key, long chainId) {

@@ -13,6 +13,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.openledger.bridge.decode.ChainEventDecoder;
 import org.openledger.bridge.deploy.Deployment;
+import org.openledger.bridge.metrics.MetricsEndpoint;
 import org.openledger.config.ConfigKey;
 import org.openledger.config.ConfigSource;
 import org.openledger.schemas.Topic;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The decoder process: runs {@link DecoderTopology} with exactly-once processing and serves its
- * metrics on a read-only HTTP endpoint bound to loopback. {@code main} only loads configuration.
+ * metrics on a read-only HTTP endpoint bound to {@code host} (loopback by default). {@code main}
+ * only loads configuration.
  */
 public final class DecoderApp {
 
@@ -43,11 +45,12 @@ public final class DecoderApp {
           "topic.prefix", "", "prefix of every topic name (tests)", String::trim, s -> true, "");
   static final ConfigKey<String> STATE_DIR =
       ConfigKey.string("decoder.state.dir", ".run/decoder", "Kafka Streams state directory");
+  static final ConfigKey<String> HOST = MetricsEndpoint.HOST;
   static final ConfigKey<Integer> HTTP_PORT =
       new ConfigKey<>(
           "decoder.http.port",
           "8090",
-          "port of the balances API and /metrics on 127.0.0.1 (0: any free port)",
+          "port of the balances API and /metrics on host (0: any free port)",
           v -> Integer.valueOf(v.trim()),
           p -> p >= 0 && p <= 65535,
           "must be 0-65535");
@@ -56,7 +59,7 @@ public final class DecoderApp {
 
   public static void main(String[] args) throws Exception {
     ConfigSource config = ConfigSource.of(System.getenv(), Optional.empty());
-    config.validate(List.of(KAFKA, REGISTRY, DEPLOYMENT, PREFIX, STATE_DIR, HTTP_PORT));
+    config.validate(List.of(KAFKA, REGISTRY, DEPLOYMENT, PREFIX, STATE_DIR, HTTP_PORT, HOST));
     TopicNames names = new TopicNames(config.get(PREFIX));
     Deployment deployment = Deployment.read(Path.of(config.get(DEPLOYMENT)));
     SchemaRegistryClient registry = new SchemaRegistryClient(URI.create(config.get(REGISTRY)));
@@ -80,10 +83,11 @@ public final class DecoderApp {
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
       streams.start();
       BalancesApi api = new BalancesApi(new StoreViews(streams), metrics::render);
-      int port = api.start("127.0.0.1", config.get(HTTP_PORT));
+      int port = api.start(config.get(HOST), config.get(HTTP_PORT));
       LOG.info(
-          "decoding {}; balances API and metrics on http://127.0.0.1:{}",
+          "decoding {}; balances API and metrics on http://{}:{}",
           names.of(Topics.RAW_LOGS),
+          config.get(HOST),
           port);
       stopped.await();
       api.stop();
