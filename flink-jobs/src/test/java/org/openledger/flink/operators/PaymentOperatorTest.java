@@ -136,6 +136,16 @@ class PaymentOperatorTest {
     return h;
   }
 
+  /**
+   * A ledger with the usual rules in force from block 1 (70/20/10, 10-block windows, no minimum
+   * payout) and model 1's owner.
+   */
+  KeyedOneInputStreamOperatorTestHarness<Long, PaymentInput, Accrual> ledger() throws Exception {
+    var h = harness(null);
+    send(h, params(1, 1, 7_000, 2_000, 10, 0), owner(1, 1, OWNER));
+    return h;
+  }
+
   static void send(
       KeyedOneInputStreamOperatorTestHarness<Long, PaymentInput, Accrual> h, PaymentInput... inputs)
       throws Exception {
@@ -193,8 +203,8 @@ class PaymentOperatorTest {
 
   @Test
   void shouldCloseAWindowOnlyWhenSealedPastItsEndAndEveryFeeHasItsResult() throws Exception {
-    var h = harness(null);
-    send(h, params(1, 1, 7_000, 2_000, 10, 0), owner(1, 1, OWNER), fee(1, 5, 1_000));
+    var h = ledger();
+    send(h, fee(1, 5, 1_000));
     send(h, seal(8));
     send(h, result(1, 5, share(7, ALICE, 1)));
     assertThat(batches(h)).isEmpty(); // a fee at block 9 could still come
@@ -212,8 +222,8 @@ class PaymentOperatorTest {
 
   @Test
   void shouldPayTheUnattributedPoolToTheProtocolAndFlagIt() throws Exception {
-    var h = harness(null);
-    send(h, params(1, 1, 7_000, 2_000, 10, 0), owner(1, 1, OWNER), fee(1, 5, 1_000), result(1, 5));
+    var h = ledger();
+    send(h, fee(1, 5, 1_000), result(1, 5));
     List<Accrual> out = h.extractOutputValues();
     assertThat(out)
         .filteredOn(a -> a.leaf().unattributed())
@@ -257,10 +267,10 @@ class PaymentOperatorTest {
 
   @Test
   void shouldRetractAccrualsWhenAReorgRemovesAnOpenWindowsFee() throws Exception {
-    var h = harness(null);
+    var h = ledger();
     PaymentInput fee = fee(1, 5, 1_000);
     PaymentInput result = result(1, 5, share(7, ALICE, 1));
-    send(h, params(1, 1, 7_000, 2_000, 10, 0), owner(1, 1, OWNER), fee, result);
+    send(h, fee, result);
     send(h, removed(fee), removed(result), seal(10));
     assertThat(net(h.extractOutputValues())).isZero();
     assertThat(h.extractOutputValues()).filteredOn(Accrual::removed).hasSize(3);
@@ -270,9 +280,9 @@ class PaymentOperatorTest {
 
   @Test
   void shouldDeadLetterAReorgBelowAClosedWindow() throws Exception {
-    var h = harness(null);
+    var h = ledger();
     PaymentInput fee = fee(1, 5, 1_000);
-    send(h, params(1, 1, 7_000, 2_000, 10, 0), owner(1, 1, OWNER), fee);
+    send(h, fee);
     send(h, result(1, 5, share(7, ALICE, 1)), seal(10), removed(fee));
     assertThat(batched(batches(h))).isEqualTo(big(1_000));
     assertThat(rejections(h))
@@ -283,10 +293,10 @@ class PaymentOperatorTest {
   @Test
   void shouldIgnoreALateResultRetractionWhenTheFeesRetractionHandledItAndTheIdWasReused()
       throws Exception {
-    var h = harness(null);
+    var h = ledger();
     PaymentInput oldFee = fee(1, 5, 1_000);
     PaymentInput oldResult = result(1, 5, share(7, ALICE, 1));
-    send(h, params(1, 1, 7_000, 2_000, 10, 0), owner(1, 1, OWNER), oldFee, oldResult);
+    send(h, oldFee, oldResult);
     // The reorg: the fee's retraction comes first (chain.events), the other branch reuses id 1,
     // and the old result's retraction (attribution.results) arrives late, before and after close.
     PaymentInput newFee = feeAt(1, at(7, 9), 2_000);
@@ -300,14 +310,14 @@ class PaymentOperatorTest {
 
   @Test
   void shouldPairAFeeOnlyWithTheResultOfItsOwnBranchWhenResultsLagBehindAReorg() throws Exception {
-    var h = harness(null);
+    var h = ledger();
     PaymentInput oldFee = fee(1, 5, 1_000);
     PaymentInput oldResult = result(1, 5, share(7, ALICE, 1));
     PaymentInput newFee = feeAt(1, at(7, 9), 2_000);
     PaymentInput newResult = resultAt(1, at(7, 9), share(8, BOB, 1));
     // Chain events run ahead: the old fee comes and goes and the new one arrives before any
     // result; then the old result, its retraction and the new result.
-    send(h, params(1, 1, 7_000, 2_000, 10, 0), owner(1, 1, OWNER), oldFee, removed(oldFee));
+    send(h, oldFee, removed(oldFee));
     send(h, newFee, oldResult, removed(oldResult), newResult, seal(10));
 
     List<Accrual> out = h.extractOutputValues();
@@ -323,7 +333,7 @@ class PaymentOperatorTest {
   @Test
   void shouldKeepBothIncarnationsOfAReusedInferenceIdUntilTheOldBranchIsRetracted()
       throws Exception {
-    var h = harness(null);
+    var h = ledger();
     PaymentInput oldFee = fee(1, 5, 1_000);
     PaymentInput oldResult = result(1, 5, share(7, ALICE, 1));
     // The other branch reuses inference id 1 at the same height (another block hash) and is fully
@@ -332,8 +342,7 @@ class PaymentOperatorTest {
         new Position(CHAIN, 5, String.format("0x%064x", 0xb5), 1_700_000_005, "0xu", 3);
     PaymentInput newFee = feeAt(1, other, 2_000);
     PaymentInput newResult = resultAt(1, other, share(8, BOB, 1));
-    send(h, params(1, 1, 7_000, 2_000, 10, 0), owner(1, 1, OWNER), oldFee, oldResult);
-    send(h, newFee, newResult);
+    send(h, oldFee, oldResult, newFee, newResult);
     assertThat(net(h.extractOutputValues())).isEqualTo(big(3_000));
     send(h, removed(oldFee), removed(oldResult), seal(10));
 
@@ -354,9 +363,9 @@ class PaymentOperatorTest {
 
   @Test
   void shouldSplitARedeliveredFeeOnlyOnce() throws Exception {
-    var h = harness(null);
+    var h = ledger();
     PaymentInput fee = fee(1, 5, 1_000);
-    send(h, params(1, 1, 7_000, 2_000, 10, 0), owner(1, 1, OWNER), fee);
+    send(h, fee);
     send(h, result(1, 5, share(7, ALICE, 1)), fee, seal(10));
     assertThat(net(h.extractOutputValues())).isEqualTo(big(1_000));
     assertThat(batched(batches(h))).isEqualTo(big(1_000));
