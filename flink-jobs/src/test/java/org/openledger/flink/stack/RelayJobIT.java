@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +61,7 @@ class RelayJobIT {
                 Integer.toString(LocalStack.freePort()),
                 // its own folder: a retained checkpoint of an earlier run would be resumed
                 "OPENLEDGER_CHECKPOINT_DIR",
-                java.nio.file.Files.createTempDirectory("relay-it").toString(),
+                Files.createTempDirectory("relay-it").toString(),
                 "OPENLEDGER_CHECKPOINT_INTERVAL_MS",
                 "500"),
             java.util.Optional.empty());

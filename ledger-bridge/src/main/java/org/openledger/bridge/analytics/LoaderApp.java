@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -111,7 +112,7 @@ public final class LoaderApp {
             continue;
           }
           ClickHouseLoader.Result result = loader.load(records);
-          List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+          List<Future<?>> sent = new ArrayList<>();
           for (DeadLetter d : result.deadLetters()) {
             sent.add(
                 producer.send(

@@ -75,7 +75,7 @@ final class InferenceStream {
           pool.submit(
               () -> {
                 long lastReport = System.nanoTime();
-                long[] next = {started + (long) (sender * 1e9 / rate)};
+                long next = started + (long) (sender * 1e9 / rate);
                 for (int i = sender; i < inferences.size() && failed.get() == null; i += senders) {
                   try {
                     if (senders == 1) {
@@ -115,12 +115,12 @@ final class InferenceStream {
                   int n = done.incrementAndGet();
                   // Each sender keeps its share of the rate. One that fell behind (a receipt lost
                   // to a reorg waits a minute) drops the backlog instead of bursting to catch up.
-                  next[0] += (long) (senders * 1e9 / rate);
+                  next += (long) (senders * 1e9 / rate);
                   long now = System.nanoTime();
-                  if (now - next[0] > 1_000_000_000L) {
-                    next[0] = now;
-                  } else if (next[0] > now) {
-                    sleep((next[0] - now) / 1_000_000);
+                  if (now - next > 1_000_000_000L) {
+                    next = now;
+                  } else if (next > now) {
+                    sleep((next - now) / 1_000_000);
                   }
                   if (sender == 0 && (System.nanoTime() - lastReport > 10_000_000_000L)) {
                     LOG.info(
