@@ -3,6 +3,7 @@ package org.openledger.bridge.chain;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.openledger.events.ChainPosition;
 import org.openledger.events.RawChainLog;
 import org.openledger.events.RawRecordKind;
@@ -38,6 +39,12 @@ public final class RawLogs {
         .setTopics(topics)
         .setData(ByteBuffer.wrap(Numeric.hexStringToByteArray(log.getData())))
         .build();
+  }
+
+  /** Whether {@code log} was emitted by one of {@code addresses} (lowercase 0x-hex). */
+  public static boolean isFrom(Log log, Set<String> addresses) {
+    return log.getAddress() != null
+        && addresses.contains(log.getAddress().toLowerCase(Locale.ROOT));
   }
 
   /**

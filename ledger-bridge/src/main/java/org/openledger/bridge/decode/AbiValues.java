@@ -2,71 +2,162 @@ package org.openledger.bridge.decode;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import org.web3j.abi.datatypes.Address;
-import org.web3j.abi.datatypes.Array;
-import org.web3j.abi.datatypes.Bool;
-import org.web3j.abi.datatypes.Type;
-import org.web3j.abi.datatypes.Utf8String;
-import org.web3j.abi.datatypes.generated.Bytes32;
-import org.web3j.utils.Numeric;
+import java.util.Map;
+import org.openledger.bridge.decode.AbiReader.InvalidField;
 
 /**
- * Converts decoded ABI values to the exact types of the Avro schemas: uint256 amounts stay exact
- * (decimal, scale 0), counters become {@code long} only when they fit, addresses and bytes32 are
- * lowercase 0x-hex. A value that does not fit is an {@link IllegalArgumentException}.
+ * The decoded arguments of one log, by name, with the checked conversions onto the Avro fields.
+ * Every conversion states what a value must be for the pipeline to carry it without loss or crash
+ * (ids from 1 and within {@code long}, amounts within what every consumer holds exactly, no zero
+ * address where someone acts or is paid, numbers within their rule); a value outside is an {@link
+ * InvalidField} naming the argument, so the log is dead-lettered, never turned into a wrong event.
  */
 final class AbiValues {
 
+  /**
+   * The largest amount of wei every consumer carries exactly: ClickHouse's {@code Decimal(38, 0)}.
+   * The whole OPEN supply is 10^27 wei, so every amount that moved tokens is far below it; only a
+   * number someone merely states (a Datanet's minimum stake) could pass it.
+   */
+  static final BigInteger MAX_WEI = BigInteger.TEN.pow(38).subtract(BigInteger.ONE);
+
   private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
+  private static final String ZERO_ADDRESS = "0x" + "0".repeat(40);
 
-  private AbiValues() {}
+  private final Map<String, Object> byName;
 
-  static BigInteger uint(Type<?> value) {
-    return (BigInteger) value.getValue();
+  AbiValues(Map<String, Object> byName) {
+    this.byName = Map.copyOf(byName);
   }
 
-  /** A uint256 amount, exact, as the Avro decimal(78,0) value. */
-  static BigDecimal amount(Type<?> value) {
-    return new BigDecimal(uint(value));
+  /** An on-chain counter: 1, 2, ... (no contract hands out id 0) up to {@code Long.MAX_VALUE}. */
+  long id(String field) {
+    return id(uint(field), field);
   }
 
-  /** A counter (id, version, block count): must fit a signed 64-bit integer. */
-  static long id(Type<?> value, String field) {
-    BigInteger v = uint(value);
-    if (v.signum() < 0 || v.compareTo(LONG_MAX) > 0) {
-      throw new IllegalArgumentException(field + " " + v + " does not fit a 64-bit id");
+  /** Each element an id, as {@link #id(String)}; the list not empty. */
+  List<Long> ids(String field) {
+    List<Object> items = list(field);
+    if (items.isEmpty()) {
+      throw new InvalidField(field, "empty");
+    }
+    List<Long> ids = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      ids.add(id((BigInteger) items.get(i), field + "[" + i + "]"));
+    }
+    return ids;
+  }
+
+  /** A number within {@code min..max}, both inclusive. */
+  long longIn(String field, long min, long max) {
+    BigInteger v = uint(field);
+    if (v.compareTo(BigInteger.valueOf(min)) < 0 || v.compareTo(BigInteger.valueOf(max)) > 0) {
+      throw new InvalidField(field, v + " is outside " + min + ".." + max);
     }
     return v.longValue();
   }
 
-  static int smallInt(Type<?> value, String field) {
-    long v = id(value, field);
-    if (v > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(field + " " + v + " does not fit a 32-bit integer");
+  int intIn(String field, int min, int max) {
+    return (int) longIn(field, min, max);
+  }
+
+  /** An amount of wei, exact, at most {@link #MAX_WEI}. */
+  BigDecimal wei(String field) {
+    return new BigDecimal(wei(uint(field), field));
+  }
+
+  List<BigInteger> weis(String field) {
+    List<Object> items = list(field);
+    List<BigInteger> amounts = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      amounts.add(wei((BigInteger) items.get(i), field + "[" + i + "]"));
     }
-    return (int) v;
+    return amounts;
   }
 
-  static String address(Type<?> value) {
-    return ((Address) value).getValue().toLowerCase(Locale.ROOT);
+  /** Any address (e.g. a curator the owner names; the contract does not forbid zero there). */
+  String address(String field) {
+    return (String) get(field);
   }
 
-  static String bytes32(Type<?> value) {
-    return Numeric.toHexString(((Bytes32) value).getValue());
+  /** The address of someone who acts or is paid: never the zero address. */
+  String party(String field) {
+    return party(address(field), field);
   }
 
-  static String string(Type<?> value) {
-    return ((Utf8String) value).getValue();
+  List<String> parties(String field) {
+    List<Object> items = list(field);
+    List<String> parties = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      parties.add(party((String) items.get(i), field + "[" + i + "]"));
+    }
+    return parties;
   }
 
-  static boolean bool(Type<?> value) {
-    return ((Bool) value).getValue();
+  String bytes32(String field) {
+    return (String) get(field);
+  }
+
+  String string(String field) {
+    return (String) get(field);
+  }
+
+  boolean bool(String field) {
+    return (Boolean) get(field);
+  }
+
+  int size(String field) {
+    return list(field).size();
+  }
+
+  /** A rule across fields that the log breaks; {@code field} is the one that tips it. */
+  static void check(boolean holds, String field, String problem) {
+    if (!holds) {
+      throw new InvalidField(field, problem);
+    }
+  }
+
+  private static long id(BigInteger v, String field) {
+    if (v.signum() == 0) {
+      throw new InvalidField(field, "0 is not an id (ids start at 1)");
+    }
+    if (v.compareTo(LONG_MAX) > 0) {
+      throw new InvalidField(field, v + " does not fit a 64-bit id");
+    }
+    return v.longValue();
+  }
+
+  private static BigInteger wei(BigInteger v, String field) {
+    if (v.compareTo(MAX_WEI) > 0) {
+      throw new InvalidField(
+          field, v + " wei is more than the 10^38 - 1 the pipeline carries exactly");
+    }
+    return v;
+  }
+
+  private static String party(String address, String field) {
+    if (ZERO_ADDRESS.equals(address)) {
+      throw new InvalidField(field, "the zero address");
+    }
+    return address;
+  }
+
+  private BigInteger uint(String field) {
+    return (BigInteger) get(field);
   }
 
   @SuppressWarnings("unchecked")
-  static List<Type<?>> list(Type<?> value) {
-    return ((Array<Type<?>>) value).getValue();
+  private List<Object> list(String field) {
+    return (List<Object>) get(field);
+  }
+
+  private Object get(String field) {
+    Object value = byName.get(field);
+    if (value == null) {
+      throw new IllegalStateException("the event has no argument " + field);
+    }
+    return value;
   }
 }

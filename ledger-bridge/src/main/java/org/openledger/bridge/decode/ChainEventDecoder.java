@@ -2,7 +2,6 @@ package org.openledger.bridge.decode;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,23 +14,24 @@ import org.openledger.bridge.contracts.OpenToken;
 import org.openledger.bridge.contracts.ProtocolParams;
 import org.openledger.bridge.contracts.Settlement;
 import org.openledger.bridge.contracts.TimelockController;
+import org.openledger.bridge.decode.AbiReader.InvalidField;
+import org.openledger.bridge.decode.AbiReader.Param;
 import org.openledger.bridge.decode.DecodeResult.Decoded;
 import org.openledger.bridge.decode.DecodeResult.Failed;
 import org.openledger.bridge.decode.DecodeResult.Ignored;
+import org.openledger.bridge.decode.DecodeResult.Why;
 import org.openledger.bridge.decode.EventMappings.Spec;
-import org.openledger.bridge.decode.EventMappings.Values;
 import org.openledger.events.RawChainLog;
 import org.web3j.abi.EventEncoder;
-import org.web3j.abi.FunctionReturnDecoder;
-import org.web3j.abi.TypeReference;
 import org.web3j.abi.datatypes.Event;
-import org.web3j.abi.datatypes.Type;
-import org.web3j.utils.Numeric;
 
 /**
  * Decodes raw logs of the project's contracts into the typed Avro events, with the ABIs of the
- * generated wrappers. It checks the emitting contract, the event signature, the topic count and the
- * data length, and says why when it cannot decode; it never throws on bad input.
+ * generated wrappers. An event is believed only from the deployed contract that owns it: a log of
+ * any other address is ignored (anyone can emit {@code InferencePaid} from a contract of their
+ * own), as is an event signature this build does not know. A consumed event from its owner is
+ * decoded strictly ({@link AbiReader}) and every value checked ({@link AbiValues}); when that fails
+ * the reason names the event and the argument. It never throws on bad input.
  */
 public final class ChainEventDecoder {
 
@@ -48,7 +48,7 @@ public final class ChainEventDecoder {
 
   private final Map<String, String> contractByAddress = new HashMap<>();
   private final Map<String, Spec> consumed = new HashMap<>();
-  private final Map<String, String> ignored = new HashMap<>();
+  private final Map<String, String> notConsumed = new HashMap<>();
 
   /**
    * @param addresses the deployment's contract addresses, by contract name
@@ -63,7 +63,7 @@ public final class ChainEventDecoder {
       for (Field f : wrapper.getFields()) {
         if (f.getType() == Event.class && Modifier.isStatic(f.getModifiers())) {
           Event e = readEvent(f);
-          ignored.putIfAbsent(EventEncoder.encode(e), e.getName());
+          notConsumed.putIfAbsent(EventEncoder.encode(e), e.getName());
         }
       }
     }
@@ -73,31 +73,31 @@ public final class ChainEventDecoder {
   public DecodeResult decode(RawChainLog raw) {
     String emitter = contractByAddress.get(raw.getAddress().toLowerCase(Locale.ROOT));
     if (emitter == null) {
-      return new Failed("log from unknown contract " + raw.getAddress());
+      return new Ignored(Why.FOREIGN_CONTRACT, raw.getAddress());
     }
     if (raw.getTopics().isEmpty()) {
-      return new Failed("anonymous log (no topic0) from " + emitter);
+      return new Ignored(Why.UNKNOWN_EVENT, "anonymous log from " + emitter);
     }
     String topic0 = raw.getTopics().get(0).toLowerCase(Locale.ROOT);
     Spec spec = consumed.get(topic0);
     if (spec == null) {
-      String name = ignored.get(topic0);
+      String name = notConsumed.get(topic0);
       return name != null
-          ? new Ignored(name)
-          : new Failed("unknown event signature " + topic0 + " from " + emitter);
+          ? new Ignored(Why.NOT_CONSUMED, name)
+          : new Ignored(Why.UNKNOWN_EVENT, topic0 + " from " + emitter);
     }
-    String event = spec.abi().getName();
+    String event = spec.name();
     if (!spec.contract().equals(emitter)) {
+      // Our own contracts never emit each other's events: the deployment's addresses are mixed up.
       return new Failed(event + " emitted by " + emitter + ", expected " + spec.contract());
     }
-    List<TypeReference<Type>> indexedTypes = spec.abi().getIndexedParameters();
-    if (raw.getTopics().size() != indexedTypes.size() + 1) {
+    if (raw.getTopics().size() != spec.indexed().size() + 1) {
       return new Failed(
           event
               + " with "
               + raw.getTopics().size()
               + " topics, expected "
-              + (indexedTypes.size() + 1));
+              + (spec.indexed().size() + 1));
     }
     byte[] data = new byte[raw.getData().remaining()];
     raw.getData().duplicate().get(data);
@@ -105,21 +105,20 @@ public final class ChainEventDecoder {
       return new Failed(event + ": data length " + data.length + " is not a multiple of 32");
     }
     try {
-      List<Type> indexed = new ArrayList<>();
-      for (int i = 0; i < indexedTypes.size(); i++) {
-        indexed.add(
-            FunctionReturnDecoder.decodeIndexedValue(
-                raw.getTopics().get(i + 1), indexedTypes.get(i)));
+      Map<String, Object> args = new HashMap<>();
+      for (int i = 0; i < spec.indexed().size(); i++) {
+        Param p = spec.indexed().get(i);
+        args.put(p.name(), AbiReader.readTopic(raw.getTopics().get(i + 1), p));
       }
-      List<Type> values =
-          FunctionReturnDecoder.decode(
-              Numeric.toHexString(data), spec.abi().getNonIndexedParameters());
-      if (values.size() != spec.abi().getNonIndexedParameters().size()) {
-        return new Failed(
-            event + ": data does not match the event's ABI (" + data.length + " bytes)");
+      List<Object> values = AbiReader.readData(data, spec.data());
+      for (int i = 0; i < values.size(); i++) {
+        args.put(spec.data().get(i).name(), values.get(i));
       }
-      return new Decoded(spec.topic(), spec.map().apply(raw, new Values(indexed, values)));
+      return new Decoded(spec.topic(), spec.map().apply(raw, new AbiValues(args)));
+    } catch (InvalidField e) {
+      return new Failed(event + "." + e.field() + ": " + e.getMessage());
     } catch (RuntimeException e) {
+      // Not expected (every rule above names its field); still data, not a reason to stop.
       return new Failed(
           event
               + ": malformed data ("

@@ -1,14 +1,9 @@
 package org.openledger.bridge.decode;
 
-import static org.openledger.bridge.decode.AbiValues.address;
-import static org.openledger.bridge.decode.AbiValues.amount;
-import static org.openledger.bridge.decode.AbiValues.bool;
-import static org.openledger.bridge.decode.AbiValues.bytes32;
-import static org.openledger.bridge.decode.AbiValues.id;
-import static org.openledger.bridge.decode.AbiValues.list;
-import static org.openledger.bridge.decode.AbiValues.smallInt;
-import static org.openledger.bridge.decode.AbiValues.string;
+import static org.openledger.bridge.decode.AbiValues.check;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -18,6 +13,8 @@ import org.openledger.bridge.contracts.InferenceMarket;
 import org.openledger.bridge.contracts.ModelRegistry;
 import org.openledger.bridge.contracts.ProtocolParams;
 import org.openledger.bridge.contracts.Settlement;
+import org.openledger.bridge.decode.AbiReader.InvalidField;
+import org.openledger.bridge.decode.AbiReader.Param;
 import org.openledger.events.AttributionMethod;
 import org.openledger.events.BatchSettled;
 import org.openledger.events.ContributionReviewed;
@@ -34,212 +31,298 @@ import org.openledger.events.StakeSlashed;
 import org.openledger.events.StakeWithdrawn;
 import org.openledger.schemas.Topic;
 import org.openledger.schemas.Topics;
+import org.web3j.abi.TypeReference;
 import org.web3j.abi.datatypes.Event;
-import org.web3j.abi.datatypes.Type;
 
 /**
- * The events the pipeline consumes: for each, its ABI (from the generated wrappers), the contract
- * that must emit it, its topic, and how its decoded arguments map onto the Avro record.
+ * The events the pipeline consumes: for each, its ABI (from the generated wrappers) with the names
+ * of its arguments as the contract declares them, the contract that must emit it, its topic, and
+ * how its arguments map onto the Avro record, each through a checked conversion of {@link
+ * AbiValues}. The rules checked are the ones the contracts enforce (a log breaking them did not
+ * come from the contract we know) and the ones consumers rely on (so a value never crashes a job
+ * downstream).
  */
 final class EventMappings {
 
-  /** One consumed event. */
+  private static final int BPS = 10_000;
+  private static final long PPM = 1_000_000;
+
+  /** One consumed event; {@code indexed} and {@code data} are its arguments in topic/data order. */
   record Spec(
       Event abi,
       String contract,
       Topic topic,
-      BiFunction<RawChainLog, Values, SpecificRecord> map) {}
+      List<Param> indexed,
+      List<Param> data,
+      BiFunction<RawChainLog, AbiValues, SpecificRecord> map) {
 
-  /** The decoded arguments of one log, in declaration order within indexed and non-indexed. */
-  record Values(List<Type> indexed, List<Type> data) {}
-
-  private interface Registry {
-    void add(
-        Event abi,
-        String contract,
-        Topic topic,
-        BiFunction<RawChainLog, Values, SpecificRecord> map);
+    String name() {
+      return abi.getName();
+    }
   }
 
   private EventMappings() {}
 
+  private static final class Specs {
+    private final List<Spec> specs = new ArrayList<>();
+
+    /** {@code names}: every argument, indexed or not, in the order the event declares them. */
+    void add(
+        Event abi,
+        String contract,
+        Topic topic,
+        List<String> names,
+        BiFunction<RawChainLog, AbiValues, SpecificRecord> map) {
+      List<TypeReference<?>> params = new ArrayList<>(abi.getParameters());
+      if (params.size() != names.size()) {
+        throw new IllegalStateException(
+            abi.getName() + " has " + params.size() + " arguments, named " + names);
+      }
+      List<Param> indexed = new ArrayList<>();
+      List<Param> data = new ArrayList<>();
+      for (int i = 0; i < params.size(); i++) {
+        Param p = new Param(names.get(i), AbiReader.typeOf(params.get(i)));
+        if (params.get(i).isIndexed()) {
+          if (AbiReader.isDynamic(p.type())) {
+            throw new IllegalStateException(abi.getName() + ": indexed " + p + " is hashed");
+          }
+          indexed.add(p);
+        } else {
+          data.add(p);
+        }
+      }
+      specs.add(new Spec(abi, contract, topic, List.copyOf(indexed), List.copyOf(data), map));
+    }
+  }
+
   static List<Spec> consumed() {
-    List<Spec> specs = new ArrayList<>();
-    Registry registry =
-        (abi, contract, topic, map) -> specs.add(new Spec(abi, contract, topic, map));
+    Specs registry = new Specs();
     registry.add(
         DatanetRegistry.DATANETCREATED_EVENT,
         "DatanetRegistry",
         Topics.DATANET_CREATED,
+        List.of("datanetId", "owner", "name", "minStake"),
         (r, v) ->
             DatanetCreated.newBuilder()
                 .setPosition(r.getPosition())
                 .setRemoved(r.getRemoved())
-                .setDatanetId(id(v.indexed().get(0), "datanetId"))
-                .setOwner(address(v.indexed().get(1)))
-                .setName(string(v.data().get(0)))
-                .setMinStake(amount(v.data().get(1)))
+                .setDatanetId(v.id("datanetId"))
+                .setOwner(v.party("owner"))
+                .setName(v.string("name"))
+                .setMinStake(v.wei("minStake"))
                 .build());
     registry.add(
         DatanetRegistry.CURATORSET_EVENT,
         "DatanetRegistry",
         Topics.CURATOR_SET,
+        List.of("datanetId", "curator", "enabled"),
         (r, v) ->
             CuratorSet.newBuilder()
                 .setPosition(r.getPosition())
                 .setRemoved(r.getRemoved())
-                .setDatanetId(id(v.indexed().get(0), "datanetId"))
-                .setCurator(address(v.indexed().get(1)))
-                .setEnabled(bool(v.data().get(0)))
+                .setDatanetId(v.id("datanetId"))
+                // The owner may name any address, zero included; a curator is never paid.
+                .setCurator(v.address("curator"))
+                .setEnabled(v.bool("enabled"))
                 .build());
     registry.add(
         DatanetRegistry.DATACONTRIBUTED_EVENT,
         "DatanetRegistry",
         Topics.DATA_CONTRIBUTED,
+        List.of("contributionId", "datanetId", "contributor", "contentHash", "contentUri", "stake"),
         (r, v) ->
             DataContributed.newBuilder()
                 .setPosition(r.getPosition())
                 .setRemoved(r.getRemoved())
-                .setContributionId(id(v.indexed().get(0), "contributionId"))
-                .setDatanetId(id(v.indexed().get(1), "datanetId"))
-                .setContributor(address(v.indexed().get(2)))
-                .setContentHash(bytes32(v.data().get(0)))
-                .setContentUri(string(v.data().get(1)))
-                .setStake(amount(v.data().get(2)))
+                .setContributionId(v.id("contributionId"))
+                .setDatanetId(v.id("datanetId"))
+                .setContributor(v.party("contributor"))
+                .setContentHash(v.bytes32("contentHash"))
+                .setContentUri(v.string("contentUri"))
+                .setStake(v.wei("stake"))
                 .build());
     registry.add(
         DatanetRegistry.CONTRIBUTIONREVIEWED_EVENT,
         "DatanetRegistry",
         Topics.CONTRIBUTION_REVIEWED,
+        List.of("contributionId", "datanetId", "curator", "accepted"),
         (r, v) ->
             ContributionReviewed.newBuilder()
                 .setPosition(r.getPosition())
                 .setRemoved(r.getRemoved())
-                .setContributionId(id(v.indexed().get(0), "contributionId"))
-                .setDatanetId(id(v.indexed().get(1), "datanetId"))
-                .setCurator(address(v.indexed().get(2)))
-                .setAccepted(bool(v.data().get(0)))
+                .setContributionId(v.id("contributionId"))
+                .setDatanetId(v.id("datanetId"))
+                .setCurator(v.party("curator"))
+                .setAccepted(v.bool("accepted"))
                 .build());
     registry.add(
         DatanetRegistry.STAKESLASHED_EVENT,
         "DatanetRegistry",
         Topics.STAKE_SLASHED,
+        List.of("contributionId", "datanetId", "contributor", "amount", "reasonCode"),
         (r, v) ->
             StakeSlashed.newBuilder()
                 .setPosition(r.getPosition())
                 .setRemoved(r.getRemoved())
-                .setContributionId(id(v.indexed().get(0), "contributionId"))
-                .setDatanetId(id(v.indexed().get(1), "datanetId"))
-                .setContributor(address(v.indexed().get(2)))
-                .setAmount(amount(v.data().get(0)))
-                .setReasonCode(smallInt(v.data().get(1), "reasonCode"))
+                .setContributionId(v.id("contributionId"))
+                .setDatanetId(v.id("datanetId"))
+                .setContributor(v.party("contributor"))
+                .setAmount(v.wei("amount"))
+                .setReasonCode(v.intIn("reasonCode", 0, 255))
                 .build());
     registry.add(
         DatanetRegistry.STAKEWITHDRAWN_EVENT,
         "DatanetRegistry",
         Topics.STAKE_WITHDRAWN,
+        List.of("contributionId", "datanetId", "contributor", "amount"),
         (r, v) ->
             StakeWithdrawn.newBuilder()
                 .setPosition(r.getPosition())
                 .setRemoved(r.getRemoved())
-                .setContributionId(id(v.indexed().get(0), "contributionId"))
-                .setDatanetId(id(v.indexed().get(1), "datanetId"))
-                .setContributor(address(v.indexed().get(2)))
-                .setAmount(amount(v.data().get(0)))
+                .setContributionId(v.id("contributionId"))
+                .setDatanetId(v.id("datanetId"))
+                .setContributor(v.party("contributor"))
+                .setAmount(v.wei("amount"))
                 .build());
     registry.add(
         ModelRegistry.MODELREGISTERED_EVENT,
         "ModelRegistry",
         Topics.MODEL_REGISTERED,
+        List.of("modelId", "owner", "datanetIds", "method", "name"),
         (r, v) ->
             ModelRegistered.newBuilder()
                 .setPosition(r.getPosition())
                 .setRemoved(r.getRemoved())
-                .setModelId(id(v.indexed().get(0), "modelId"))
-                .setOwner(address(v.indexed().get(1)))
-                .setDatanetIds(list(v.data().get(0)).stream().map(t -> id(t, "datanetId")).toList())
-                .setMethod(EventMappings.method(smallInt(v.data().get(1), "method")))
-                .setName(string(v.data().get(2)))
+                .setModelId(v.id("modelId"))
+                .setOwner(v.party("owner"))
+                .setDatanetIds(v.ids("datanetIds"))
+                .setMethod(method(v.intIn("method", 0, 255)))
+                .setName(v.string("name"))
                 .build());
     registry.add(
         ModelRegistry.MODELOWNERCHANGED_EVENT,
         "ModelRegistry",
         Topics.MODEL_OWNER_CHANGED,
+        List.of("modelId", "previousOwner", "newOwner"),
         (r, v) ->
             ModelOwnerChanged.newBuilder()
                 .setPosition(r.getPosition())
                 .setRemoved(r.getRemoved())
-                .setModelId(id(v.indexed().get(0), "modelId"))
-                .setPreviousOwner(address(v.indexed().get(1)))
-                .setNewOwner(address(v.indexed().get(2)))
+                .setModelId(v.id("modelId"))
+                .setPreviousOwner(v.party("previousOwner"))
+                // The owner is paid a share of every fee, and settle() reverts on a zero payee.
+                .setNewOwner(v.party("newOwner"))
                 .build());
     registry.add(
         InferenceMarket.INFERENCEPAID_EVENT,
         "InferenceMarket",
         Topics.INFERENCE_PAID,
+        List.of("inferenceId", "modelId", "payer", "fee", "queryHash", "queryUri"),
         (r, v) ->
             InferencePaid.newBuilder()
                 .setPosition(r.getPosition())
                 .setRemoved(r.getRemoved())
-                .setInferenceId(id(v.indexed().get(0), "inferenceId"))
-                .setModelId(id(v.indexed().get(1), "modelId"))
-                .setPayer(address(v.indexed().get(2)))
-                .setFee(amount(v.data().get(0)))
-                .setQueryHash(bytes32(v.data().get(1)))
-                .setQueryUri(string(v.data().get(2)))
+                .setInferenceId(v.id("inferenceId"))
+                .setModelId(v.id("modelId"))
+                .setPayer(v.party("payer"))
+                .setFee(v.wei("fee"))
+                .setQueryHash(v.bytes32("queryHash"))
+                .setQueryUri(v.string("queryUri"))
                 .build());
     registry.add(
         ProtocolParams.PARAMSCHANGED_EVENT,
         "ProtocolParams",
         Topics.PARAMS_CHANGED,
-        (r, v) ->
-            ParamsChanged.newBuilder()
-                .setPosition(r.getPosition())
-                .setRemoved(r.getRemoved())
-                .setVersion(id(v.indexed().get(0), "version"))
-                .setContributorBps(smallInt(v.data().get(0), "contributorBps"))
-                .setOwnerBps(smallInt(v.data().get(1), "ownerBps"))
-                .setProtocolBps(smallInt(v.data().get(2), "protocolBps"))
-                .setTopK(smallInt(v.data().get(3), "topK"))
-                .setSimilarityThresholdPpm(id(v.data().get(4), "similarityThresholdPpm"))
-                .setDuplicateBoundPpm(id(v.data().get(5), "duplicateBoundPpm"))
-                .setMinPayout(amount(v.data().get(6)))
-                .setSettlementWindowBlocks(id(v.data().get(7), "settlementWindowBlocks"))
-                .setMaxPayeesPerBatch(smallInt(v.data().get(8), "maxPayeesPerBatch"))
-                .build());
+        List.of(
+            "version",
+            "contributorBps",
+            "ownerBps",
+            "protocolBps",
+            "topK",
+            "similarityThresholdPpm",
+            "duplicateBoundPpm",
+            "minPayout",
+            "settlementWindowBlocks",
+            "maxPayeesPerBatch"),
+        EventMappings::params);
     registry.add(
         Settlement.FEEESCROWED_EVENT,
         "Settlement",
         Topics.FEE_ESCROWED,
+        List.of("amount", "escrowed"),
         (r, v) ->
             FeeEscrowed.newBuilder()
                 .setPosition(r.getPosition())
                 .setRemoved(r.getRemoved())
-                .setAmount(amount(v.data().get(0)))
-                .setEscrowed(amount(v.data().get(1)))
+                .setAmount(v.wei("amount"))
+                .setEscrowed(v.wei("escrowed"))
                 .build());
     registry.add(
         Settlement.BATCHSETTLED_EVENT,
         "Settlement",
         Topics.BATCH_SETTLED,
-        (r, v) ->
-            BatchSettled.newBuilder()
-                .setPosition(r.getPosition())
-                .setRemoved(r.getRemoved())
-                .setBatchId(bytes32(v.indexed().get(0)))
-                .setAttributionRoot(bytes32(v.data().get(0)))
-                .setTotal(amount(v.data().get(1)))
-                .setPayees(list(v.data().get(2)).stream().map(AbiValues::address).toList())
-                .setAmounts(list(v.data().get(3)).stream().map(AbiValues::amount).toList())
-                .build());
-    return List.copyOf(specs);
+        List.of("batchId", "attributionRoot", "total", "payees", "amounts"),
+        EventMappings::batch);
+    return List.copyOf(registry.specs);
   }
 
+  /** The rules ProtocolParams enforces, which the payment and attribution jobs rely on. */
+  private static SpecificRecord params(RawChainLog r, AbiValues v) {
+    int contributor = v.intIn("contributorBps", 0, BPS);
+    int owner = v.intIn("ownerBps", 0, BPS);
+    int protocol = v.intIn("protocolBps", 0, BPS);
+    int sum = contributor + owner + protocol;
+    check(sum == BPS, "protocolBps", "the bps sum to " + sum + ", not " + BPS);
+    return ParamsChanged.newBuilder()
+        .setPosition(r.getPosition())
+        .setRemoved(r.getRemoved())
+        .setVersion(v.longIn("version", 1, Long.MAX_VALUE))
+        .setContributorBps(contributor)
+        .setOwnerBps(owner)
+        .setProtocolBps(protocol)
+        .setTopK(v.intIn("topK", 1, 65_535))
+        .setSimilarityThresholdPpm(v.longIn("similarityThresholdPpm", 0, PPM))
+        .setDuplicateBoundPpm(v.longIn("duplicateBoundPpm", 0, PPM))
+        .setMinPayout(v.wei("minPayout"))
+        .setSettlementWindowBlocks(v.longIn("settlementWindowBlocks", 1, Long.MAX_VALUE))
+        .setMaxPayeesPerBatch(v.intIn("maxPayeesPerBatch", 1, Integer.MAX_VALUE))
+        .build();
+  }
+
+  /**
+   * What Settlement.settle guarantees: payees, none zero, each with its amount, summing to total.
+   */
+  private static SpecificRecord batch(RawChainLog r, AbiValues v) {
+    check(v.size("payees") > 0, "payees", "an empty batch");
+    check(
+        v.size("amounts") == v.size("payees"),
+        "amounts",
+        v.size("amounts") + " amounts for " + v.size("payees") + " payees");
+    List<String> payees = v.parties("payees");
+    List<BigInteger> amounts = v.weis("amounts");
+    BigInteger sum = amounts.stream().reduce(BigInteger.ZERO, BigInteger::add);
+    BigDecimal total = v.wei("total");
+    check(
+        total.toBigIntegerExact().equals(sum),
+        "total",
+        total.toBigIntegerExact() + " is not the sum of the amounts (" + sum + ")");
+    return BatchSettled.newBuilder()
+        .setPosition(r.getPosition())
+        .setRemoved(r.getRemoved())
+        .setBatchId(v.bytes32("batchId"))
+        .setAttributionRoot(v.bytes32("attributionRoot"))
+        .setTotal(total)
+        .setPayees(payees)
+        .setAmounts(amounts.stream().map(BigDecimal::new).toList())
+        .build();
+  }
+
+  /** ModelRegistry.AttributionMethod by its Solidity ordinal. */
   static AttributionMethod method(int code) {
-    AttributionMethod[] methods = AttributionMethod.values();
-    if (code >= methods.length) {
-      throw new IllegalArgumentException("unknown attribution method " + code);
-    }
-    return methods[code];
+    return switch (code) {
+      case 0 -> AttributionMethod.EMBEDDING;
+      case 1 -> AttributionMethod.PRECOMPUTED;
+      default -> throw new InvalidField("method", "unknown attribution method " + code);
+    };
   }
 }

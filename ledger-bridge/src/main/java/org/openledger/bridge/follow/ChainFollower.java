@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -44,6 +45,7 @@ public final class ChainFollower {
   private final Chain chain;
   private final BlockHeaders blockHeaders;
   private final List<String> addresses;
+  private final Set<String> followed;
   private final FollowerConfig config;
   private final Producer<String, byte[]> producer;
   private final ConfluentAvroSerde<RawChainLog> rawSerde;
@@ -63,6 +65,11 @@ public final class ChainFollower {
     this.blockHeaders = new BlockHeaders(config.rpcUrl());
     this.addresses =
         deployment.contractAddresses().stream().map(a -> a.toLowerCase(Locale.ROOT)).toList();
+    if (addresses.isEmpty()) {
+      // eth_getLogs without addresses returns every contract's logs: never follow that.
+      throw new IllegalArgumentException("the deployment names no contracts to follow");
+    }
+    this.followed = Set.copyOf(addresses);
     this.config = config;
     this.producer = producer;
     this.rawSerde = serdes.raw();
@@ -204,6 +211,13 @@ public final class ChainFollower {
     Map<Long, List<RawChainLog>> logs = new HashMap<>();
     for (EthLog.LogResult<?> result : response.getLogs()) {
       Log log = (Log) result.get();
+      if (!RawLogs.isFrom(log, followed)) {
+        // The filter asked for the deployment's addresses only; a node that answers more is not
+        // believed. The decoder would ignore such a log anyway; it never reaches the raw topic.
+        metrics.foreignLogs.incrementAndGet();
+        LOG.warn("eth_getLogs returned a log of {}, not a followed contract", log.getAddress());
+        continue;
+      }
       Header h = byNumber.get(log.getBlockNumber().longValueExact());
       if (h == null || !h.ref().hash().equalsIgnoreCase(log.getBlockHash())) {
         return null;

@@ -6,7 +6,8 @@ import org.openledger.bridge.metrics.MetricsEndpoint;
 
 /**
  * The follower's metrics in the Prometheus text format, on a read-only {@code /metrics} endpoint
- * bound to loopback: head lag in blocks, logs written, reorgs seen, cursor.
+ * bound to loopback: head lag in blocks, logs written, reorgs seen, cursor, and logs of contracts
+ * outside the deployment that the node returned and the follower dropped.
  */
 public final class FollowerMetrics {
 
@@ -17,6 +18,7 @@ public final class FollowerMetrics {
   final AtomicLong compensations = new AtomicLong();
   final AtomicLong reorgs = new AtomicLong();
   final AtomicLong cursorBlock = new AtomicLong(-1);
+  final AtomicLong foreignLogs = new AtomicLong();
   private final MetricsEndpoint endpoint = new MetricsEndpoint(this::render);
 
   public long logsWrittenTotal() {
@@ -34,6 +36,8 @@ public final class FollowerMetrics {
         + reorgs.get()
         + "\n# TYPE follower_cursor_block gauge\nfollower_cursor_block "
         + cursorBlock.get()
+        + "\n# TYPE follower_foreign_logs_total counter\nfollower_foreign_logs_total "
+        + foreignLogs.get()
         + "\n";
   }
 

@@ -18,8 +18,9 @@ import org.openledger.schemas.serde.ConfluentAvroSerde;
 /**
  * Turns each raw record into its typed event (to its own topic and, wrapped, to the ordered {@code
  * chain.events}), a seal into a {@code BlockSealed} there, or a bad record into a dead letter
- * carrying the reason and the original bytes. It never throws on bad input: an undecodable record
- * is data, not a failure.
+ * carrying the reason and the original bytes; a log that is none of the pipeline's business (not
+ * consumed, of a foreign contract, an unknown event) is only counted. It never throws on bad input:
+ * an undecodable record is data, not a failure.
  */
 final class DecodeProcessor extends ContextualProcessor<String, byte[], String, SpecificRecord> {
 
@@ -61,8 +62,10 @@ final class DecodeProcessor extends ContextualProcessor<String, byte[], String, 
           .forward(record.withValue(ChainEvent.newBuilder().setEvent(decoded.event()).build()));
     } else if (result instanceof DecodeResult.Failed failed) {
       deadLetter(record, raw, failed.reason(), "undecodable-log");
-    } else {
-      metrics.ignored();
+    } else if (result instanceof DecodeResult.Ignored ignored) {
+      // Not dead letters: a foreign contract's log or an event this build does not know is not a
+      // fault of the pipeline (anyone can emit them cheaply). The metric, by reason, shows them.
+      metrics.ignored(ignored.why());
     }
   }
 

@@ -1,17 +1,29 @@
 package org.openledger.bridge.streams;
 
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.openledger.bridge.decode.DecodeResult;
 
-/** Counts of what the decoder did with each raw record, for {@code /metrics}. */
+/**
+ * Counts of what the decoder did with each raw record, for {@code /metrics}: decoded per topic,
+ * dead-lettered per cause, ignored per reason (not consumed, foreign contract, unknown event).
+ */
 public final class DecoderMetrics {
 
   private final Map<String, AtomicLong> decoded = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> deadLettered = new ConcurrentHashMap<>();
-  private final AtomicLong ignored = new AtomicLong();
+  private final Map<DecodeResult.Why, AtomicLong> ignored = new EnumMap<>(DecodeResult.Why.class);
   private final AtomicLong sealed = new AtomicLong();
+
+  public DecoderMetrics() {
+    // Every reason from the start, so a dashboard sees a zero before the first forged log.
+    for (DecodeResult.Why why : DecodeResult.Why.values()) {
+      ignored.put(why, new AtomicLong());
+    }
+  }
 
   void decoded(String topic) {
     decoded.computeIfAbsent(topic, t -> new AtomicLong()).incrementAndGet();
@@ -29,8 +41,8 @@ public final class DecoderMetrics {
     return sealed.get();
   }
 
-  void ignored() {
-    ignored.incrementAndGet();
+  void ignored(DecodeResult.Why why) {
+    ignored.get(why).incrementAndGet();
   }
 
   public long deadLetters() {
@@ -42,7 +54,7 @@ public final class DecoderMetrics {
   }
 
   public long ignoredTotal() {
-    return ignored.get();
+    return ignored.values().stream().mapToLong(AtomicLong::get).sum();
   }
 
   /** Prometheus text format. */
@@ -69,9 +81,14 @@ public final class DecoderMetrics {
     out.append("# TYPE decoder_block_seals_total counter\ndecoder_block_seals_total ")
         .append(sealed.get())
         .append('\n');
-    out.append("# TYPE decoder_records_ignored_total counter\ndecoder_records_ignored_total ")
-        .append(ignored.get())
-        .append('\n');
+    out.append("# TYPE decoder_records_ignored_total counter\n");
+    ignored.forEach(
+        (why, n) ->
+            out.append("decoder_records_ignored_total{reason=\"")
+                .append(why.label())
+                .append("\"} ")
+                .append(n.get())
+                .append('\n'));
     return out.toString();
   }
 }

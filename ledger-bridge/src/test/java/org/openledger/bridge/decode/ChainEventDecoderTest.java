@@ -21,6 +21,8 @@ import org.openledger.bridge.contracts.ProtocolParams;
 import org.openledger.bridge.contracts.Settlement;
 import org.openledger.bridge.decode.DecodeResult.Decoded;
 import org.openledger.bridge.decode.DecodeResult.Failed;
+import org.openledger.bridge.decode.DecodeResult.Ignored;
+import org.openledger.bridge.decode.DecodeResult.Why;
 import org.openledger.events.AttributionMethod;
 import org.openledger.events.BatchSettled;
 import org.openledger.events.DataContributed;
@@ -46,7 +48,7 @@ import org.web3j.utils.Numeric;
 /** ABI decoding of every kind of field, for random values including the uint256 extremes. */
 class ChainEventDecoderTest {
 
-  private static final BigInteger UINT256_MAX = BigInteger.TWO.pow(256).subtract(BigInteger.ONE);
+  private static final BigInteger UINT256_MAX = HostileLogTest.UINT256_MAX;
   private static final String REGISTRY = "0x00000000000000000000000000000000000000d1";
   private static final String MODELS = "0x00000000000000000000000000000000000000d2";
   private static final String MARKET = "0x00000000000000000000000000000000000000d3";
@@ -62,28 +64,33 @@ class ChainEventDecoderTest {
               "ProtocolParams", PARAMS,
               "Settlement", SETTLEMENT));
 
+  /** Amounts up to the largest every consumer carries exactly (the OPEN supply is 10^27). */
   @Provide
-  Arbitrary<BigInteger> uint256() {
+  Arbitrary<BigInteger> wei() {
     return Arbitraries.oneOf(
-        Arbitraries.of(
-            BigInteger.ZERO, BigInteger.ONE, UINT256_MAX, UINT256_MAX.subtract(BigInteger.ONE)),
-        Arbitraries.bigIntegers().between(BigInteger.ZERO, UINT256_MAX));
+        Arbitraries.of(BigInteger.ZERO, BigInteger.ONE, AbiValues.MAX_WEI, BigInteger.TEN.pow(27)),
+        Arbitraries.bigIntegers().between(BigInteger.ZERO, AbiValues.MAX_WEI));
   }
 
   @Provide
   Arbitrary<Long> ids() {
     return Arbitraries.oneOf(
-        Arbitraries.of(0L, 1L, Long.MAX_VALUE), Arbitraries.longs().greaterOrEqual(0));
+        Arbitraries.of(1L, 2L, Long.MAX_VALUE), Arbitraries.longs().greaterOrEqual(1));
   }
 
+  /** Non-zero addresses: the accounts that act or are paid. */
   @Provide
   Arbitrary<String> addresses() {
-    return Arbitraries.bytes().array(byte[].class).ofSize(20).map(b -> Numeric.toHexString(b));
+    return Arbitraries.bytes()
+        .array(byte[].class)
+        .ofSize(20)
+        .map(b -> Numeric.toHexString(b))
+        .filter(a -> !a.equals("0x" + "0".repeat(40)));
   }
 
   @Provide
   Arbitrary<List<String>> payeeLists() {
-    return addresses().list().ofMaxSize(30);
+    return addresses().list().ofMinSize(1).ofMaxSize(30);
   }
 
   @Provide
@@ -101,14 +108,14 @@ class ChainEventDecoderTest {
     return Arbitraries.strings().ofMaxLength(200);
   }
 
-  @Property(tries = 200)
+  @Property(tries = 1000)
   void shouldDecodeDataContributedFieldForField(
       @ForAll("ids") long contributionId,
       @ForAll("ids") long datanetId,
       @ForAll("addresses") String contributor,
       @ForAll("bytes32") byte[] contentHash,
       @ForAll("texts") String uri,
-      @ForAll("uint256") BigInteger stake) {
+      @ForAll("wei") BigInteger stake) {
     RawChainLog raw =
         log(
             REGISTRY,
@@ -127,12 +134,12 @@ class ChainEventDecoderTest {
     assertThat(event.getPosition()).isEqualTo(raw.getPosition());
   }
 
-  @Property(tries = 200)
+  @Property(tries = 1000)
   void shouldDecodeInferencePaidWithExactFees(
       @ForAll("ids") long inferenceId,
       @ForAll("ids") long modelId,
       @ForAll("addresses") String payer,
-      @ForAll("uint256") BigInteger fee,
+      @ForAll("wei") BigInteger fee,
       @ForAll("bytes32") byte[] queryHash,
       @ForAll("texts") String uri) {
     RawChainLog raw =
@@ -151,9 +158,9 @@ class ChainEventDecoderTest {
     assertThat(event.getQueryUri()).isEqualTo(uri);
   }
 
-  @Property(tries = 100)
-  void shouldDecodeParamsChanged(
-      @ForAll("ids") long version, @ForAll("uint256") BigInteger minPayout) {
+  @Property(tries = 500)
+  void shouldDecodeParamsChangedAtTheEdgesOfEachRule(
+      @ForAll("ids") long version, @ForAll("wei") BigInteger minPayout) {
     RawChainLog raw =
         log(
             PARAMS,
@@ -165,10 +172,10 @@ class ChainEventDecoderTest {
                 new Uint16(1000),
                 new Uint16(65535),
                 new Uint32(1_000_000),
-                new Uint32(4_294_967_295L),
+                new Uint32(0),
                 new Uint256(minPayout),
-                new Uint64(new BigInteger("18446744073709551615").shiftRight(1)),
-                new Uint32(200)));
+                new Uint64(BigInteger.valueOf(Long.MAX_VALUE)),
+                new Uint32(Integer.MAX_VALUE)));
 
     ParamsChanged event = (ParamsChanged) decoded(raw, Topics.PARAMS_CHANGED.name());
 
@@ -176,19 +183,23 @@ class ChainEventDecoderTest {
     assertThat(event.getContributorBps() + event.getOwnerBps() + event.getProtocolBps())
         .isEqualTo(10_000);
     assertThat(event.getTopK()).isEqualTo(65535);
-    assertThat(event.getDuplicateBoundPpm()).isEqualTo(4_294_967_295L);
+    assertThat(event.getSimilarityThresholdPpm()).isEqualTo(1_000_000L);
+    assertThat(event.getDuplicateBoundPpm()).isZero();
     assertThat(event.getMinPayout().toBigIntegerExact()).isEqualTo(minPayout);
     assertThat(event.getSettlementWindowBlocks()).isEqualTo(Long.MAX_VALUE);
-    assertThat(event.getMaxPayeesPerBatch()).isEqualTo(200);
+    assertThat(event.getMaxPayeesPerBatch()).isEqualTo(Integer.MAX_VALUE);
   }
 
-  @Property(tries = 100)
+  @Property(tries = 500)
   void shouldDecodeBatchSettledArrays(
       @ForAll("bytes32") byte[] batchId,
       @ForAll("payeeLists") List<String> payees,
-      @ForAll("uint256") BigInteger amount) {
+      @ForAll("wei") BigInteger amount) {
     List<Address> payeeTypes = payees.stream().map(Address::new).toList();
-    List<Uint256> amountTypes = payees.stream().map(p -> new Uint256(amount)).toList();
+    // Amounts that sum to at most MAX_WEI: the total is carried exactly too.
+    BigInteger each = amount.divide(BigInteger.valueOf(payees.size()));
+    List<Uint256> amountTypes = payees.stream().map(p -> new Uint256(each)).toList();
+    BigInteger total = each.multiply(BigInteger.valueOf(payees.size()));
     RawChainLog raw =
         log(
             SETTLEMENT,
@@ -196,7 +207,7 @@ class ChainEventDecoderTest {
             List.of(new Bytes32(batchId)),
             List.of(
                 new Bytes32(batchId),
-                new Uint256(amount),
+                new Uint256(total),
                 new DynamicArray<>(Address.class, payeeTypes),
                 new DynamicArray<>(Uint256.class, amountTypes)));
 
@@ -205,11 +216,12 @@ class ChainEventDecoderTest {
     assertThat(event.getBatchId()).isEqualTo(Numeric.toHexString(batchId));
     assertThat(event.getPayees()).containsExactlyElementsOf(payees);
     assertThat(event.getAmounts())
-        .allSatisfy(a -> assertThat(a.toBigIntegerExact()).isEqualTo(amount));
+        .allSatisfy(a -> assertThat(a.toBigIntegerExact()).isEqualTo(each));
     assertThat(event.getAmounts()).hasSize(payees.size());
+    assertThat(event.getTotal().toBigIntegerExact()).isEqualTo(total);
   }
 
-  @Property(tries = 100)
+  @Property(tries = 500)
   void shouldDecodeModelRegisteredWithItsDatanets(
       @ForAll("datanetIdLists") List<Long> datanetIds, @ForAll("texts") String name) {
     RawChainLog raw =
@@ -267,7 +279,7 @@ class ChainEventDecoderTest {
   }
 
   @Test
-  void shouldFailWithReasonOnUnknownEventWrongContractOrTopicCount() {
+  void shouldIgnoreUnknownEventsAndContractsAndFailOnWrongContractOrTopicCount() {
     RawChainLog good =
         log(
             REGISTRY,
@@ -277,16 +289,17 @@ class ChainEventDecoderTest {
     List<String> unknownTopics = new ArrayList<>(good.getTopics());
     unknownTopics.set(0, "0x" + "ab".repeat(32));
 
-    assertThat(reason(RawChainLog.newBuilder(good).setTopics(unknownTopics).build()))
-        .startsWith("unknown event signature 0xabab");
-    assertThat(reason(RawChainLog.newBuilder(good).setAddress(MARKET).build()))
-        .isEqualTo("CuratorSet emitted by InferenceMarket, expected DatanetRegistry");
+    assertThat(decoder.decode(RawChainLog.newBuilder(good).setTopics(unknownTopics).build()))
+        .isEqualTo(
+            new Ignored(Why.UNKNOWN_EVENT, "0x" + "ab".repeat(32) + " from DatanetRegistry"));
     assertThat(
-            reason(
+            decoder.decode(
                 RawChainLog.newBuilder(good)
                     .setAddress("0x00000000000000000000000000000000000000ff")
                     .build()))
-        .startsWith("log from unknown contract");
+        .isEqualTo(new Ignored(Why.FOREIGN_CONTRACT, "0x00000000000000000000000000000000000000ff"));
+    assertThat(reason(RawChainLog.newBuilder(good).setAddress(MARKET).build()))
+        .isEqualTo("CuratorSet emitted by InferenceMarket, expected DatanetRegistry");
     assertThat(
             reason(RawChainLog.newBuilder(good).setTopics(good.getTopics().subList(0, 2)).build()))
         .isEqualTo("CuratorSet with 2 topics, expected 3");

@@ -41,7 +41,8 @@ import org.web3j.abi.datatypes.generated.Uint256;
 
 /**
  * The decoder against the real broker and registry: hand-crafted bad raw records end in the
- * dead-letter topic with their reasons, and the good records around them reach their topic.
+ * dead-letter topic with their reasons, logs of foreign contracts and unknown events are counted as
+ * ignored, and the good records around them reach their topic.
  */
 class DecoderIT {
 
@@ -79,7 +80,10 @@ class DecoderIT {
       producer.send(new ProducerRecord<>(raw, "t", rawSerde.encode(truncated)));
       producer.send(new ProducerRecord<>(raw, "u", rawSerde.encode(unknownEvent)));
       producer.send(new ProducerRecord<>(raw, "w", rawSerde.encode(wrongContract)));
+      producer.send(new ProducerRecord<>(raw, "z", rawSerde.encode(contribution(0))));
       producer.send(new ProducerRecord<>(raw, "x", "garbage".getBytes(StandardCharsets.UTF_8)));
+      // Framed, but with a schema id the registry does not know (it answers 404).
+      producer.send(new ProducerRecord<>(raw, "i", new byte[] {0, 0x7f, -1, -1, -1, 2, 4}));
       producer.send(new ProducerRecord<>(raw, "g2", rawSerde.encode(good2)));
     }
 
@@ -110,17 +114,23 @@ class DecoderIT {
               .toList();
 
       assertThat(contributions).containsExactly(1L, 2L);
+      // The unknown event and the foreign contract's log are ignored and counted, not dead letters.
       assertThat(reasons)
           .satisfiesExactly(
               r ->
                   assertThat(r).contains("DataContributed: data length 10 is not a multiple of 32"),
-              r -> assertThat(r).startsWith("unknown event signature 0xcdcd"),
               r ->
                   assertThat(r)
-                      .startsWith(
-                          "log from unknown contract 0x00000000000000000000000000000000000000ee"),
-              r -> assertThat(r).startsWith("undecodable raw record"));
+                      .isEqualTo("DataContributed.contributionId: 0 is not an id (ids start at 1)"),
+              r -> assertThat(r).startsWith("undecodable raw record"),
+              r ->
+                  assertThat(r).startsWith("undecodable raw record: unknown schema id 2147483647"));
       assertThat(metrics.deadLetters()).isEqualTo(4);
+      assertThat(metrics.render())
+          .contains("decoder_records_ignored_total{reason=\"unknown-event\"} 1")
+          .contains("decoder_records_ignored_total{reason=\"foreign-contract\"} 1")
+          .contains("decoder_dead_letters_total{cause=\"undecodable-log\"} 2")
+          .contains("decoder_dead_letters_total{cause=\"undecodable-record\"} 2");
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -17,10 +18,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openledger.bridge.contracts.DatanetRegistry;
+import org.openledger.bridge.contracts.InferenceMarket;
 import org.openledger.bridge.contracts.OpenToken;
 import org.openledger.bridge.decode.ChainEventDecoder;
 import org.openledger.bridge.decode.RawLogFixtures;
 import org.openledger.events.DataContributed;
+import org.openledger.events.InferencePaid;
 import org.openledger.events.RawChainLog;
 import org.openledger.pipeline.DeadLetter;
 import org.openledger.schemas.Topics;
@@ -30,11 +33,14 @@ import org.web3j.abi.datatypes.Address;
 import org.web3j.abi.datatypes.Utf8String;
 import org.web3j.abi.datatypes.generated.Bytes32;
 import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.crypto.Hash;
 
 class DecoderTopologyTest {
 
   private static final String REGISTRY = "0x00000000000000000000000000000000000000d1";
   private static final String TOKEN = "0x00000000000000000000000000000000000000d9";
+  private static final String MARKET = "0x00000000000000000000000000000000000000d3";
+  private static final String FOREIGN = "0x00000000000000000000000000000000000000ee";
 
   private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
   private final DecoderMetrics metrics = new DecoderMetrics();
@@ -52,7 +58,8 @@ class DecoderTopologyTest {
         builder,
         TopicNames.DEFAULT,
         registry,
-        new ChainEventDecoder(Map.of("DatanetRegistry", REGISTRY, "OpenToken", TOKEN)),
+        new ChainEventDecoder(
+            Map.of("DatanetRegistry", REGISTRY, "OpenToken", TOKEN, "InferenceMarket", MARKET)),
         metrics);
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "decoder-test");
@@ -88,7 +95,7 @@ class DecoderTopologyTest {
             new Uint256(1),
             new Address("0x00000000000000000000000000000000000000aa")),
         List.of(
-            new Bytes32(new byte[32]),
+            new Bytes32(Hash.sha3(("c" + id).getBytes(StandardCharsets.UTF_8))),
             new Utf8String("file:///c/" + id),
             new Uint256(BigInteger.TEN.pow(30))));
   }
@@ -128,10 +135,6 @@ class DecoderTopologyTest {
         .extracting(DeadLetter::getReason)
         .satisfiesExactly(
             r -> assertThat(r).startsWith("undecodable raw record: not Confluent-framed Avro"),
-            r ->
-                assertThat(r)
-                    .startsWith(
-                        "log from unknown contract 0x00000000000000000000000000000000000000ff"),
             r -> assertThat(r).contains("DataContributed").contains("not a multiple of 32"));
     assertThat(dead)
         .allSatisfy(
@@ -143,12 +146,66 @@ class DecoderTopologyTest {
     assertThat(dead.get(0).getSourceOffset()).isZero();
     assertThat(new String(dead.get(0).getValue().array(), StandardCharsets.UTF_8))
         .isEqualTo("not avro at all");
-    assertThat(dead.get(1).getPosition()).isEqualTo(unknownContract.getPosition());
-    assertThat(metrics.deadLetters()).isEqualTo(3);
+    assertThat(dead.get(1).getPosition()).isEqualTo(truncated.getPosition());
+    assertThat(metrics.deadLetters()).isEqualTo(2);
     assertThat(metrics.decodedTotal()).isEqualTo(2);
-    assertThat(metrics.ignoredTotal()).isEqualTo(1);
+    // The transfer is known but not consumed; the unknown contract's log is not ours.
+    assertThat(metrics.ignoredTotal()).isEqualTo(2);
     assertThat(metrics.render())
-        .contains("decoder_dead_letters_total{cause=\"undecodable-log\"} 2");
+        .contains("decoder_dead_letters_total{cause=\"undecodable-log\"} 1")
+        .contains("decoder_records_ignored_total{reason=\"not-consumed\"} 1")
+        .contains("decoder_records_ignored_total{reason=\"foreign-contract\"} 1");
+  }
+
+  @Test
+  void shouldIgnoreForgedAndUnknownEventsVisiblyAndDeadLetterAbsurdValuesWithTheField() {
+    TestOutputTopic<String, byte[]> paid =
+        driver.createOutputTopic(
+            Topics.INFERENCE_PAID.name(),
+            Serdes.String().deserializer(),
+            Serdes.ByteArray().deserializer());
+    // Anyone can deploy a contract emitting InferencePaid; only the market's count.
+    RawChainLog forged = inferencePaid(FOREIGN, 1);
+    RawChainLog real = inferencePaid(MARKET, 2);
+    List<String> topics = new ArrayList<>(real.getTopics());
+    topics.set(0, Hash.sha3String("MinimumsChanged(uint256,uint256,uint256)"));
+    RawChainLog unknownEvent =
+        RawChainLog.newBuilder(real).setTopics(topics).setAddress(MARKET).build();
+    RawChainLog zeroId = contribution(0);
+
+    raw.pipeInput("k-forged", rawSerde.encode(forged));
+    raw.pipeInput("k-unknown", rawSerde.encode(unknownEvent));
+    raw.pipeInput("k-zero", rawSerde.encode(zeroId));
+    raw.pipeInput("k-real", rawSerde.encode(real));
+
+    var typed = new ConfluentAvroSerde<>(Topics.INFERENCE_PAID, registry, InferencePaid.class);
+    assertThat(paid.readValuesToList())
+        .extracting(v -> typed.decode(v).getInferenceId())
+        .containsExactly(2L);
+    assertThat(contributed.isEmpty()).isTrue();
+    var letters = new ConfluentAvroSerde<>(Topics.DEAD_LETTERS, registry, DeadLetter.class);
+    assertThat(deadLetters.readValuesToList())
+        .extracting(v -> letters.decode(v).getReason())
+        .containsExactly("DataContributed.contributionId: 0 is not an id (ids start at 1)");
+    assertThat(metrics.render())
+        .contains("decoder_records_ignored_total{reason=\"foreign-contract\"} 1")
+        .contains("decoder_records_ignored_total{reason=\"unknown-event\"} 1")
+        .contains("decoder_dead_letters_total{cause=\"undecodable-log\"} 1");
+    assertThat(metrics.decodedTotal()).isEqualTo(1);
+  }
+
+  private static RawChainLog inferencePaid(String address, long inferenceId) {
+    return RawLogFixtures.log(
+        address,
+        InferenceMarket.INFERENCEPAID_EVENT,
+        List.of(
+            new Uint256(inferenceId),
+            new Uint256(7),
+            new Address("0x00000000000000000000000000000000000000bb")),
+        List.of(
+            new Uint256(1000),
+            new Bytes32(Hash.sha3("q".getBytes(StandardCharsets.UTF_8))),
+            new Utf8String("file:///q/" + inferenceId)));
   }
 
   @Test

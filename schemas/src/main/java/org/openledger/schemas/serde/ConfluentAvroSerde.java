@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -20,6 +21,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 import org.openledger.schemas.Topic;
 import org.openledger.schemas.registry.SchemaRegistry;
+import org.openledger.schemas.registry.SchemaRegistryException;
 
 /**
  * Avro values of one topic in the Confluent wire format: magic byte 0, the 4-byte id of the writer
@@ -67,7 +69,13 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
     return out.toByteArray();
   }
 
-  /** Decodes Confluent-framed bytes; a malformed record is a {@link SerializationException}. */
+  /**
+   * Decodes Confluent-framed bytes. Anything wrong with the bytes themselves (no magic byte, a
+   * schema id the registry does not know, a body that does not match its schema, a truncated body)
+   * is a {@link SerializationException}. A registry that cannot be reached is a {@link
+   * SchemaRegistryException}: that says nothing about the record, so callers retry rather than
+   * dead-letter it.
+   */
   public T decode(byte[] bytes) {
     if (bytes == null || bytes.length < 5 || bytes[0] != MAGIC) {
       throw new SerializationException(
@@ -85,9 +93,27 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
   }
 
   private SpecificDatumReader<T> readerFor(int id) {
-    Schema writer = registry.schemaById(id);
+    Schema writer = writerSchema(registry, id);
     Schema reader = SpecificData.get().getSchema(type);
     return new SpecificDatumReader<>(writer, reader);
+  }
+
+  /**
+   * The writer schema of {@code id}. The registry's "no such schema" (a 4xx answer, or a schema it
+   * serves that does not parse) is a fact about the record; an outage (no answer, 5xx) is not and
+   * stays a {@link SchemaRegistryException}.
+   */
+  private static Schema writerSchema(SchemaRegistry registry, int id) {
+    try {
+      return registry.schemaById(id);
+    } catch (SchemaRegistryException e) {
+      if (e.status() >= 400 && e.status() < 500) {
+        throw new SerializationException("unknown schema id " + id + ": " + e.getMessage(), e);
+      }
+      throw e;
+    } catch (AvroRuntimeException e) {
+      throw new SerializationException("schema id " + id + " does not parse", e);
+    }
   }
 
   /**
@@ -130,7 +156,7 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
 
   @SuppressWarnings("unchecked")
   private static ConfluentAvroSerde<SpecificRecord> forWriter(SchemaRegistry registry, int id) {
-    Schema writer = registry.schemaById(id);
+    Schema writer = writerSchema(registry, id);
     Class<SpecificRecord> type = (Class<SpecificRecord>) SpecificData.get().getClass(writer);
     if (type == null) {
       throw new SerializationException("no generated class for " + writer.getFullName());
