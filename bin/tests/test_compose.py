@@ -195,6 +195,20 @@ def test_should_reserve_a_gpu_for_the_sidecar():
     assert any("gpu" in d["capabilities"] for d in devices)
 
 
+def test_should_guard_the_sidecars_flight_port_with_a_required_token_shared_with_the_flink_job():
+    """The sidecar binds every interface of its container: any container on the network reaches
+    it, so its calls need the token, which compose must refuse to run without."""
+    sidecar = SERVICES["sidecar"]
+    command = command_text(sidecar)
+    auth = (ROOT / "gpu-inference-sidecar/src/openledger_sidecar/auth.py").read_text()
+    token = sidecar["environment"]["OPENLEDGER_SIDECAR_TOKEN"]
+
+    assert "--host 0.0.0.0" in command
+    assert 'TOKEN_ENV = "OPENLEDGER_SIDECAR_TOKEN"' in auth, "the sidecar reads another variable"
+    assert re.fullmatch(r"\$\{OPENLEDGER_SIDECAR_TOKEN:\?[^}]+\}", token), "the token must be required, with no default"
+    assert SERVICES["jobmanager"]["environment"]["OPENLEDGER_SIDECAR_TOKEN"] == token
+
+
 def test_should_submit_the_project_job_class_to_the_flink_cluster():
     command = SERVICES["jobmanager"]["command"]
     job_class = re.search(r"--job-classname (\S+)", command).group(1)

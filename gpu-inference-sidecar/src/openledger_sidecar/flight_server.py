@@ -1,8 +1,12 @@
-"""Thin Arrow Flight front of the sidecar: it validates requests and delegates to pure modules.
+"""Thin Arrow Flight front of the sidecar: it authenticates and validates requests and delegates
+to pure modules.
 
 Errors carry a stable tag at the start of their message, which the Java client maps to typed
-exceptions: `[bad-request]` (the caller must fix the input), `[capacity]` (the device budget is
-full), `[not-ready]` (re-seed, then retry; sent as UNAVAILABLE like an unreachable server).
+exceptions: `[bad-request]` (the caller must fix the input; every limit of `limits.Limits` is one),
+`[capacity]` (the device budget is full), `[not-ready]` (re-seed, then retry; sent as UNAVAILABLE
+like an unreachable server), `[unauthenticated]` (no or a wrong token, see `auth`). Nothing a
+client sends raises anything else: a malformed command, an oversized batch or a number out of
+range is a `[bad-request]`.
 """
 
 from __future__ import annotations
@@ -11,8 +15,11 @@ import json
 import logging
 import time
 
+import pyarrow as pa
 import pyarrow.flight as flight
 
+from .auth import BearerTokenMiddlewareFactory, require_token_off_loopback
+from .limits import LimitError, Limits, check_finite, check_int64
 from .memory import CapacityError
 from .service import DEFAULT_ENCODER, AttributionService, RequestError
 from .state import SidecarState
@@ -24,14 +31,29 @@ def bad_request(message: str) -> flight.FlightServerError:
     return flight.FlightServerError(f"[bad-request] {message}")
 
 
-def _command(raw: bytes, required: dict[str, type], optional: dict[str, type] | None = None) -> dict:
-    """A JSON command with the required fields of the required types, or a clear Flight error."""
+def _command(
+    raw: bytes | None,
+    required: dict[str, type],
+    optional: dict[str, type] | None = None,
+    limits: Limits | None = None,
+    what: str = "command",
+) -> dict:
+    """A JSON command with the required fields of the required types, or a clear Flight error.
+
+    Its size is checked before it is parsed; integers must fit int64 (ids, blocks) and floats be
+    finite, so nothing a client sends fails later in NumPy with an unmapped error.
+    """
+    if raw is None:
+        raise bad_request(f"{what} must be a JSON object in a command descriptor")
     try:
+        (limits or Limits()).check_command_size(raw, what)
         doc = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise bad_request(f"command is not JSON: {e}") from e
+    except LimitError as e:
+        raise bad_request(str(e)) from e
+    except (ValueError, UnicodeDecodeError, RecursionError) as e:
+        raise bad_request(f"{what} is not JSON: {type(e).__name__}: {str(e)[:200]}") from e
     if not isinstance(doc, dict):
-        raise bad_request("command must be a JSON object")
+        raise bad_request(f"{what} must be a JSON object")
     fields = {**required, **(optional or {})}
     for name, kind in fields.items():
         if name not in doc and name not in required:
@@ -41,12 +63,33 @@ def _command(raw: bytes, required: dict[str, type], optional: dict[str, type] | 
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             ok = True  # JSON 0 and 1 are fine thresholds
         if not ok:
-            raise bad_request(f"command field '{name}' must be {kind.__name__}")
+            raise bad_request(f"{what} field '{name}' must be {kind.__name__}")
+        try:
+            if kind is int:
+                check_int64(name, value)
+            elif kind is float:
+                doc[name] = check_finite(name, value)
+        except LimitError as e:
+            raise bad_request(str(e)) from e
     return doc
 
 
+def _next_chunk(reader):
+    """The next chunk of a DoExchange, None at its end; an undecodable message is the caller's."""
+    try:
+        return reader.read_chunk()
+    except StopIteration:
+        return None
+    except pa.ArrowException as e:
+        raise LimitError(f"record batch could not be read: {str(e)[:200]}") from e
+
+
 class SidecarFlightServer(flight.FlightServerBase):
-    """Arrow Flight server: DoExchange `index` and `score`, and a few JSON actions."""
+    """Arrow Flight server: DoExchange `index` and `score`, and a few JSON actions.
+
+    With a `token` every call must present it (see `auth`); without one it serves loopback only:
+    a non-loopback `host` without a token is a `TokenError` before the port is bound.
+    """
 
     ACTIONS = {
         "health": "Liveness and readiness of the sidecar as a JSON document",
@@ -64,34 +107,52 @@ class SidecarFlightServer(flight.FlightServerBase):
         host: str = "127.0.0.1",
         port: int = 0,
         service: AttributionService | None = None,
+        token: str | None = None,
+        limits: Limits | None = None,
     ) -> None:
-        super().__init__(location=f"grpc+tcp://{host}:{port}")
+        require_token_off_loopback(host, token)  # before the port is bound
         self._state = state
-        self._service = service or AttributionService()
+        self._service = service or AttributionService(limits=limits)
+        self._limits = limits or self._service.limits
+        middleware = {}
+        if token is not None:
+            refused = lambda method: state.flight_actions.labels(action=method, outcome="unauthenticated").inc()  # noqa: E731
+            middleware["auth"] = BearerTokenMiddlewareFactory(token, refused)
+        super().__init__(location=f"grpc+tcp://{host}:{port}", middleware=middleware)
         state.watch(self._service)
-        log.info("flight server listening host=%s port=%d backend=%s", host, self.port, self._service.backend)
+        log.info(
+            "flight server listening host=%s port=%d backend=%s auth=%s",
+            host, self.port, self._service.backend, "token" if token is not None else "none (loopback)",
+        )
 
     def list_actions(self, context):
         return list(self.ACTIONS.items())
+
+    def do_get(self, context, ticket):
+        raise bad_request("the sidecar serves no DoGet: use DoExchange with op 'index' or 'score'")
+
+    def do_put(self, context, descriptor, reader, writer):
+        raise bad_request("the sidecar takes no DoPut: use DoExchange with op 'index' or 'score'")
 
     def do_action(self, context, action):
         kind = action.type
         if kind not in self.ACTIONS:
             self._state.flight_actions.labels(action="unknown", outcome="error").inc()
-            raise bad_request(f"unknown action '{kind}'; known actions: {sorted(self.ACTIONS)}")
+            raise bad_request(f"unknown action '{kind[:100]}'; known actions: {sorted(self.ACTIONS)}")
         body = action.body.to_pybytes() if action.body else b""
+        command = lambda required, optional=None: _command(body, required, optional, self._limits, f"{kind} command")  # noqa: E731
         try:
             reply = self._state.health()
             if kind == "register_model":
-                doc = _command(body, {"model_id": int, "datanet_ids": list}, {"encoder": str})
+                doc = command({"model_id": int, "datanet_ids": list}, {"encoder": str})
                 self._service.register_model(doc["model_id"], doc["datanet_ids"], doc.get("encoder", DEFAULT_ENCODER))
             elif kind in ("close", "reopen") and not self._state.ready:
                 raise flight.FlightUnavailableError(f"[not-ready] {kind} waits until the owner has re-seeded")
             elif kind == "close":
-                doc = _command(body, {"datanet_id": int, "contribution_id": int, "at_block": int})
+                doc = command({"datanet_id": int, "contribution_id": int, "at_block": int})
                 self._service.close(doc["datanet_id"], doc["contribution_id"], doc["at_block"])
             elif kind == "reopen":
-                doc = _command(body, {"datanet_id": int, "contribution_id": int})
+                doc = command({"datanet_id": int, "contribution_id": int})
                 self._service.reopen(doc["datanet_id"], doc["contribution_id"])
             elif kind == "ready":
                 self._state.set_ready(True)
@@ -105,6 +166,9 @@ class SidecarFlightServer(flight.FlightServerBase):
         except RequestError as e:
             self._state.flight_actions.labels(action=kind, outcome="error").inc()
             raise bad_request(str(e)) from e
+        except flight.FlightServerError:
+            self._state.flight_actions.labels(action=kind, outcome="error").inc()
+            raise
         except flight.FlightUnavailableError:
             self._state.flight_actions.labels(action=kind, outcome="not-ready").inc()
             raise
@@ -112,11 +176,12 @@ class SidecarFlightServer(flight.FlightServerBase):
         return [flight.Result(json.dumps(reply).encode())]
 
     def do_exchange(self, context, descriptor, reader, writer):
-        doc = _command(descriptor.command, {"op": str})
-        op = doc["op"]
+        raw = descriptor.command if descriptor.descriptor_type == flight.DescriptorType.CMD else None
+        doc = _command(raw, {"op": str}, None, self._limits, "exchange command")
+        op = doc["op"] if doc["op"] in ("index", "score") else "unknown"
         try:
             if op == "index":
-                doc = _command(descriptor.command, {"op": str, "datanet_id": int}, {"encoder": str, "matches": bool})
+                doc = _command(raw, {"op": str, "datanet_id": int}, {"encoder": str, "matches": bool}, self._limits)
                 encoder, matches = doc.get("encoder", DEFAULT_ENCODER), doc.get("matches", True)
                 if matches and not self._state.ready:
                     # A duplicate search against a half-seeded index would miss matches: only
@@ -126,14 +191,17 @@ class SidecarFlightServer(flight.FlightServerBase):
             elif op == "score":
                 if not self._state.ready:
                     raise flight.FlightUnavailableError("[not-ready] waiting to be re-seeded by its owner")
-                doc = _command(descriptor.command, {"op": str, "model_id": int, "k": int, "threshold": float})
-                handle = lambda batch: self._service.score(doc["model_id"], doc["k"], float(doc["threshold"]), batch)  # noqa: E731
+                doc = _command(raw, {"op": str, "model_id": int, "k": int, "threshold": float}, None, self._limits)
+                self._limits.check_matches(1, doc["k"])  # k alone, before any batch arrives
+                handle = lambda batch: self._service.score(doc["model_id"], doc["k"], doc["threshold"], batch)  # noqa: E731
             else:
-                raise bad_request(f"unknown op '{op}'; known: index, score")
-            started = False
-            for chunk in reader:
+                raise bad_request(f"unknown op '{doc['op'][:100]}'; known: index, score")
+            started, batches = False, 0
+            while (chunk := _next_chunk(reader)) is not None:
                 if chunk.data is None:
                     continue
+                self._limits.check_batch(chunk.data, batches)  # before the service allocates for it
+                batches += 1
                 began = time.perf_counter()
                 try:
                     result = handle(chunk.data)
@@ -144,9 +212,12 @@ class SidecarFlightServer(flight.FlightServerBase):
                     started = True
                 writer.write_batch(result)
             self._state.flight_actions.labels(action=op, outcome="ok").inc()
-        except RequestError as e:
+        except (RequestError, LimitError) as e:
             self._state.flight_actions.labels(action=op, outcome="error").inc()
             raise bad_request(str(e)) from e
+        except flight.FlightServerError:
+            self._state.flight_actions.labels(action=op, outcome="error").inc()
+            raise
         except CapacityError as e:
             self._state.flight_actions.labels(action=op, outcome="capacity").inc()
             log.warning("refused for capacity op=%s reason=%s", op, e)

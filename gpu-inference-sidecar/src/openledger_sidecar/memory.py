@@ -7,7 +7,9 @@ in use, instead of an out-of-memory crash halfway through a batch.
 
 from __future__ import annotations
 
+import itertools
 import threading
+from contextlib import contextmanager
 
 
 class CapacityError(Exception):
@@ -27,6 +29,7 @@ class MemoryBudget:
         self.limit = int(limit_bytes)
         self._lock = threading.Lock()
         self._by_owner: dict[str, int] = {}
+        self._holds = itertools.count()
 
     @property
     def used(self) -> int:
@@ -37,18 +40,30 @@ class MemoryBudget:
         with self._lock:
             return dict(self._by_owner)
 
-    def resize(self, owner: str, nbytes: int) -> None:
+    def resize(self, owner: str, nbytes: int, label: str | None = None, purpose: str = "") -> None:
         """Sets `owner`'s reservation to `nbytes`, or raises CapacityError leaving it unchanged."""
         with self._lock:
             current = self._by_owner.get(owner, 0)
             others = sum(self._by_owner.values()) - current
             if others + nbytes > self.limit:
                 raise CapacityError(
-                    f"{owner} needs {mib(nbytes)} but the device budget of {mib(self.limit)} has "
-                    f"{mib(self.limit - others)} left for it ({mib(others)} held by other indexes); "
-                    "raise --memory-limit, move models to another sidecar, or retire contributions"
+                    f"{label or owner} needs {mib(nbytes)}{purpose} but the device budget of {mib(self.limit)} has "
+                    f"{mib(self.limit - others)} left for it ({mib(others)} held by indexes and batches "
+                    "in flight); raise --memory-limit, move models to another sidecar, retire contributions "
+                    "or send smaller batches"
                 )
             self._by_owner[owner] = int(nbytes)
+
+    @contextmanager
+    def hold(self, label: str, nbytes: int, purpose: str = ""):
+        """Reserves `nbytes` for the duration of a request (a batch's arrays), before they are
+        allocated; CapacityError, naming `label`, when the budget cannot take them."""
+        key = f"{label} #{next(self._holds)}"
+        self.resize(key, nbytes, label, purpose)
+        try:
+            yield
+        finally:
+            self.release(key)
 
     def release(self, owner: str) -> None:
         with self._lock:

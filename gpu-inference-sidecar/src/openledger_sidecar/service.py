@@ -1,13 +1,16 @@
 """What the Flight server does, apart from Flight: models, Datanet indexes, encoding, scoring.
 
 Holds only state it can rebuild; the Flink attribution job owns the truth and re-seeds it.
-An index lives in one encoder's vector space, so it is keyed by (Datanet, encoder): two models
+Every size a batch brings (rows, a precomputed vector's width, text lengths, rows x k) is checked
+against `limits.Limits`, and what it will allocate is held in the memory budget, before any array
+of that size exists. An index lives in one encoder's vector space, so it is keyed by (Datanet, encoder): two models
 over one Datanet with different encoders score against two indexes. A model's memory is the
 sum of its indexes' (an index shared by two models counts for both).
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass
 
@@ -18,6 +21,7 @@ import pyarrow.compute as pc
 from .backends import NumpyStore, Store
 from .encoders import EncodeError, make_encoder
 from .index import DatanetIndex
+from .limits import LimitError, Limits, batch_need, check_int64
 from .memory import CapacityError, MemoryBudget
 from .scoring import merge
 
@@ -26,18 +30,55 @@ class RequestError(ValueError):
     """A request the sidecar refuses, with a message for the caller."""
 
 
-def _vector_column(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row has a vector, its length, the given rows' values as flat float32) of a list or
-    fixed-size-list column, without a Python object per value."""
-    if not (pa.types.is_list(column.type) or pa.types.is_large_list(column.type) or pa.types.is_fixed_size_list(column.type)):
-        raise RequestError(f"column 'vector' must be a list of floats, not {column.type}")
+def _vector_shape(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(row has a vector, its length) of a list or fixed-size-list column of numbers: sizes only,
+    read from the offsets, so they can be checked before the values are copied."""
+    kind = column.type
+    if not (pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)):
+        raise RequestError(f"column 'vector' must be a list of floats, not {kind}")
+    if not (pa.types.is_floating(kind.value_type) or pa.types.is_integer(kind.value_type)):
+        raise RequestError(f"column 'vector' must hold floats, not {kind.value_type}")
     given = column.is_valid().to_numpy(zero_copy_only=False)
     lengths = pc.fill_null(pc.list_value_length(column), 0).to_numpy(zero_copy_only=False)
+    return given, lengths
+
+
+def _vector_values(column: pa.Array) -> np.ndarray:
+    """The given rows' values as flat float32, without a Python object per value."""
     try:
-        values = column.flatten().cast(pa.float32(), safe=False).to_numpy(zero_copy_only=False)  # a null value: NaN
+        return column.flatten().cast(pa.float32(), safe=False).to_numpy(zero_copy_only=False)  # a null value: NaN
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
         raise RequestError(f"column 'vector' must hold floats: {e}") from e
-    return given, lengths, values
+
+
+def _int64_column(batch: pa.RecordBatch, name: str, nullable: bool = False) -> np.ndarray | None:
+    """An integer column as int64 (None when absent and nullable); refuses other types, values
+    past int64 and, unless nullable, nulls: these are ids and blocks."""
+    if name not in batch.schema.names:
+        if nullable:
+            return None
+        raise RequestError(f"batch lacks column '{name}'")
+    column = batch.column(name)
+    if not pa.types.is_integer(column.type):
+        raise RequestError(f"column '{name}' must be integers, not {column.type}")
+    if column.null_count and not nullable:
+        raise RequestError(f"column '{name}' has nulls")
+    try:
+        column = column.cast(pa.int64(), safe=True)
+    except pa.ArrowInvalid as e:
+        raise RequestError(f"column '{name}' has values past int64: {e}") from e
+    return column.to_numpy(zero_copy_only=False)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a batch will need, known before anything of its size is allocated."""
+
+    rows: int
+    dim: int
+    given: np.ndarray  # row has a vector
+    text_bytes: int
+    longest_text: int
 
 
 INDEX_RESULT = pa.schema(
@@ -70,7 +111,11 @@ class AttributionService:
         memory_limit: int = 4 << 30,
         device: str = "cpu",
         hashing_dim: int = 384,
+        limits: Limits | None = None,
     ) -> None:
+        self.limits = limits or Limits()
+        if hashing_dim > self.limits.max_dim:
+            raise ValueError(f"hashing dim {hashing_dim} is over the max dim {self.limits.max_dim}")
         self.store = store
         self.budget = MemoryBudget(memory_limit)
         self._device = device
@@ -96,8 +141,20 @@ class AttributionService:
     def register_model(self, model_id: int, datanet_ids: list[int], encoder: str = DEFAULT_ENCODER) -> None:
         if not datanet_ids or not all(isinstance(d, int) and not isinstance(d, bool) for d in datanet_ids):
             raise RequestError(f"model {model_id} needs a non-empty list of integer Datanet ids")
+        if len(datanet_ids) > self.limits.max_model_datanets:
+            raise RequestError(
+                f"model {model_id} names {len(datanet_ids)} Datanets, over the limit of "
+                f"{self.limits.max_model_datanets} (max_model_datanets)"
+            )
+        try:
+            for value in (model_id, *datanet_ids):
+                check_int64("model or Datanet id", value)
+        except LimitError as e:
+            raise RequestError(str(e)) from e
         self.encoder(encoder)
         with self._lock:
+            if int(model_id) not in self._models and len(self._models) >= self.limits.max_models:
+                raise RequestError(f"already {len(self._models)} models, the limit (max_models)")
             self._models[int(model_id)] = Model(int(model_id), tuple(sorted(set(datanet_ids))), encoder)
 
     def reset(self) -> None:
@@ -125,22 +182,46 @@ class AttributionService:
             for index in self._holding(int(datanet_id), int(contribution_id)):
                 index.reopen(int(contribution_id))
 
-    def _vectors(self, batch: pa.RecordBatch, encoder, dim: int | None) -> np.ndarray:
-        """Unit vectors of a batch: the `vector` column where given, else the encoded `text`."""
+    def _shape(self, batch: pa.RecordBatch, encoder, dim: int | None) -> _Shape:
+        """Rows, width and text sizes of a batch, each within its limit; nothing of the batch's
+        size is allocated yet. `dim` is the index's; a new precomputed index takes the first
+        vector's width, at most `max_dim`."""
         names, rows = batch.schema.names, batch.num_rows
-        texts = batch.column("text").to_pylist() if "text" in names else [None] * rows
-        given = np.zeros(rows, bool)
+        given, lengths = np.zeros(rows, bool), np.zeros(rows, np.int64)
         if "vector" in names:
-            given, lengths, values = _vector_column(batch.column("vector"))
+            given, lengths = _vector_shape(batch.column("vector"))
+        text_bytes = longest = 0
+        if "text" in names:
+            texts = batch.column("text")
+            if not (pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type)):
+                raise RequestError(f"column 'text' must be strings, not {texts.type}")
+            sizes = pc.binary_length(texts).to_numpy(zero_copy_only=False)
+            sizes = np.nan_to_num(sizes.astype(np.float64)).astype(np.int64)  # null texts: 0
+            text_bytes, longest = int(sizes.sum()), int(sizes.max(initial=0))
+            if longest > self.limits.max_text_bytes:
+                row = int(np.argmax(sizes))
+                raise RequestError(
+                    f"row {row}: text of {longest} bytes, over the limit of {self.limits.max_text_bytes} (max_text_bytes)"
+                )
         dim = dim or encoder.dim or (int(lengths[given][0]) if given.any() else None)
         if dim is None:
             raise RequestError(f"encoder '{encoder.encoder_id}' takes vectors, not text: send a 'vector' column")
+        try:
+            self.limits.check_dim(dim)
+        except LimitError as e:
+            raise RequestError(str(e)) from e
+        wrong = np.nonzero(given & (lengths != dim))[0]
+        if len(wrong):
+            raise RequestError(f"row {wrong[0]}: vector of {lengths[wrong[0]]} dims, expected {dim}")
+        return _Shape(rows, dim, given, text_bytes, longest)
+
+    def _vectors(self, batch: pa.RecordBatch, encoder, shape: _Shape) -> np.ndarray:
+        """Unit vectors of a checked batch: the `vector` column where given, else the encoded `text`."""
+        rows, dim, given = shape.rows, shape.dim, shape.given
+        texts = batch.column("text").to_pylist() if "text" in batch.schema.names else [None] * rows
         out = np.zeros((rows, dim), np.float32)
         if given.any():
-            wrong = np.nonzero(given & (lengths != dim))[0]
-            if len(wrong):
-                raise RequestError(f"row {wrong[0]}: vector of {lengths[wrong[0]]} dims, expected {dim}")
-            matrix = values.reshape(-1, dim)
+            matrix = _vector_values(batch.column("vector")).reshape(-1, dim)
             norms = np.linalg.norm(matrix, axis=1)
             bad = ~np.isfinite(norms) | (norms == 0.0)
             if bad.any():
@@ -157,31 +238,34 @@ class AttributionService:
                 raise RequestError(f"row {to_encode[e.row]}: {e.reason}") from e
         return out
 
+    def _hold(self, label: str, shape: _Shape, matches: int = 0):
+        need = batch_need(shape.rows, shape.dim, shape.text_bytes, shape.longest_text, matches)
+        return self.budget.hold(label, need, f" for a batch of {shape.rows} rows x {shape.dim} dims")
+
     def index(self, datanet_id: int, batch: pa.RecordBatch, encoder: str = DEFAULT_ENCODER, matches: bool = True) -> pa.RecordBatch:
         """Indexes contributions; answers each with its best earlier active match in the Datanet."""
-        for column in ("contribution_id", "active_from"):
-            if column not in batch.schema.names:
-                raise RequestError(f"index batch lacks column '{column}'")
+        ids = _int64_column(batch, "contribution_id")
+        froms = _int64_column(batch, "active_from")
+        tos = _int64_column(batch, "active_to", nullable=True)
         enc = self.encoder(encoder)
         key = (int(datanet_id), encoder)
+        owner = f"index(datanet={datanet_id}, encoder={encoder})"
         with self._lock:
             existing = self._indexes.get(key)
-            vectors = self._vectors(batch, enc, existing.dim if existing else None)
-            index = existing or DatanetIndex(
-                vectors.shape[1], store=self.store, budget=self.budget, owner=f"index(datanet={datanet_id}, encoder={encoder})"
-            )
-            ids = batch.column("contribution_id").to_numpy(zero_copy_only=False)
-            froms = batch.column("active_from").to_numpy(zero_copy_only=False)
-            try:
-                results = index.insert_batch(ids, vectors, froms, matches=matches)
-            except (ValueError, CapacityError) as e:
-                if existing is None:
-                    index.release()  # a new index that took nothing gives its reservation back
-                raise RequestError(str(e)) if isinstance(e, ValueError) else e
-            self._indexes[key] = index
-            if "active_to" in batch.schema.names:  # re-seeding: intervals already closed by the log
-                for c, to in zip(ids.tolist(), batch.column("active_to").to_pylist()):
-                    if to is not None:
+            shape = self._shape(batch, enc, existing.dim if existing else None)
+            with self._hold(owner, shape):
+                vectors = self._vectors(batch, enc, shape)
+                index = existing or DatanetIndex(shape.dim, store=self.store, budget=self.budget, owner=owner)
+                try:
+                    results = index.insert_batch(ids, vectors, froms, matches=matches)
+                except (ValueError, CapacityError) as e:
+                    if existing is None:
+                        index.release()  # a new index that took nothing gives its reservation back
+                    raise RequestError(str(e)) if isinstance(e, ValueError) else e
+                self._indexes[key] = index
+                if tos is not None:  # re-seeding: intervals already closed by the log
+                    closed = batch.column("active_to").is_valid().to_numpy(zero_copy_only=False)
+                    for c, to in zip(ids[closed].tolist(), tos[closed].tolist()):
                         index.close(int(c), int(to))
         return pa.RecordBatch.from_pylist(
             [
@@ -200,26 +284,29 @@ class AttributionService:
         model = self._models.get(int(model_id))
         if model is None:
             raise RequestError(f"unknown model {model_id}: register it first")
-        if not 1 <= k <= 1000:
-            raise RequestError(f"k must be between 1 and 1000, got {k}")
-        for column in ("inference_id", "block"):
-            if column not in batch.schema.names:
-                raise RequestError(f"score batch lacks column '{column}'")
+        try:
+            self.limits.check_matches(batch.num_rows, k)
+        except LimitError as e:
+            raise RequestError(str(e)) from e
+        inference_ids = _int64_column(batch, "inference_id")
+        blocks = _int64_column(batch, "block")
         enc = self.encoder(model.encoder)
-        with self._lock:
-            indexes = [self._indexes[(d, model.encoder)] for d in model.datanet_ids if (d, model.encoder) in self._indexes]
-            dims = {i.dim for i in indexes}
-            vectors = self._vectors(batch, enc, next(iter(dims)) if dims else None)
-            blocks = batch.column("block").to_numpy(zero_copy_only=False).astype(np.int64)
-            per_index = [index.query_at(vectors, blocks, k, threshold) for index in indexes]
-        results = merge(per_index, batch.num_rows, k) if per_index else [[] for _ in range(batch.num_rows)]
-        inference_ids = batch.column("inference_id").to_pylist()
-        rows = [
-            {"inference_id": inference_ids[q], "rank": rank, "contribution_id": m.contribution_id, "score": m.score}
-            for q, matches in enumerate(results)
-            for rank, m in enumerate(matches, start=1)
-        ]
-        return pa.RecordBatch.from_pylist(rows, schema=self._tagged(SCORE_RESULT, enc))
+        with contextlib.ExitStack() as held:  # the hold lasts until the answer is built
+            with self._lock:
+                indexes = [self._indexes[(d, model.encoder)] for d in model.datanet_ids if (d, model.encoder) in self._indexes]
+                dims = {i.dim for i in indexes}
+                shape = self._shape(batch, enc, next(iter(dims)) if dims else None)
+                held.enter_context(self._hold(f"score(model={model_id})", shape, batch.num_rows * k))
+                vectors = self._vectors(batch, enc, shape)
+                per_index = [index.query_at(vectors, blocks, k, threshold) for index in indexes]
+            results = merge(per_index, batch.num_rows, k) if per_index else [[] for _ in range(batch.num_rows)]
+            inference_ids = inference_ids.tolist()
+            rows = [
+                {"inference_id": inference_ids[q], "rank": rank, "contribution_id": m.contribution_id, "score": m.score}
+                for q, matches in enumerate(results)
+                for rank, m in enumerate(matches, start=1)
+            ]
+            return pa.RecordBatch.from_pylist(rows, schema=self._tagged(SCORE_RESULT, enc))
 
     def _tagged(self, schema: pa.Schema, encoder) -> pa.Schema:
         """Every result names the encoder (id and version) and the backend that produced it."""

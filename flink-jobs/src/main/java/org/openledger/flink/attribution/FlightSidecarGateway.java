@@ -11,14 +11,17 @@ import org.openledger.flink.sidecar.ScoreQuery;
 import org.openledger.flink.sidecar.ScoreResult;
 import org.openledger.flink.sidecar.SidecarClient;
 
-/** The gateway over Arrow Flight: one client and one Arrow allocator per operator instance. */
+/**
+ * The gateway over Arrow Flight: one client and one Arrow allocator per operator instance, sending
+ * the sidecar's shared token (when configured) on every call.
+ */
 public final class FlightSidecarGateway implements SidecarGateway {
 
   private final BufferAllocator allocator = new RootAllocator();
   private final SidecarClient client;
   private final String encoder;
 
-  private FlightSidecarGateway(URI uri, String encoder, Duration timeout) {
+  private FlightSidecarGateway(URI uri, String encoder, Duration timeout, String token) {
     this.encoder = encoder;
     this.client =
         new SidecarClient(
@@ -26,12 +29,22 @@ public final class FlightSidecarGateway implements SidecarGateway {
             uri,
             SidecarClient.Options.defaults()
                 .withTimeout(timeout)
-                .withAttempts(20, Duration.ofMillis(250)));
+                .withAttempts(20, Duration.ofMillis(250)),
+            token);
   }
 
   /** A serializable factory: the URI travels with the job graph, the connection does not. */
   public static Factory factory(URI uri, String encoder, Duration timeout) {
-    return () -> new FlightSidecarGateway(uri, encoder, timeout);
+    return factory(uri, encoder, timeout, null);
+  }
+
+  /**
+   * As {@link #factory(URI, String, Duration)}, sending {@code token} (the sidecar's {@code
+   * OPENLEDGER_SIDECAR_TOKEN}; null or blank for none) on every call. The token travels inside the
+   * job graph to the TaskManagers, like the URI: it is never logged or printed.
+   */
+  public static Factory factory(URI uri, String encoder, Duration timeout, String token) {
+    return () -> new FlightSidecarGateway(uri, encoder, timeout, token);
   }
 
   @Override

@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.CallOptions;
@@ -26,34 +27,51 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /**
  * The Flink jobs' Arrow Flight client to the GPU inference sidecar: one reused connection, rows
  * sent as record batches of bounded size, a deadline on every call, retries with backoff while the
- * sidecar is unreachable, and its errors mapped to {@link SidecarException}'s subclasses. It
- * borrows the caller's allocator and frees every buffer before returning, error or not.
+ * sidecar is unreachable, its shared token on every call when one is given, and its errors mapped
+ * to {@link SidecarException}'s subclasses. It borrows the caller's allocator and frees every
+ * buffer before returning, error or not.
  */
 public final class SidecarClient implements AutoCloseable {
 
-  /** How the client calls: per-call deadline, attempts while unavailable, rows per batch. */
+  /**
+   * How the client calls: per-call deadline, attempts while unavailable, rows and bytes per batch
+   * (the sidecar refuses batches over 65536 rows or 256 MiB by default: these stay well under).
+   */
   public record Options(
-      Duration timeout, int maxAttempts, Duration initialBackoff, int maxBatchRows) {
+      Duration timeout,
+      int maxAttempts,
+      Duration initialBackoff,
+      int maxBatchRows,
+      long maxBatchBytes) {
     public Options {
-      if (maxAttempts < 1 || maxBatchRows < 1 || timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("attempts, batch rows and timeout must be positive");
+      if (maxAttempts < 1
+          || maxBatchRows < 1
+          || maxBatchBytes < 1
+          || timeout.isNegative()
+          || timeout.isZero()) {
+        throw new IllegalArgumentException(
+            "attempts, batch rows, batch bytes and timeout must be positive");
       }
     }
 
     public static Options defaults() {
-      return new Options(Duration.ofSeconds(30), 5, Duration.ofMillis(200), 4096);
+      return new Options(Duration.ofSeconds(30), 5, Duration.ofMillis(200), 4096, 64L << 20);
     }
 
     public Options withTimeout(Duration timeout) {
-      return new Options(timeout, maxAttempts, initialBackoff, maxBatchRows);
+      return new Options(timeout, maxAttempts, initialBackoff, maxBatchRows, maxBatchBytes);
     }
 
     public Options withAttempts(int attempts, Duration backoff) {
-      return new Options(timeout, attempts, backoff, maxBatchRows);
+      return new Options(timeout, attempts, backoff, maxBatchRows, maxBatchBytes);
     }
 
     public Options withMaxBatchRows(int rows) {
-      return new Options(timeout, maxAttempts, initialBackoff, rows);
+      return new Options(timeout, maxAttempts, initialBackoff, rows, maxBatchBytes);
+    }
+
+    public Options withMaxBatchBytes(long bytes) {
+      return new Options(timeout, maxAttempts, initialBackoff, maxBatchRows, bytes);
     }
   }
 
@@ -62,10 +80,22 @@ public final class SidecarClient implements AutoCloseable {
   private final Options options;
   private final ObjectMapper json = new ObjectMapper();
 
-  public SidecarClient(BufferAllocator allocator, URI flightUri, Options options) {
+  /**
+   * A client that sends {@code token} (the sidecar's {@code OPENLEDGER_SIDECAR_TOKEN}) on every
+   * call; null or blank sends none, which only a sidecar on loopback without a token accepts.
+   */
+  public SidecarClient(BufferAllocator allocator, URI flightUri, Options options, String token) {
     this.allocator = allocator;
-    this.client = FlightClient.builder(allocator, new Location(flightUri)).build();
+    FlightClient.Builder builder = FlightClient.builder(allocator, new Location(flightUri));
+    if (token != null && !token.isBlank()) {
+      builder.intercept(new BearerToken(token.strip()));
+    }
+    this.client = builder.build();
     this.options = options;
+  }
+
+  public SidecarClient(BufferAllocator allocator, URI flightUri, Options options) {
+    this(allocator, flightUri, options, null);
   }
 
   public SidecarClient(BufferAllocator allocator, URI flightUri, Duration timeout) {
@@ -126,6 +156,8 @@ public final class SidecarClient implements AutoCloseable {
         command,
         ArrowBatches.INDEX,
         rows,
+        options.maxBatchRows(),
+        row -> BatchSizes.rowBytes(row.text(), row.vector()),
         (root, chunk) -> ArrowBatches.fillIndex(root, chunk),
         (schema, root) -> out.addAll(ArrowResults.indexMatches(root)));
     return out;
@@ -140,6 +172,8 @@ public final class SidecarClient implements AutoCloseable {
         command,
         ArrowBatches.SCORE,
         queries,
+        BatchSizes.scoreRows(options.maxBatchRows(), k),
+        query -> BatchSizes.rowBytes(query.text(), query.vector()),
         (root, chunk) -> ArrowBatches.fillScore(root, chunk),
         collector::add);
     return collector.result();
@@ -158,7 +192,13 @@ public final class SidecarClient implements AutoCloseable {
    * answer before sending the next keeps both sides' buffers bounded and never deadlocks.
    */
   private <T> void exchange(
-      ObjectNode command, Schema schema, List<T> rows, Filler<T> filler, Reader reader) {
+      ObjectNode command,
+      Schema schema,
+      List<T> rows,
+      int maxRows,
+      ToLongFunction<T> bytesOfRow,
+      Filler<T> filler,
+      Reader reader) {
     if (rows.isEmpty()) {
       return;
     }
@@ -171,9 +211,9 @@ public final class SidecarClient implements AutoCloseable {
               FlightClient.ExchangeReaderWriter stream =
                   client.doExchange(FlightDescriptor.command(descriptor), deadline())) {
             stream.getWriter().start(root);
-            for (int from = 0; from < rows.size(); from += options.maxBatchRows()) {
-              filler.fill(
-                  root, rows.subList(from, Math.min(rows.size(), from + options.maxBatchRows())));
+            for (int from = 0, to; from < rows.size(); from = to) {
+              to = BatchSizes.end(rows, from, maxRows, options.maxBatchBytes(), bytesOfRow);
+              filler.fill(root, rows.subList(from, to));
               stream.getWriter().putNext();
               if (!stream.getReader().next()) {
                 throw new SidecarException(

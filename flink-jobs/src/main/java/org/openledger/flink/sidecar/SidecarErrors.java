@@ -5,7 +5,8 @@ import org.apache.arrow.flight.FlightStatusCode;
 
 /**
  * Maps Flight errors to typed exceptions. The sidecar tags its messages ({@code [bad-request]},
- * {@code [capacity]}, {@code [not-ready]}); transport failures carry no tag and are retryable.
+ * {@code [capacity]}, {@code [not-ready]}, {@code [unauthenticated]}); transport failures carry no
+ * tag and are retryable.
  */
 final class SidecarErrors {
 
@@ -24,6 +25,9 @@ final class SidecarErrors {
       return new SidecarException.NotReady(message, e);
     }
     FlightStatusCode code = e.status().code();
+    if (code == FlightStatusCode.UNAUTHENTICATED || code == FlightStatusCode.UNAUTHORIZED) {
+      return new SidecarException.Unauthenticated(message + " (" + code + ")", e);
+    }
     if (code == FlightStatusCode.UNAVAILABLE || code == FlightStatusCode.TIMED_OUT) {
       return new SidecarException.Unavailable(message + " (" + code + ")", e);
     }

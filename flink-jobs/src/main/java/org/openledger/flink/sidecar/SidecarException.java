@@ -39,6 +39,16 @@ public class SidecarException extends RuntimeException {
     }
   }
 
+  /**
+   * The sidecar refused the call's token (none, or not its {@code OPENLEDGER_SIDECAR_TOKEN}): give
+   * the client the sidecar's token; retrying the same call cannot help.
+   */
+  public static final class Unauthenticated extends SidecarException {
+    public Unauthenticated(String message, Throwable cause) {
+      super(message, false, cause);
+    }
+  }
+
   /** The sidecar could not be reached in time, even after the client's retries. */
   public static final class Unavailable extends SidecarException {
     public Unavailable(String message, Throwable cause) {

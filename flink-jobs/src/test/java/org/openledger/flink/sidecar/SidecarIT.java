@@ -8,6 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.Test;
@@ -50,6 +52,32 @@ class SidecarIT {
     assertThat(health.body()).contains("\"status\": \"ok\"");
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body()).contains("sidecar_ready");
+  }
+
+  @Test
+  void shouldRefuseCallsWithoutTheTokenAndServeTheOnesThatCarryIt() throws Exception {
+    String token = "it-shared-token-" + LocalStack.unique("t");
+    try (SidecarProcess sidecar = new SidecarProcess(Map.of("OPENLEDGER_SIDECAR_TOKEN", token));
+        BufferAllocator allocator = new RootAllocator()) {
+      SidecarClient.Options options = SidecarClient.Options.defaults();
+      try (SidecarClient anonymous = new SidecarClient(allocator, sidecar.flightUri(), options);
+          SidecarClient wrong =
+              new SidecarClient(allocator, sidecar.flightUri(), options, token + "-wrong");
+          SidecarClient owner = new SidecarClient(allocator, sidecar.flightUri(), options, token)) {
+        owner.index(1, "hashing-ngram", false, List.of(IndexRow.text(7, 1, "a stitch in time")));
+        owner.registerModel(2, List.of(1L), "hashing-ngram");
+        owner.ready();
+
+        assertThatThrownBy(anonymous::reset).isInstanceOf(SidecarException.Unauthenticated.class);
+        assertThatThrownBy(wrong::reset).isInstanceOf(SidecarException.Unauthenticated.class);
+        assertThat(owner.health().ready()).isTrue(); // the refused resets changed nothing
+        assertThat(owner.stats().path("indexes").get(0).path("rows").asInt()).isEqualTo(1);
+        ScoreResult scored =
+            owner.score(2, 1, 0.5, List.of(ScoreQuery.text(9, 5, "a stitch in time")));
+        assertThat(scored.of(9).get(0).contributionId()).isEqualTo(7);
+      }
+      assertThat(allocator.getAllocatedMemory()).isZero();
+    }
   }
 
   private HttpResponse<String> get(String path) throws Exception {
