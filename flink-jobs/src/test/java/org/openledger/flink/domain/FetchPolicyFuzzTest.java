@@ -12,7 +12,6 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
 
 /**
  * The policy over thousands of generated URIs, random strings and structured ones with random
@@ -188,7 +187,7 @@ class FetchPolicyFuzzTest {
     }
   }
 
-  private static String dotted(@Size(4) byte[] b) {
+  private static String dotted(byte[] b) {
     return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff);
   }
 

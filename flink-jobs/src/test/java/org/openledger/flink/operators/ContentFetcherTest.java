@@ -339,4 +339,24 @@ class ContentFetcherTest {
 
     assertThat(fetch(underRoot(), seal)).isSameAs(seal);
   }
+
+  @Test
+  void shouldTravelToTheTaskManagersWithItsPolicyWhenFlinkSerializesIt() throws Exception {
+    ContentFetcher original =
+        new ContentFetcher(
+            fetching(
+                FetchPolicy.of("file,https", dir.toString(), "10.0.0.0/8,content.test", 2),
+                Duration.ofSeconds(2),
+                1024));
+    byte[] bytes = org.apache.flink.util.InstantiationUtil.serializeObject(original);
+    fetcher =
+        org.apache.flink.util.InstantiationUtil.deserializeObject(
+            bytes, getClass().getClassLoader());
+    fetcher.open(DefaultOpenContext.INSTANCE);
+    byte[] content = utf8("Still waters run deep.");
+    Path file = file("deep.txt", content);
+
+    assertThat(fetch(fetcher, contribution(uri(file), Keccak.hex(content))).content())
+        .isEqualTo("Still waters run deep.");
+  }
 }
