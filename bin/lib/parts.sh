@@ -181,7 +181,13 @@ flink_start() {
   treasury=$(deployment_role treasury) || die "no deployment: run bin/openledger deploy first"
   jar=$(ls "$OPENLEDGER_ROOT"/flink-jobs/target/flink-jobs-*.jar 2>/dev/null | grep -v -e '-job\.jar$' -e '-tests\.jar$' | head -n 1)
   [ -n "$jar" ] || die "flink-jobs is not built; run: bin/openledger build"
-  OPENLEDGER_KAFKA_BOOTSTRAP="$(kafka_address)" OPENLEDGER_FLINK_REST_ADDRESS="$OPENLEDGER_HOST" \
+  # The production fetch policy (public http/https only) plus the run's own content folder: the
+  # workload, the scenario and the chaos injector write their content there and commit file://
+  # URIs to it (docs/FETCHING.md). Nothing else on this machine is reachable from a content URI.
+  mkdir -p "$OPENLEDGER_RUN_DIR/content"
+  OPENLEDGER_CONTENT_FETCH_SCHEMES="${OPENLEDGER_CONTENT_FETCH_SCHEMES:-file,https,http}" \
+    OPENLEDGER_CONTENT_FETCH_ROOT="${OPENLEDGER_CONTENT_FETCH_ROOT:-$OPENLEDGER_RUN_DIR/content}" \
+    OPENLEDGER_KAFKA_BOOTSTRAP="$(kafka_address)" OPENLEDGER_FLINK_REST_ADDRESS="$OPENLEDGER_HOST" \
     OPENLEDGER_REGISTRY_URL="$(registry_address)" \
     OPENLEDGER_SIDECAR_FLIGHT_URI="grpc+tcp://$OPENLEDGER_HOST:$OPENLEDGER_SIDECAR_FLIGHT_PORT" \
     OPENLEDGER_FLINK_REST_PORT="$OPENLEDGER_FLINK_UI_PORT" OPENLEDGER_FLINK_MODE=embedded \

@@ -1,5 +1,6 @@
 package org.openledger.flink;
 
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,7 @@ import org.openledger.flink.attribution.ChainInput;
 import org.openledger.flink.attribution.Duplicate;
 import org.openledger.flink.attribution.Rejection;
 import org.openledger.flink.attribution.SidecarGateway;
+import org.openledger.flink.domain.FetchPolicy;
 import org.openledger.flink.operators.AttributionOperator;
 import org.openledger.flink.operators.ContentFetcher;
 
@@ -29,8 +31,41 @@ import org.openledger.flink.operators.ContentFetcher;
  */
 public final class AttributionJob {
 
-  /** How content is fetched: per-attempt timeout, attempts, largest accepted content. */
-  public record Fetching(Duration timeout, int attempts, int maxBytes) {}
+  /**
+   * How content is fetched: the policy (what a URI may reach), the total deadline of one attempt
+   * (connect, headers and body), the largest content, how many attempts run at once, the backoff
+   * between transient failures, and an opt-in give-up ({@link Duration#ZERO}: never) that turns a
+   * long transient failure into a timing-dependent dead letter (docs/FETCHING.md).
+   */
+  public record Fetching(
+      FetchPolicy policy,
+      Duration deadline,
+      int maxBytes,
+      int concurrency,
+      Duration backoffMin,
+      Duration backoffMax,
+      Duration giveUpAfter)
+      implements Serializable {
+
+    public Fetching {
+      Objects.requireNonNull(policy, "policy");
+      if (deadline.isNegative() || deadline.isZero() || maxBytes < 1 || concurrency < 1) {
+        throw new IllegalArgumentException("deadline, maxBytes and concurrency must be positive");
+      }
+      if (backoffMin.isNegative() || backoffMin.isZero() || backoffMax.compareTo(backoffMin) < 0) {
+        throw new IllegalArgumentException("backoff must be positive, min <= max");
+      }
+      if (giveUpAfter.isNegative()) {
+        throw new IllegalArgumentException("giveUpAfter must not be negative");
+      }
+    }
+  }
+
+  /**
+   * Flink's own timeout of one async fetch: far beyond any backoff, since a fetch waits as long as
+   * its content takes (ContentFetcher#timeout never completes a record either).
+   */
+  static final Duration ASYNC_TIMEOUT = Duration.ofDays(7);
 
   private final Source<ChainInput, ?, ?> source;
   private final Sink<Attribution> results;
@@ -53,7 +88,7 @@ public final class AttributionJob {
     this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
     this.slashProposals = Objects.requireNonNull(slashProposals, "slashProposals");
     this.sidecar = Objects.requireNonNull(sidecar, "sidecar");
-    this.fetching = fetching;
+    this.fetching = Objects.requireNonNull(fetching, "fetching");
     this.retractWindowBlocks = retractWindowBlocks;
   }
 
@@ -63,14 +98,15 @@ public final class AttributionJob {
         env.fromSource(source, sealWatermarks(), "chain.events (ordered)")
             .uid("attribution-chain-events")
             .setParallelism(1);
-    // Ordered: content arrives out of order, records leave in chain order. The async timeout
-    // covers every retry of one fetch.
-    long budget = fetching.timeout().toMillis() * (fetching.attempts() + 1) + 1_000;
+    // Ordered: content arrives out of order, records leave in chain order. A transient failure
+    // waits (retried) instead of deciding, so later records wait behind it: a replay then sees the
+    // same outcomes. In-flight records are in the operator's checkpointed state and are fetched
+    // again after a restore.
     DataStream<ChainInput> fetched =
         AsyncDataStream.orderedWait(
                 events,
-                new ContentFetcher(fetching.timeout(), fetching.attempts(), fetching.maxBytes()),
-                budget,
+                new ContentFetcher(fetching),
+                ASYNC_TIMEOUT.toMillis(),
                 TimeUnit.MILLISECONDS,
                 256)
             .name("fetch + verify content (keccak)")

@@ -132,8 +132,20 @@ public final class PipelineApp {
             config.kafkaTransactionTimeoutMs()),
         FlightSidecarGateway.factory(
             config.sidecarFlightUri(), config.encoder(), Duration.ofSeconds(60)),
-        new AttributionJob.Fetching(Duration.ofMillis(config.fetchTimeoutMs()), 3, 1 << 20),
+        fetching(config),
         config.retractWindowBlocks());
+  }
+
+  /** How the attribution job fetches content: the configured policy and limits. */
+  public static AttributionJob.Fetching fetching(PipelineConfig config) {
+    return new AttributionJob.Fetching(
+        config.fetchPolicy(),
+        Duration.ofMillis(config.fetchTimeoutMs()),
+        config.fetchMaxBytes(),
+        config.fetchConcurrency(),
+        Duration.ofMillis(config.fetchBackoffMinMs()),
+        Duration.ofMillis(config.fetchBackoffMaxMs()),
+        Duration.ofMillis(config.fetchGiveUpAfterMs()));
   }
 
   /** Creates the payment job's output topics (with the prefix) where missing. */

@@ -69,7 +69,17 @@ public final class AttributionBenchmark {
     String prefix = "bench-" + Long.toString(System.nanoTime(), 36) + ".";
     PipelineConfig config =
         PipelineConfig.load(
-            merge(System.getenv(), Map.of("OPENLEDGER_TOPIC_PREFIX", prefix)), Optional.empty());
+            merge(
+                System.getenv(),
+                Map.of(
+                    "OPENLEDGER_TOPIC_PREFIX",
+                    prefix,
+                    // the benchmark's content files: file:// under their folder only
+                    "OPENLEDGER_CONTENT_FETCH_SCHEMES",
+                    "file",
+                    "OPENLEDGER_CONTENT_FETCH_ROOT",
+                    dir.toString())),
+            Optional.empty());
     PipelineApp.ensureAttributionTopics(config);
     Producer producer = new Producer(config);
     List<ChainEvent> head = new ArrayList<>();

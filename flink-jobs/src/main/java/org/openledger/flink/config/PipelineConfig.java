@@ -4,8 +4,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.openledger.config.ConfigKey;
 import org.openledger.config.ConfigSource;
+import org.openledger.flink.domain.FetchPolicy;
 
 /**
  * The validated configuration of the Flink pipeline app ({@link org.openledger.flink.PipelineApp}):
@@ -27,6 +29,12 @@ public record PipelineConfig(
     String topicPrefix,
     String encoder,
     long fetchTimeoutMs,
+    FetchPolicy fetchPolicy,
+    int fetchMaxBytes,
+    int fetchConcurrency,
+    long fetchBackoffMinMs,
+    long fetchBackoffMaxMs,
+    long fetchGiveUpAfterMs,
     long retractWindowBlocks,
     String protocolAddress,
     long paymentFinalityBlocks,
@@ -109,7 +117,86 @@ public record PipelineConfig(
           "must be hashing-ngram or minilm-l6-v2");
   public static final ConfigKey<Long> FETCH_TIMEOUT_MS =
       ConfigKey.atLeast(
-          "content.fetch.timeout.ms", 5_000, 100, "timeout of one content fetch attempt");
+          "content.fetch.timeout.ms",
+          10_000,
+          100,
+          "total deadline of one content fetch attempt: connect, headers and body together (a"
+              + " server that drips its body is cut); a timeout is transient and retried");
+  public static final ConfigKey<Set<String>> FETCH_SCHEMES =
+      new ConfigKey<>(
+          "content.fetch.schemes",
+          "https,http",
+          "URI schemes content may be fetched with (comma-separated; file needs"
+              + " content.fetch.root)",
+          PipelineConfig::schemes,
+          s -> !s.isEmpty() && FetchPolicy.KNOWN_SCHEMES.containsAll(s),
+          "must be some of file, http, https");
+  public static final ConfigKey<String> FETCH_ROOT =
+      new ConfigKey<>(
+          "content.fetch.root",
+          "",
+          "folder file:// content URIs must lie under (real path, symlinks followed); empty: no"
+              + " file:// at all (production)",
+          String::trim,
+          s -> true,
+          "");
+  public static final ConfigKey<String> FETCH_ALLOW_HOSTS =
+      new ConfigKey<>(
+          "content.fetch.allow-hosts",
+          "",
+          "CIDRs, addresses or host names content may be fetched from although not public"
+              + " (loopback, private, link-local are denied otherwise); tests and demos only",
+          s -> {
+            FetchPolicy.of("http", "", s, 0); // throws on an entry that is none of the three
+            return s.trim();
+          },
+          s -> true,
+          "must be a comma-separated list of CIDRs (10.0.0.0/8), addresses or host names");
+  public static final ConfigKey<Long> FETCH_MAX_REDIRECTS =
+      new ConfigKey<>(
+          "content.fetch.max-redirects",
+          "0",
+          "redirects followed per fetch, each re-checked by the policy and never to another scheme"
+              + " (0: none)",
+          s -> Long.valueOf(s.trim()),
+          v -> v >= 0 && v <= 10,
+          "must be an integer from 0 to 10");
+  public static final ConfigKey<Long> FETCH_MAX_BYTES =
+      new ConfigKey<>(
+          "content.fetch.max-bytes",
+          Long.toString(1 << 20),
+          "largest content accepted, enforced while reading (larger: dead-lettered)",
+          s -> Long.valueOf(s.trim()),
+          v -> v >= 1 && v <= 64L << 20,
+          "must be an integer from 1 to 67108864");
+  public static final ConfigKey<Long> FETCH_CONCURRENCY =
+      new ConfigKey<>(
+          "content.fetch.concurrency",
+          "8",
+          "content fetch attempts running at once (threads); waiting retries hold none",
+          s -> Long.valueOf(s.trim()),
+          v -> v >= 1 && v <= 256,
+          "must be an integer from 1 to 256");
+  public static final ConfigKey<Long> FETCH_BACKOFF_MIN_MS =
+      ConfigKey.atLeast(
+          "content.fetch.backoff.min.ms",
+          1_000,
+          10,
+          "wait after the first transient fetch failure; doubled after each further one");
+  public static final ConfigKey<Long> FETCH_BACKOFF_MAX_MS =
+      ConfigKey.atLeast(
+          "content.fetch.backoff.max.ms",
+          60_000,
+          10,
+          "longest wait between transient fetch failures (at least content.fetch.backoff.min.ms)");
+  public static final ConfigKey<Long> FETCH_GIVE_UP_AFTER_MS =
+      ConfigKey.atLeast(
+          "content.fetch.give-up-after.ms",
+          0,
+          0,
+          "0: a transiently failing fetch is retried until its content arrives (replays stay"
+              + " byte-identical); otherwise dead-letter it after this long, a timing-dependent"
+              + " decision a replay may not repeat");
   public static final ConfigKey<Long> RETRACT_WINDOW_BLOCKS =
       ConfigKey.atLeast(
           "attribution.retract.window.blocks",
@@ -157,6 +244,15 @@ public record PipelineConfig(
           TOPIC_PREFIX,
           ENCODER,
           FETCH_TIMEOUT_MS,
+          FETCH_SCHEMES,
+          FETCH_ROOT,
+          FETCH_ALLOW_HOSTS,
+          FETCH_MAX_REDIRECTS,
+          FETCH_MAX_BYTES,
+          FETCH_CONCURRENCY,
+          FETCH_BACKOFF_MIN_MS,
+          FETCH_BACKOFF_MAX_MS,
+          FETCH_GIVE_UP_AFTER_MS,
           RETRACT_WINDOW_BLOCKS,
           PROTOCOL_ADDRESS,
           PAYMENT_FINALITY_BLOCKS,
@@ -166,6 +262,12 @@ public record PipelineConfig(
   public static PipelineConfig load(Map<String, String> environment, Optional<Path> file) {
     ConfigSource source = ConfigSource.of(environment, file);
     source.validate(KEYS);
+    FetchPolicy policy = fetchPolicy(source);
+    if (source.get(FETCH_BACKOFF_MAX_MS) < source.get(FETCH_BACKOFF_MIN_MS)) {
+      throw new IllegalArgumentException(
+          "invalid configuration:\n  content.fetch.backoff.max.ms must be at least"
+              + " content.fetch.backoff.min.ms");
+    }
     return new PipelineConfig(
         source.get(EMBEDDED),
         source.get(KAFKA_BOOTSTRAP),
@@ -181,10 +283,47 @@ public record PipelineConfig(
         source.get(TOPIC_PREFIX),
         source.get(ENCODER),
         source.get(FETCH_TIMEOUT_MS),
+        policy,
+        source.get(FETCH_MAX_BYTES).intValue(),
+        source.get(FETCH_CONCURRENCY).intValue(),
+        source.get(FETCH_BACKOFF_MIN_MS),
+        source.get(FETCH_BACKOFF_MAX_MS),
+        source.get(FETCH_GIVE_UP_AFTER_MS),
         source.get(RETRACT_WINDOW_BLOCKS),
         source.get(PROTOCOL_ADDRESS),
         source.get(PAYMENT_FINALITY_BLOCKS),
         source.get(CHECKPOINT_DIR));
+  }
+
+  /** The fetch policy the keys describe; file:// and a content root come together or not at all. */
+  private static FetchPolicy fetchPolicy(ConfigSource source) {
+    Set<String> schemes = source.get(FETCH_SCHEMES);
+    String root = source.get(FETCH_ROOT);
+    if (schemes.contains("file") && root.isEmpty()) {
+      throw new IllegalArgumentException(
+          "invalid configuration:\n  content.fetch.schemes includes file but content.fetch.root"
+              + " is not set (file:// is allowed only under a content root)");
+    }
+    if (!schemes.contains("file") && !root.isEmpty()) {
+      throw new IllegalArgumentException(
+          "invalid configuration:\n  content.fetch.root is set but content.fetch.schemes does"
+              + " not include file");
+    }
+    return FetchPolicy.of(
+        String.join(",", schemes),
+        root,
+        source.get(FETCH_ALLOW_HOSTS),
+        source.get(FETCH_MAX_REDIRECTS).intValue());
+  }
+
+  private static Set<String> schemes(String text) {
+    Set<String> out = new java.util.LinkedHashSet<>();
+    for (String s : text.split(",")) {
+      if (!s.isBlank()) {
+        out.add(s.trim().toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    return Set.copyOf(out);
   }
 
   /** The checkpoint directory as a URI Flink accepts. */

@@ -59,10 +59,11 @@ class AttributionFaultIT {
     int total = BLOCKS * PER_BLOCK;
     int quarter = total / 4;
     List<ChainEvent> all = parts.stream().flatMap(List::stream).toList();
-    List<byte[]> reference = AttributionJobIT.run(LocalStack.unique("fault-ref") + ".", all, total);
+    List<byte[]> reference =
+        AttributionJobIT.run(LocalStack.unique("fault-ref") + ".", all, total, dir);
 
     String prefix = LocalStack.unique("fault") + ".";
-    PipelineConfig config = AttributionJobIT.config(prefix);
+    PipelineConfig config = AttributionJobIT.config(prefix, dir);
     String events = config.topic(Topics.CHAIN_EVENTS);
     String results = config.topic(Topics.ATTRIBUTION_RESULTS);
     Path checkpoints = Files.createDirectories(dir.resolve("checkpoints"));

@@ -49,7 +49,7 @@ public class AttributionJobIT {
     String first = LocalStack.unique("attr-a") + ".";
     String second = LocalStack.unique("attr-b") + ".";
 
-    List<byte[]> results = run(first, scenario);
+    List<byte[]> results = run(first, scenario, 5, dir);
     List<AttributionResult> decoded = decode(first, results);
 
     assertThat(decoded)
@@ -72,7 +72,11 @@ public class AttributionJobIT {
         .extracting(d -> d.getStage() + ": " + d.getReason())
         .anySatisfy(
             r -> assertThat(r).startsWith("content-fetch").contains("content hash mismatch"))
-        .anySatisfy(r -> assertThat(r).startsWith("content-fetch").contains("no such file"))
+        .anySatisfy( // outside the content root: denied, whether or not the file exists
+            r ->
+                assertThat(r)
+                    .startsWith("content-fetch")
+                    .contains("uri denied by fetch policy: path not allowed"))
         .anySatisfy(r -> assertThat(r).startsWith("content-fetch").contains("is empty"))
         .anySatisfy(r -> assertThat(r).startsWith("attribution").contains("unknown model 99"));
 
@@ -92,7 +96,7 @@ public class AttributionJobIT {
               assertThat(p.getSimilarityPpm()).isGreaterThanOrEqualTo(p.getDuplicateBoundPpm());
             });
 
-    List<byte[]> replay = run(second, scenario);
+    List<byte[]> replay = run(second, scenario, 5, dir);
     assertThat(replay).hasSameSizeAs(results);
     for (int i = 0; i < results.size(); i++) {
       assertThat(body(replay.get(i)))
@@ -141,13 +145,13 @@ public class AttributionJobIT {
     return java.util.Arrays.copyOfRange(framed, 5, framed.length); // past magic byte + schema id
   }
 
-  static List<byte[]> run(String prefix, List<ChainEvent> scenario) throws Exception {
-    return run(prefix, scenario, 5);
-  }
-
-  /** Runs the job over the scenario until {@code expected} results are committed. */
-  static List<byte[]> run(String prefix, List<ChainEvent> scenario, int expected) throws Exception {
-    PipelineConfig config = config(prefix);
+  /**
+   * Runs the job over the scenario until {@code expected} results are committed; content is read
+   * from files under {@code content} only.
+   */
+  static List<byte[]> run(String prefix, List<ChainEvent> scenario, int expected, Path content)
+      throws Exception {
+    PipelineConfig config = config(prefix, content);
     produce(config.topic(Topics.CHAIN_EVENTS), scenario);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.enableCheckpointing(config.checkpointIntervalMs());
@@ -160,8 +164,11 @@ public class AttributionJobIT {
     }
   }
 
-  /** The pipeline's config on the local stack with every topic behind {@code prefix}. */
-  static PipelineConfig config(String prefix) throws Exception {
+  /**
+   * The pipeline's config on the local stack with every topic behind {@code prefix}, fetching
+   * file:// content under {@code content} only (the production policy with a content root).
+   */
+  static PipelineConfig config(String prefix, Path content) throws Exception {
     PipelineConfig config =
         PipelineConfig.load(
             Map.of(
@@ -169,7 +176,9 @@ public class AttributionJobIT {
                 "OPENLEDGER_REGISTRY_URL", LocalStack.registryUrl().toString(),
                 "OPENLEDGER_SIDECAR_FLIGHT_URI", LocalStack.sidecarFlightUri().toString(),
                 "OPENLEDGER_TOPIC_PREFIX", prefix,
-                "OPENLEDGER_CHECKPOINT_INTERVAL_MS", "500"),
+                "OPENLEDGER_CHECKPOINT_INTERVAL_MS", "500",
+                "OPENLEDGER_CONTENT_FETCH_SCHEMES", "file",
+                "OPENLEDGER_CONTENT_FETCH_ROOT", content.toString()),
             Optional.empty());
     PipelineApp.ensureAttributionTopics(config);
     return config;

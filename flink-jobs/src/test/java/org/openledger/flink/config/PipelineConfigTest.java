@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openledger.flink.domain.FetchPolicy;
 
 class PipelineConfigTest {
 
@@ -73,5 +74,69 @@ class PipelineConfigTest {
               assertThat(key.description()).isNotBlank();
               assertThat(key.environmentVariable()).startsWith("OPENLEDGER_");
             });
+  }
+
+  @Test
+  void shouldFetchOnlyPublicHttpAndHttpsWhenNothingIsConfigured() {
+    PipelineConfig config = PipelineConfig.load(Map.of(), Optional.empty());
+
+    assertThat(config.fetchPolicy()).isEqualTo(FetchPolicy.production());
+    assertThat(config.fetchMaxBytes()).isEqualTo(1 << 20);
+    assertThat(config.fetchGiveUpAfterMs()).isZero();
+    assertThat(config.fetchBackoffMinMs()).isEqualTo(1_000);
+    assertThat(config.fetchBackoffMaxMs()).isEqualTo(60_000);
+  }
+
+  @Test
+  void shouldAllowFilesUnderARootAndListedHostsWhenADemoConfiguresThem() {
+    PipelineConfig config =
+        PipelineConfig.load(
+            Map.of(
+                "OPENLEDGER_CONTENT_FETCH_SCHEMES", "file,https,http",
+                "OPENLEDGER_CONTENT_FETCH_ROOT", "/srv/content",
+                "OPENLEDGER_CONTENT_FETCH_ALLOW_HOSTS", "127.0.0.1/32,content.test",
+                "OPENLEDGER_CONTENT_FETCH_MAX_REDIRECTS", "2"),
+            Optional.empty());
+
+    assertThat(config.fetchPolicy())
+        .isEqualTo(
+            FetchPolicy.of("file,https,http", "/srv/content", "127.0.0.1/32,content.test", 2));
+  }
+
+  @Test
+  void shouldRefuseFileWithoutARootAndARootWithoutFile() {
+    assertThatThrownBy(
+            () ->
+                PipelineConfig.load(
+                    Map.of("OPENLEDGER_CONTENT_FETCH_SCHEMES", "file"), Optional.empty()))
+        .hasMessageContaining("content.fetch.root is not set");
+    assertThatThrownBy(
+            () ->
+                PipelineConfig.load(
+                    Map.of("OPENLEDGER_CONTENT_FETCH_ROOT", "/srv/content"), Optional.empty()))
+        .hasMessageContaining("does not include file");
+  }
+
+  @Test
+  void shouldNameTheFetchKeyWhenItsValueIsInvalid() {
+    assertThatThrownBy(
+            () ->
+                PipelineConfig.load(
+                    Map.of(
+                        "OPENLEDGER_CONTENT_FETCH_SCHEMES", "https,gopher",
+                        "OPENLEDGER_CONTENT_FETCH_ALLOW_HOSTS", "10.0.0.0/99",
+                        "OPENLEDGER_CONTENT_FETCH_MAX_REDIRECTS", "11"),
+                    Optional.empty()))
+        .hasMessageContaining("content.fetch.schemes='https,gopher'")
+        .hasMessageContaining("content.fetch.allow-hosts='10.0.0.0/99'")
+        .hasMessageContaining("content.fetch.max-redirects='11'");
+    assertThatThrownBy(
+            () ->
+                PipelineConfig.load(
+                    Map.of(
+                        "OPENLEDGER_CONTENT_FETCH_BACKOFF_MIN_MS", "5000",
+                        "OPENLEDGER_CONTENT_FETCH_BACKOFF_MAX_MS", "1000"),
+                    Optional.empty()))
+        .hasMessageContaining("content.fetch.backoff.max.ms must be at least");
   }
 }

@@ -113,7 +113,7 @@ class PaymentLoopIT {
     try {
       parts.add(run(env, logs.resolve("follower.log"), "org.openledger.bridge.follow.FollowerApp"));
       parts.add(run(env, logs.resolve("decoder.log"), "org.openledger.bridge.streams.DecoderApp"));
-      PipelineConfig config = config(prefix);
+      PipelineConfig config = config(prefix, dir.resolve("content"));
       StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
       flink.enableCheckpointing(config.checkpointIntervalMs());
       PipelineApp.attributionJob(config).build(flink);
@@ -357,7 +357,8 @@ class PaymentLoopIT {
     throw new AssertionError("accruals never added up to the fees: " + accruals);
   }
 
-  private static PipelineConfig config(String prefix) throws Exception {
+  /** The pipeline's config; content is fetched only as file:// under the scenario's folder. */
+  private static PipelineConfig config(String prefix, Path content) throws Exception {
     PipelineConfig config =
         PipelineConfig.load(
             Map.of(
@@ -372,7 +373,11 @@ class PaymentLoopIT {
                 "OPENLEDGER_PAYMENT_PROTOCOL_ADDRESS",
                 TREASURY,
                 "OPENLEDGER_CHECKPOINT_INTERVAL_MS",
-                "500"),
+                "500",
+                "OPENLEDGER_CONTENT_FETCH_SCHEMES",
+                "file",
+                "OPENLEDGER_CONTENT_FETCH_ROOT",
+                content.toString()),
             Optional.empty());
     PipelineApp.ensureAttributionTopics(config);
     PipelineApp.ensurePaymentTopics(config);
