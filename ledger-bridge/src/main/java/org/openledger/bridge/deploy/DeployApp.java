@@ -59,7 +59,9 @@ public final class DeployApp {
       }
       Deployment deployment =
           new Deployer(chain, config.deployer(), buildProperty("evm.version"))
-              .deploy(DeploymentPlan.dev(config.settler(), config.slasher(), config.treasury()));
+              .deploy(
+                  DeploymentPlan.dev(config.settler(), config.slasher(), config.treasury())
+                      .withMinimums(config.minimums()));
       deployment.write(config.deploymentFile());
       LOG.info(
           "deployed {} contracts on chain {} from block {} to {}",
