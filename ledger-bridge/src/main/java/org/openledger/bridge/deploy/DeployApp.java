@@ -56,6 +56,9 @@ public final class DeployApp {
               config.deploymentFile());
           return existing;
         }
+        LOG.info(
+            "{} names contracts not live on this chain or built from other sources: deploying anew",
+            config.deploymentFile());
       }
       Deployment deployment =
           new Deployer(chain, config.deployer(), buildProperty("evm.version"))

@@ -164,10 +164,19 @@ public final class Deployer {
                 accounts.account(3).getAddress()));
   }
 
-  /** True when every contract of {@code deployment} has code on the chain it names. */
+  /**
+   * True when every contract of {@code deployment} has code on the chain it names and was deployed
+   * with the ABI this build packages (a set from an older build, e.g. before the per-window
+   * settlement, is not reused: this build's writer and wrappers could not call it).
+   */
   public static boolean isLive(Chain chain, Deployment deployment) throws IOException {
     if (chain.nodeChainId() != deployment.chainId()) {
       return false;
+    }
+    for (Map.Entry<String, DeployedContract> e : deployment.contracts().entrySet()) {
+      if (!e.getValue().abiSha256().equals(abiSha256(e.getKey()))) {
+        return false;
+      }
     }
     for (DeployedContract c : deployment.contracts().values()) {
       String code =

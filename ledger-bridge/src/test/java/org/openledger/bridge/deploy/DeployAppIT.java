@@ -42,6 +42,27 @@ class DeployAppIT {
   }
 
   @Test
+  void shouldDeployAnewOverASetFromAnotherBuild(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("deployment.json");
+    DeployConfig config =
+        DeployConfig.load(
+            Map.of(
+                "OPENLEDGER_EVM_RPC_URL", LocalStack.evmRpcUrl().toString(),
+                "OPENLEDGER_DEPLOYMENT_FILE", file.toString()));
+    Deployment first = DeployApp.deployOrReuse(config, false);
+    Map<String, Deployment.DeployedContract> older = new java.util.TreeMap<>(first.contracts());
+    older.put(
+        "Settlement", new Deployment.DeployedContract(first.address("Settlement"), "0".repeat(64)));
+    new Deployment(first.chainId(), first.startBlock(), first.evmVersion(), older, first.roles())
+        .write(file);
+
+    Deployment second = DeployApp.deployOrReuse(config, false);
+
+    assertThat(second.address("Settlement")).isNotEqualTo(first.address("Settlement"));
+    assertThat(Deployment.read(file)).isEqualTo(second);
+  }
+
+  @Test
   void shouldDeployWithTheConfiguredMinimums(@TempDir Path dir) throws Exception {
     Map<String, String> env =
         Map.of(
