@@ -5,10 +5,15 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
+interface IMinContributionStake {
+    function minContributionStake() external view returns (uint256);
+}
+
 /// @title Datanets (community data pools) and the staked contributions made to them.
 /// @notice Contributors stake OPEN on each contribution; a Datanet's curators accept or reject it;
 /// the slasher role sends a stake to the treasury. Stakes are withdrawable after a cool-down,
-/// unless slashed. Events carry every field the pipeline needs.
+/// unless slashed. Events carry every field the pipeline needs. A governed floor (ProtocolParams)
+/// bounds every Datanet's minimum stake and every contribution's stake from below.
 contract DatanetRegistry is AccessControl {
     using SafeERC20 for IERC20;
 
@@ -40,6 +45,7 @@ contract DatanetRegistry is AccessControl {
     error UnknownDatanet(uint256 datanetId);
     error UnknownContribution(uint256 contributionId);
     error StakeTooLow(uint256 stake, uint256 minStake);
+    error MinStakeBelowFloor(uint256 minStake, uint256 floor);
     error NotCurator(address account, uint256 datanetId);
     error NotDatanetOwner(address account, uint256 datanetId);
     error NotContributor(address account, uint256 contributionId);
@@ -75,6 +81,7 @@ contract DatanetRegistry is AccessControl {
     IERC20 public immutable token;
     address public immutable treasury;
     uint64 public immutable coolDownBlocks;
+    IMinContributionStake public immutable params;
 
     uint256 public datanetCount;
     uint256 public contributionCount;
@@ -82,15 +89,25 @@ contract DatanetRegistry is AccessControl {
     mapping(uint256 => Contribution) private _contributions;
     mapping(uint256 => mapping(address => bool)) public isCurator;
 
-    constructor(address admin, IERC20 token_, address treasury_, uint64 coolDownBlocks_) {
+    constructor(
+        address admin,
+        IERC20 token_,
+        address treasury_,
+        uint64 coolDownBlocks_,
+        IMinContributionStake params_
+    ) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         token = token_;
         treasury = treasury_;
         coolDownBlocks = coolDownBlocks_;
+        params = params_;
     }
 
-    /// @notice Anyone may open a Datanet; its creator owns it and appoints its curators.
+    /// @notice Anyone may open a Datanet, with a minimum stake at least the governed floor; its
+    /// creator owns it and appoints its curators.
     function createDatanet(string calldata name, uint256 minStake) external returns (uint256 datanetId) {
+        uint256 floor = params.minContributionStake();
+        if (minStake < floor) revert MinStakeBelowFloor(minStake, floor);
         datanetId = ++datanetCount;
         _datanets[datanetId] = Datanet(msg.sender, minStake, name);
         emit DatanetCreated(datanetId, msg.sender, name, minStake);
@@ -104,13 +121,18 @@ contract DatanetRegistry is AccessControl {
     }
 
     /// @notice Contributes content (its keccak-256 and where to fetch it), pulling `stake` OPEN from the caller.
+    /// The stake must reach the Datanet's minimum and the governed floor in force now (governance
+    /// may have raised it since the Datanet was opened).
     function contribute(uint256 datanetId, bytes32 contentHash, string calldata contentUri, uint256 stake)
         external
         returns (uint256 contributionId)
     {
         Datanet storage d = _datanets[datanetId];
         if (d.owner == address(0)) revert UnknownDatanet(datanetId);
-        if (stake < d.minStake) revert StakeTooLow(stake, d.minStake);
+        uint256 required = d.minStake;
+        uint256 floor = params.minContributionStake();
+        if (floor > required) required = floor;
+        if (stake < required) revert StakeTooLow(stake, required);
         if (contentHash == bytes32(0) || bytes(contentUri).length == 0) revert InvalidContent();
         contributionId = ++contributionCount;
         _contributions[contributionId] =

@@ -12,14 +12,21 @@ interface IFeeEscrow {
     function recordFee(uint256 amount) external;
 }
 
+interface IMinInferenceFee {
+    function minInferenceFee() external view returns (uint256);
+}
+
 /// @title Paid inferences: a payer pays a fee in OPEN for one inference of a model.
 /// @notice The fee goes straight into the settlement escrow; the query's content hash and URI are
 /// recorded so the pipeline can attribute the inference to the contributions that influenced it.
+/// A fee below the governed minimum is refused, so every inference (and every URI the pipeline
+/// must fetch) costs its payer something.
 contract InferenceMarket {
     using SafeERC20 for IERC20;
 
     error UnknownModel(uint256 modelId);
     error ZeroFee();
+    error FeeBelowMinimum(uint256 fee, uint256 minFee);
     error InvalidQuery();
 
     event InferencePaid(
@@ -34,12 +41,14 @@ contract InferenceMarket {
     IERC20 public immutable token;
     IModelExists public immutable models;
     address public immutable escrow;
+    IMinInferenceFee public immutable params;
     uint256 public inferenceCount;
 
-    constructor(IERC20 token_, IModelExists models_, address escrow_) {
+    constructor(IERC20 token_, IModelExists models_, address escrow_, IMinInferenceFee params_) {
         token = token_;
         models = models_;
         escrow = escrow_;
+        params = params_;
     }
 
     /// @notice Anyone may pay for an inference of a registered model (the payer's own tokens move).
@@ -49,6 +58,8 @@ contract InferenceMarket {
     {
         if (!models.exists(modelId)) revert UnknownModel(modelId);
         if (fee == 0) revert ZeroFee();
+        uint256 minFee = params.minInferenceFee();
+        if (fee < minFee) revert FeeBelowMinimum(fee, minFee);
         if (queryHash == bytes32(0) || bytes(queryUri).length == 0) revert InvalidQuery();
         inferenceId = ++inferenceCount;
         token.safeTransferFrom(msg.sender, escrow, fee);

@@ -6,6 +6,8 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 /// @title The protocol's parameters, changed only by token-holder governance (its owner is the timelock).
 /// @notice Every change emits the whole parameter set with a version, so the pipeline applies the
 /// params in force at any block from the log alone. Similarities are fixed-point parts per million.
+/// The minimum inference fee and contribution stake (wei) make spam cost something; the market and
+/// the Datanet registry read them at each call.
 contract ProtocolParams is Ownable {
     struct Params {
         uint16 contributorBps;
@@ -34,11 +36,22 @@ contract ProtocolParams is Ownable {
         uint32 maxPayeesPerBatch
     );
 
+    /// @notice A new minimum inference fee and contribution stake floor (wei); not part of
+    /// ParamsChanged, whose layout the pipeline's schemas fix.
+    event MinimumsChanged(uint256 minInferenceFee, uint256 minContributionStake);
+
     Params private _params;
     uint64 public version;
+    /// @notice The smallest fee the market accepts for one inference (wei).
+    uint256 public minInferenceFee;
+    /// @notice The floor of every Datanet's minimum stake and of every contribution's stake (wei).
+    uint256 public minContributionStake;
 
-    constructor(address governance, Params memory initial) Ownable(governance) {
+    constructor(address governance, Params memory initial, uint256 minInferenceFee_, uint256 minContributionStake_)
+        Ownable(governance)
+    {
         _set(initial);
+        _setMinimums(minInferenceFee_, minContributionStake_);
     }
 
     function params() external view returns (Params memory) {
@@ -48,6 +61,17 @@ contract ProtocolParams is Ownable {
     /// @notice Only the owner (the timelock executing a passed proposal) may change the params.
     function setParams(Params calldata next) external onlyOwner {
         _set(next);
+    }
+
+    /// @notice Only the owner (the timelock executing a passed proposal) may change the minimums.
+    function setMinimums(uint256 minInferenceFee_, uint256 minContributionStake_) external onlyOwner {
+        _setMinimums(minInferenceFee_, minContributionStake_);
+    }
+
+    function _setMinimums(uint256 fee, uint256 stake) private {
+        minInferenceFee = fee;
+        minContributionStake = stake;
+        emit MinimumsChanged(fee, stake);
     }
 
     function _set(Params memory p) private {

@@ -173,12 +173,17 @@ public final class FollowerBenchmark {
           "generating %d settlements of %d payees, %d empty blocks after each...%n",
           settles, payees, emptyBlocks);
       for (int s = 0; s < settles; s++) {
+        // Each settlement pays the one-block window of the head (closed once the next is mined).
+        long head = chain.web3().ethBlockNumber().send().getBlockNumber().longValueExact();
         driver.settle(
             accounts.account(1),
-            Hash.sha3(("bench-" + s + "-" + System.nanoTime()).getBytes(StandardCharsets.UTF_8)),
+            head,
+            head,
+            0,
+            1,
             addresses,
             Collections.nCopies(payees, BigInteger.ONE),
-            new byte[32]);
+            Hash.sha3(("bench-" + s).getBytes(StandardCharsets.UTF_8)));
         chain.mine(emptyBlocks);
       }
       long head = chain.web3().ethBlockNumber().send().getBlockNumber().longValueExact();

@@ -56,10 +56,15 @@ public final class DeployApp {
               config.deploymentFile());
           return existing;
         }
+        LOG.info(
+            "{} names contracts not live on this chain or built from other sources: deploying anew",
+            config.deploymentFile());
       }
       Deployment deployment =
           new Deployer(chain, config.deployer(), buildProperty("evm.version"))
-              .deploy(DeploymentPlan.dev(config.settler(), config.slasher(), config.treasury()));
+              .deploy(
+                  DeploymentPlan.dev(config.settler(), config.slasher(), config.treasury())
+                      .withMinimums(config.minimums()));
       deployment.write(config.deploymentFile());
       LOG.info(
           "deployed {} contracts on chain {} from block {} to {}",

@@ -2,6 +2,7 @@ package org.openledger.bridge.deploy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +17,8 @@ import org.web3j.crypto.WalletUtils;
 /**
  * The validated configuration of {@code bin/openledger deploy}. The deployer key comes from a file
  * or the environment; on the dev chain (id 1337) only, missing keys and role addresses fall back to
- * the dev node's public mnemonic (account 0 deploys, 1 settles, 2 slashes, 3 is the treasury).
+ * the dev node's public mnemonic (account 0 deploys, 1 settles, 2 slashes, 3 is the treasury). The
+ * initial governed minimums (inference fee, contribution stake) are set here too.
  */
 public record DeployConfig(
     String rpcUrl,
@@ -25,7 +27,8 @@ public record DeployConfig(
     Credentials deployer,
     String settler,
     String slasher,
-    String treasury) {
+    String treasury,
+    DeploymentPlan.Minimums minimums) {
 
   public static final ConfigKey<String> RPC_URL =
       ConfigKey.string("evm.rpc.url", "http://127.0.0.1:8545", "JSON-RPC URL of the EVM node");
@@ -54,6 +57,19 @@ public record DeployConfig(
   public static final ConfigKey<String> TREASURY =
       address("treasury.address", "receives slashed stakes and the protocol share");
 
+  public static final ConfigKey<BigInteger> MIN_INFERENCE_FEE =
+      wei(
+          "min.inference.fee",
+          "1000000000000000",
+          "smallest fee the market accepts for one inference, in wei (0.001 OPEN by default);"
+              + " governance changes it later");
+  public static final ConfigKey<BigInteger> MIN_CONTRIBUTION_STAKE =
+      wei(
+          "min.contribution.stake",
+          "100000000000000000",
+          "floor of every Datanet's minimum stake and every contribution's stake, in wei (0.1 OPEN"
+              + " by default); governance changes it later");
+
   public static DeployConfig load(Map<String, String> environment) {
     ConfigSource source = ConfigSource.of(environment, Optional.empty());
     source.validate(
@@ -66,7 +82,9 @@ public record DeployConfig(
             DEV_MNEMONIC,
             SETTLER,
             SLASHER,
-            TREASURY));
+            TREASURY,
+            MIN_INFERENCE_FEE,
+            MIN_CONTRIBUTION_STAKE));
     long chainId = source.get(CHAIN_ID);
     boolean dev = chainId == DevAccounts.DEV_CHAIN_ID;
     String mnemonic =
@@ -83,7 +101,9 @@ public record DeployConfig(
         deployer,
         role(source, SETTLER, devAccounts, 1),
         role(source, SLASHER, devAccounts, 2),
-        role(source, TREASURY, devAccounts, 3));
+        role(source, TREASURY, devAccounts, 3),
+        new DeploymentPlan.Minimums(
+            source.get(MIN_INFERENCE_FEE), source.get(MIN_CONTRIBUTION_STAKE)));
   }
 
   private static Credentials deployerKey(ConfigSource source, DevAccounts dev) {
@@ -120,6 +140,16 @@ public record DeployConfig(
       throw new IllegalArgumentException(key.name() + " is required on a chain other than 1337");
     }
     return dev.account(index).getAddress();
+  }
+
+  private static ConfigKey<BigInteger> wei(String name, String defaultValue, String description) {
+    return new ConfigKey<>(
+        name,
+        defaultValue,
+        description,
+        s -> new BigInteger(s.trim()),
+        v -> v.signum() >= 0 && v.bitLength() <= 256,
+        "must be a whole number of wei, 0 to 2^256-1");
   }
 
   private static ConfigKey<String> address(String name, String description) {

@@ -9,7 +9,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.openledger.bridge.chain.Chain;
 import org.openledger.bridge.chain.DevAccounts;
 import org.openledger.bridge.contracts.DatanetRegistry;
@@ -30,7 +32,9 @@ import org.web3j.tx.TransactionManager;
 /**
  * Deploys the whole contract set in one go and wires its roles: the timelock owns the protocol
  * params and obeys the governor; the settler may only settle; the slasher may only slash; the
- * market alone records fees into the escrow. The deployer then renounces the timelock's admin.
+ * market alone records fees into the escrow. Every admin role then passes to the timelock and the
+ * deployer renounces its own, so afterwards the deployer key holds no role anywhere (only the
+ * tokens it was minted; docs/SECURITY.md lists every role).
  */
 public final class Deployer {
 
@@ -50,6 +54,15 @@ public final class Deployer {
     var web3 = chain.web3();
     TransactionManager tm = chain.signer(deployer);
     String me = deployer.getAddress();
+    // Each role its own key: a deployer that also settled or slashed would keep that power.
+    if (Stream.of(me, plan.settler(), plan.slasher())
+            .map(a -> a.toLowerCase(Locale.ROOT))
+            .distinct()
+            .count()
+        != 3) {
+      throw new IllegalArgumentException(
+          "the deployer, the settler and the slasher must be three different accounts");
+    }
     long startBlock = web3.ethBlockNumber().send().getBlockNumber().longValueExact() + 1;
 
     OpenToken token = OpenToken.deploy(web3, tm, Chain.GAS, me, plan.tokenSupply()).send();
@@ -78,9 +91,16 @@ public final class Deployer {
     timelock.grantRole(timelock.CANCELLER_ROLE().send(), governor.getContractAddress()).send();
     timelock.renounceRole(timelock.DEFAULT_ADMIN_ROLE().send(), me).send();
 
+    String governance = timelock.getContractAddress();
     ProtocolParams params =
         ProtocolParams.deploy(
-                web3, tm, Chain.GAS, timelock.getContractAddress(), toStruct(plan.params()))
+                web3,
+                tm,
+                Chain.GAS,
+                governance,
+                toStruct(plan.params()),
+                plan.minimums().inferenceFee(),
+                plan.minimums().contributionStake())
             .send();
     DatanetRegistry datanets =
         DatanetRegistry.deploy(
@@ -90,9 +110,14 @@ public final class Deployer {
                 me,
                 token.getContractAddress(),
                 plan.treasury(),
-                BigInteger.valueOf(plan.coolDownBlocks()))
+                BigInteger.valueOf(plan.coolDownBlocks()),
+                params.getContractAddress())
             .send();
     datanets.grantRole(datanets.SLASHER_ROLE().send(), plan.slasher()).send();
+    // Admin roles go to governance: granted first, so the role never lacks an admin.
+    byte[] admin = datanets.DEFAULT_ADMIN_ROLE().send();
+    datanets.grantRole(admin, governance).send();
+    datanets.renounceRole(admin, me).send();
     ModelRegistry models =
         ModelRegistry.deploy(web3, tm, Chain.GAS, datanets.getContractAddress()).send();
     Settlement settlement =
@@ -105,9 +130,12 @@ public final class Deployer {
                 Chain.GAS,
                 token.getContractAddress(),
                 models.getContractAddress(),
-                settlement.getContractAddress())
+                settlement.getContractAddress(),
+                params.getContractAddress())
             .send();
     settlement.grantRole(settlement.MARKET_ROLE().send(), market.getContractAddress()).send();
+    settlement.grantRole(admin, governance).send();
+    settlement.renounceRole(admin, me).send();
 
     Map<String, DeployedContract> contracts = new LinkedHashMap<>();
     for (Contract c :
@@ -120,7 +148,7 @@ public final class Deployer {
         startBlock,
         evmVersion,
         contracts,
-        new Deployment.Roles(me, plan.settler(), plan.slasher(), plan.treasury()));
+        new Deployment.Roles(me, plan.settler(), plan.slasher(), plan.treasury(), governance));
   }
 
   /**
@@ -136,10 +164,19 @@ public final class Deployer {
                 accounts.account(3).getAddress()));
   }
 
-  /** True when every contract of {@code deployment} has code on the chain it names. */
+  /**
+   * True when every contract of {@code deployment} has code on the chain it names and was deployed
+   * with the ABI this build packages (a set from an older build, e.g. before the per-window
+   * settlement, is not reused: this build's writer and wrappers could not call it).
+   */
   public static boolean isLive(Chain chain, Deployment deployment) throws IOException {
     if (chain.nodeChainId() != deployment.chainId()) {
       return false;
+    }
+    for (Map.Entry<String, DeployedContract> e : deployment.contracts().entrySet()) {
+      if (!e.getValue().abiSha256().equals(abiSha256(e.getKey()))) {
+        return false;
+      }
     }
     for (DeployedContract c : deployment.contracts().values()) {
       String code =

@@ -29,8 +29,13 @@ public record Deployment(
   /** One deployed contract: its address and the SHA-256 of the ABI it was deployed with. */
   public record DeployedContract(String address, String abiSha256) {}
 
-  /** The accounts holding each role (addresses only; keys never leave their owners). */
-  public record Roles(String deployer, String settler, String slasher, String treasury) {}
+  /**
+   * The accounts holding each role (addresses only; keys never leave their owners). {@code
+   * governance} is the timelock: it holds every admin role and owns the params; the deployer holds
+   * none after deployment.
+   */
+  public record Roles(
+      String deployer, String settler, String slasher, String treasury, String governance) {}
 
   /** Every contract's address, for filters over the whole deployment. */
   public java.util.List<String> contractAddresses() {

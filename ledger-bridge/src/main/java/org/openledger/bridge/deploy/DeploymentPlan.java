@@ -3,8 +3,9 @@ package org.openledger.bridge.deploy;
 import java.math.BigInteger;
 
 /**
- * What to deploy with: role accounts, token supply, stake cool-down, governance timings and the
- * initial protocol parameters (basis points, fixed-point similarities in parts per million, wei).
+ * What to deploy with: role accounts, token supply, stake cool-down, governance timings, the
+ * initial protocol parameters (basis points, fixed-point similarities in parts per million, wei)
+ * and the initial governed minimums (wei).
  */
 public record DeploymentPlan(
     String settler,
@@ -16,7 +17,8 @@ public record DeploymentPlan(
     long votingPeriodBlocks,
     int quorumPercent,
     long timelockDelaySeconds,
-    InitialParams params) {
+    InitialParams params,
+    Minimums minimums) {
 
   /** Protocol parameters in force from the deployment block (ParamsChanged version 1). */
   public record InitialParams(
@@ -30,7 +32,28 @@ public record DeploymentPlan(
       long settlementWindowBlocks,
       int maxPayeesPerBatch) {}
 
+  /**
+   * The smallest fee of one inference and the floor of every stake, in wei; governance changes them
+   * later ({@code ProtocolParams.setMinimums}, event MinimumsChanged).
+   */
+  public record Minimums(BigInteger inferenceFee, BigInteger contributionStake) {
+    public Minimums {
+      if (inferenceFee.signum() < 0 || contributionStake.signum() < 0) {
+        throw new IllegalArgumentException("minimums are wei amounts, never negative");
+      }
+    }
+  }
+
   private static final BigInteger OPEN = BigInteger.TEN.pow(18);
+
+  /**
+   * The minimums of {@link #dev}: 1000 wei per inference, 1 wei of stake. They only refuse free
+   * traffic: the tests' fixtures pay 1000-wei fees and stake 1 wei. A deployment that faces
+   * strangers sets its own (DeployConfig's {@code min.inference.fee}, {@code
+   * min.contribution.stake}).
+   */
+  public static final Minimums DEV_MINIMUMS =
+      new Minimums(BigInteger.valueOf(1000), BigInteger.ONE);
 
   /** Defaults for a development chain: quick governance, small windows, 1e9 OPEN. */
   public static DeploymentPlan dev(String settler, String slasher, String treasury) {
@@ -45,6 +68,23 @@ public record DeploymentPlan(
         4,
         1,
         new InitialParams(
-            7000, 2000, 1000, 5, 200_000, 950_000, OPEN.divide(BigInteger.valueOf(1000)), 20, 200));
+            7000, 2000, 1000, 5, 200_000, 950_000, OPEN.divide(BigInteger.valueOf(1000)), 20, 200),
+        DEV_MINIMUMS);
+  }
+
+  /** This plan with other initial minimums. */
+  public DeploymentPlan withMinimums(Minimums next) {
+    return new DeploymentPlan(
+        settler,
+        slasher,
+        treasury,
+        tokenSupply,
+        coolDownBlocks,
+        votingDelayBlocks,
+        votingPeriodBlocks,
+        quorumPercent,
+        timelockDelaySeconds,
+        params,
+        next);
   }
 }

@@ -11,16 +11,19 @@ import org.openledger.bridge.contracts.OpenToken;
 import org.openledger.bridge.contracts.ProtocolParams;
 import org.openledger.bridge.contracts.Settlement;
 import org.openledger.bridge.deploy.Deployment;
+import org.openledger.bridge.settle.WindowBatchId;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.Function;
+import org.web3j.abi.datatypes.generated.Uint256;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
 /**
  * Drives the deployed contracts the way users do: Datanets, contributions, reviews, models, paid
- * inferences, slashes, governance changes of the params, settlements. Each call signs as the
- * account that plays the role, so the demo and the tests produce every event the pipeline reads.
+ * inferences, slashes, governance changes of the params and minimums, settlements of windows. Each
+ * call signs as the account that plays the role, so the demo and the tests produce every event the
+ * pipeline reads.
  */
 public final class ScenarioDriver {
 
@@ -30,6 +33,11 @@ public final class ScenarioDriver {
   public ScenarioDriver(Chain chain, Deployment deployment) {
     this.chain = chain;
     this.deployment = deployment;
+  }
+
+  /** The deployment's first block (the token's deployment). */
+  public long startBlock() {
+    return deployment.startBlock();
   }
 
   /** The deployed address of {@code contract}, e.g. InferenceMarket. */
@@ -140,14 +148,32 @@ public final class ScenarioDriver {
     return InferenceMarket.getInferencePaidEvents(r).get(0).inferenceId.longValueExact();
   }
 
+  /**
+   * Settles sub-batch {@code subBatch} of {@code subBatchCount} of the closed window [{@code
+   * windowStart}, {@code windowEnd}] under the id the contract derives from it ({@link
+   * WindowBatchId}).
+   */
   public TransactionReceipt settle(
       Credentials settler,
-      byte[] batchId,
+      long windowStart,
+      long windowEnd,
+      int subBatch,
+      int subBatchCount,
       List<String> payees,
       List<BigInteger> amounts,
       byte[] attributionRoot)
       throws Exception {
-    return settlement(settler).settle(batchId, payees, amounts, attributionRoot).send();
+    return settlement(settler)
+        .settle(
+            WindowBatchId.of(chain.chainId(), windowStart, windowEnd, subBatch),
+            BigInteger.valueOf(windowStart),
+            BigInteger.valueOf(windowEnd),
+            BigInteger.valueOf(subBatch),
+            BigInteger.valueOf(subBatchCount),
+            payees,
+            amounts,
+            attributionRoot)
+        .send();
   }
 
   /**
@@ -157,12 +183,34 @@ public final class ScenarioDriver {
    */
   public TransactionReceipt changeParams(
       List<Credentials> voters, ProtocolParams.Params next, String description) throws Exception {
+    return govern(voters, new Function("setParams", List.of(next), List.of()), description);
+  }
+
+  /** Walks a change of the minimum inference fee and stake floor (wei) through governance. */
+  public TransactionReceipt changeMinimums(
+      List<Credentials> voters,
+      BigInteger minInferenceFee,
+      BigInteger minContributionStake,
+      String description)
+      throws Exception {
+    return govern(
+        voters,
+        new Function(
+            "setMinimums",
+            List.of(new Uint256(minInferenceFee), new Uint256(minContributionStake)),
+            List.of()),
+        description);
+  }
+
+  /** Proposes {@code call} on ProtocolParams, votes it through, queues and executes it. */
+  private TransactionReceipt govern(List<Credentials> voters, Function call, String description)
+      throws Exception {
     for (Credentials voter : voters) {
       token(voter).delegate(voter.getAddress()).send();
     }
     chain.mine(1); // votes are counted at the proposal's snapshot block: delegation must precede it
     String paramsAddress = deployment.address("ProtocolParams");
-    String calldata = FunctionEncoder.encode(new Function("setParams", List.of(next), List.of()));
+    String calldata = FunctionEncoder.encode(call);
     List<String> targets = List.of(paramsAddress);
     List<BigInteger> values = List.of(BigInteger.ZERO);
     List<byte[]> calldatas = List.of(org.web3j.utils.Numeric.hexStringToByteArray(calldata));

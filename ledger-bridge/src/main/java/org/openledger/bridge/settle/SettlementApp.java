@@ -30,10 +30,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The settlement writer process: reads {@code payout.batches} (read_committed) in order and settles
- * each batch on chain exactly once. The consumer offset is committed only after the batch's outcome
- * (settled, already settled, or refused and dead-lettered), so a crash at any point redoes at most
- * the current batch, and the chain's batch-id check makes redoing it pay nothing twice.
+ * The settlement writer process: reads {@code payout.batches} (read_committed, one partition) in
+ * order and settles each batch on chain exactly once. The consumer offset is committed only after
+ * the batch's outcome (settled, already settled, or refused and dead-lettered with the contract's
+ * error), so a crash at any point redoes at most the current batch, and the chain's batch-id check
+ * makes redoing it pay nothing twice. Batches go strictly in topic order, as the contract pays
+ * windows in increasing order only.
  */
 public final class SettlementApp {
 
@@ -73,10 +75,20 @@ public final class SettlementApp {
       // One writer per settler key (it owns the nonces): assigned, not subscribed, so a restart
       // after a kill does not wait out the dead member's session in a group rebalance. Offsets
       // are still committed to the group, and a restart resumes from them.
-      consumer.assign(
+      List<TopicPartition> partitions =
           consumer.partitionsFor(config.batchesTopic()).stream()
               .map(p -> new TopicPartition(p.topic(), p.partition()))
-              .toList());
+              .toList();
+      // The contract pays windows in increasing order only: a window sent after a later one is
+      // refused for good. One partition, read in order, one batch at a time, keeps the job's order.
+      if (partitions.size() != 1) {
+        throw new IllegalStateException(
+            config.batchesTopic()
+                + " has "
+                + partitions.size()
+                + " partitions: settlement needs exactly one to keep the windows in order");
+      }
+      consumer.assign(partitions);
       LOG.info(
           "settling batches from {} as {} (in flight from an earlier run: {}; metrics on {}:{})",
           config.batchesTopic(),

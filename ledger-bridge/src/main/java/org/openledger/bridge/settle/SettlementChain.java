@@ -30,15 +30,34 @@ import org.web3j.utils.Numeric;
 final class SettlementChain {
 
   /** The contract's custom errors by selector, so a refusal reads as what happened. */
-  private static final Map<String, String> ERRORS =
-      Map.of(
-          selector("BatchAlreadySettled(bytes32)"), "BatchAlreadySettled",
-          selector("LengthMismatch(uint256,uint256)"), "LengthMismatch",
-          selector("EmptyBatch()"), "EmptyBatch",
-          selector("EscrowShortfall(uint256,uint256)"), "EscrowShortfall (escrow too small)",
-          selector("ZeroPayee(uint256)"), "ZeroPayee",
-          selector("AccessControlUnauthorizedAccount(address,bytes32)"),
-              "AccessControlUnauthorizedAccount (the writer's key lacks SETTLER_ROLE)");
+  private static final Map<String, String> ERRORS = errors();
+
+  /** Refusals that time cures: the window's last block is not yet under the head. */
+  static final String NOT_CLOSED = "WindowNotClosed";
+
+  private static Map<String, String> errors() {
+    Map<String, String> byName = new java.util.HashMap<>();
+    for (String signature :
+        List.of(
+            "BatchAlreadySettled(bytes32)",
+            "BatchIdMismatch(bytes32,bytes32)",
+            "InvalidWindow(uint256,uint256)",
+            "WindowNotClosed(uint256,uint256)",
+            "WindowOutOfOrder(uint256,uint256,uint256,uint256)",
+            "SubBatchOutOfRange(uint256,uint256)",
+            "SubBatchCountMismatch(uint256,uint256)",
+            "WindowCapExceeded(uint256,uint256)",
+            "ZeroRoot()",
+            "LengthMismatch(uint256,uint256)",
+            "EmptyBatch()",
+            "ZeroPayee(uint256)")) {
+      byName.put(selector(signature), signature.substring(0, signature.indexOf('(')));
+    }
+    byName.put(
+        selector("AccessControlUnauthorizedAccount(address,bytes32)"),
+        "AccessControlUnauthorizedAccount (the writer's key lacks SETTLER_ROLE)");
+    return Map.copyOf(byName);
+  }
 
   /** A simulated {@code settle}: the gas it needs, or why the contract would refuse it. */
   record Preflight(BigInteger gas, String revert) {}
@@ -72,8 +91,31 @@ final class SettlementChain {
     }
   }
 
-  String settleCall(String batchId, List<String> payees, List<BigInteger> amounts, String root) {
-    return contract.settle(bytes32(batchId), payees, amounts, bytes32(root)).encodeFunctionCall();
+  long chainId() {
+    return chain.chainId();
+  }
+
+  /** The {@code settle} call data of one sub-batch of a window. */
+  String settleCall(
+      String batchId,
+      long windowStart,
+      long windowEnd,
+      int subBatch,
+      int subBatchCount,
+      List<String> payees,
+      List<BigInteger> amounts,
+      String root) {
+    return contract
+        .settle(
+            bytes32(batchId),
+            BigInteger.valueOf(windowStart),
+            BigInteger.valueOf(windowEnd),
+            BigInteger.valueOf(subBatch),
+            BigInteger.valueOf(subBatchCount),
+            payees,
+            amounts,
+            bytes32(root))
+        .encodeFunctionCall();
   }
 
   Preflight preflight(String data) throws IOException {

@@ -18,7 +18,9 @@ import org.web3j.protocol.core.DefaultBlockParameterName;
 /**
  * Settles one {@code PayoutBatch} on chain, once: observe, {@link SettlementDecision#decide}, act,
  * until the batch is settled (by this run or an earlier one) or refused. Every signed transaction
- * is recorded before it is broadcast; transient node errors are retried with backoff.
+ * is recorded before it is broadcast; transient node errors are retried with backoff. A refusal
+ * names the contract's error (e.g. WindowCapExceeded, WindowOutOfOrder) and is counted; the caller
+ * dead-letters it. A window not yet closed is waited for, not refused.
  */
 final class SettlementWriter {
 
@@ -43,6 +45,14 @@ final class SettlementWriter {
   private final Timing timing;
   private final LongSupplier clock;
   private String receiptLogged = "";
+  private String waitLogged = "";
+
+  /**
+   * How far past the head a batch's window may end and still be waited for: the payment job closes
+   * a window only once the log is sealed past it, so only a node that lags the follower's sees it
+   * ahead.
+   */
+  static final long MAX_BLOCKS_AHEAD = 64;
 
   SettlementWriter(
       SettlementChain chain,
@@ -63,6 +73,11 @@ final class SettlementWriter {
     Optional<String> problem =
         BatchCheck.problem(
             id,
+            new BatchCheck.Window(
+                batch.getWindowStart(),
+                batch.getWindowEnd(),
+                batch.getSubBatch(),
+                batch.getSubBatchCount()),
             batch.getPayees(),
             amounts,
             batch.getTotal().toBigIntegerExact(),
@@ -70,16 +85,46 @@ final class SettlementWriter {
     if (problem.isPresent()) {
       return refused(id, problem.get());
     }
+    // The contract takes only the id derived from (its chain, the window, the sub-batch).
+    String derived =
+        WindowBatchId.hex(
+            chain.chainId(), batch.getWindowStart(), batch.getWindowEnd(), batch.getSubBatch());
+    if (!derived.equalsIgnoreCase(id)) {
+      return refused(
+          id,
+          "BatchIdMismatch: the id of chain "
+              + chain.chainId()
+              + ", window ["
+              + batch.getWindowStart()
+              + ", "
+              + batch.getWindowEnd()
+              + "], sub-batch "
+              + batch.getSubBatch()
+              + " is "
+              + derived
+              + " (the batch says chain "
+              + batch.getChainId()
+              + ")");
+    }
     String data;
     try {
-      data = chain.settleCall(id, batch.getPayees(), amounts, batch.getMerkleRoot());
+      data =
+          chain.settleCall(
+              id,
+              batch.getWindowStart(),
+              batch.getWindowEnd(),
+              batch.getSubBatch(),
+              batch.getSubBatchCount(),
+              batch.getPayees(),
+              amounts,
+              batch.getMerkleRoot());
     } catch (RuntimeException e) { // e.g. a payee web3j cannot encode
       return refused(id, "cannot encode settle: " + e.getMessage());
     }
     long backoff = 100;
     while (true) {
       try {
-        Outcome outcome = step(id, data);
+        Outcome outcome = step(id, data, batch.getWindowEnd());
         if (outcome != null) {
           return outcome;
         }
@@ -95,7 +140,7 @@ final class SettlementWriter {
   }
 
   /** One look and one action; an outcome when the batch is done, else null (look again). */
-  private Outcome step(String id, String data) throws IOException {
+  private Outcome step(String id, String data, long windowEnd) throws IOException {
     List<Attempt> attempts = progress.attempts(id);
     Optional<Observation.Receipt> receipt = chain.receipt(attempts);
     Observation seen =
@@ -120,12 +165,14 @@ final class SettlementWriter {
       progress.done(id);
       return new Outcome(Outcome.Kind.ALREADY_SETTLED, "");
     } else if (decision instanceof SettlementDecision.Refused r) {
-      return refused(id, r.reason());
+      // A mined revert carries no error name: simulate again to say which rule refused it.
+      SettlementChain.Preflight now = chain.preflight(data);
+      return refused(id, r.reason() + (now.revert() == null ? "" : " (now: " + now.revert() + ")"));
     } else if (decision instanceof SettlementDecision.Send) {
-      return send(id, data, null);
+      return send(id, data, null, windowEnd);
     } else if (decision instanceof SettlementDecision.Replace r) {
       metrics.replacements.incrementAndGet();
-      return send(id, data, r.nonce());
+      return send(id, data, r.nonce(), windowEnd);
     } else if (decision instanceof SettlementDecision.Wait && receipt.isPresent()) {
       if (!receiptLogged.equals(receipt.get().txHash())) {
         receiptLogged = receipt.get().txHash();
@@ -144,11 +191,23 @@ final class SettlementWriter {
   }
 
   /** Simulates, signs, records, then broadcasts; {@code replacing} keeps the nonce. */
-  private Outcome send(String id, String data, Long replacing) throws IOException {
+  private Outcome send(String id, String data, Long replacing, long windowEnd) throws IOException {
     SettlementChain.Preflight preflight = chain.preflight(data);
     if (preflight.revert() != null) {
       if (preflight.revert().startsWith("BatchAlreadySettled")) {
         return null; // the next look sees it settled
+      }
+      if (preflight.revert().startsWith(SettlementChain.NOT_CLOSED)) {
+        // The window's last block is the head (the node simulates in it): the next block closes
+        // it. A window far past the head is no window the payment job closed: refuse it.
+        long head = chain.head();
+        if (windowEnd - head <= MAX_BLOCKS_AHEAD) {
+          if (!waitLogged.equals(id)) {
+            waitLogged = id;
+            LOG.info("batch {}: window ends at block {}, head {}: waiting", id, windowEnd, head);
+          }
+          return null;
+        }
       }
       return refused(id, "settle would revert: " + preflight.revert());
     }

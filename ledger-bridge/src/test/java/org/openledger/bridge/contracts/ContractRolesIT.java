@@ -226,15 +226,17 @@ class ContractRolesIT {
   }
 
   @Test
-  void shouldLetOnlyTheSettlerSettleOnceAndNeverBeyondEscrow() throws Exception {
+  void shouldLetOnlyTheSettlerSettleOnceAndNeverBeyondTheWindowsFees() throws Exception {
     long modelId = local.driver.registerModel(owner, List.of(datanetId), 0, "settle-model");
+    long start = local.head() + 1;
     local.driver.payForInference(
         stranger,
         modelId,
         OPEN.multiply(BigInteger.TEN),
         "s".getBytes(StandardCharsets.UTF_8),
         "file:///s");
-    byte[] batchId = Hash.sha3("batch-roles-1".getBytes(StandardCharsets.UTF_8));
+    long end = local.head();
+    byte[] batchId = local.batchId(start, end, 0);
     byte[] root = Hash.sha3("root".getBytes(StandardCharsets.UTF_8));
     List<String> payees = List.of(contributor.getAddress());
     List<BigInteger> amounts = List.of(OPEN);
@@ -243,10 +245,10 @@ class ContractRolesIT {
     local.assertReverts(
         asStranger,
         stranger,
-        asStranger.settle(batchId, payees, amounts, root),
+        local.settleCall(stranger, batchId, start, end, 0, 2, payees, amounts, root),
         "AccessControlUnauthorizedAccount(address,bytes32)");
     BigInteger before = local.driver.token(stranger).balanceOf(contributor.getAddress()).send();
-    local.driver.settle(local.settler, batchId, payees, amounts, root);
+    local.driver.settle(local.settler, start, end, 0, 2, payees, amounts, root);
     assertThat(local.driver.token(stranger).balanceOf(contributor.getAddress()).send())
         .isEqualTo(before.add(OPEN));
     assertThat(local.driver.settlement(stranger).isSettled(batchId).send()).isTrue();
@@ -255,15 +257,31 @@ class ContractRolesIT {
     local.assertReverts(
         asSettler,
         local.settler,
-        asSettler.settle(batchId, payees, amounts, root),
+        local.settleCall(local.settler, batchId, start, end, 0, 2, payees, amounts, root),
         "BatchAlreadySettled(bytes32)");
-    BigInteger escrow = local.driver.settlement(stranger).escrowed().send();
-    byte[] other = Hash.sha3("batch-roles-2".getBytes(StandardCharsets.UTF_8));
+    // What is left: the fees up to the window's end (this test's and earlier tests'), less what
+    // was settled; one wei more is refused.
+    BigInteger available =
+        asSettler
+            .feesThrough(BigInteger.valueOf(end))
+            .send()
+            .subtract(asSettler.totalSettled().send());
+    assertThat(available).isGreaterThanOrEqualTo(OPEN.multiply(BigInteger.valueOf(9)));
+    byte[] other = local.batchId(start, end, 1);
     local.assertReverts(
         asSettler,
         local.settler,
-        asSettler.settle(other, payees, List.of(escrow.add(BigInteger.ONE)), root),
-        "EscrowShortfall(uint256,uint256)");
+        local.settleCall(
+            local.settler,
+            other,
+            start,
+            end,
+            1,
+            2,
+            payees,
+            List.of(available.add(BigInteger.ONE)),
+            root),
+        "WindowCapExceeded(uint256,uint256)");
     assertThat(local.driver.settlement(stranger).isSettled(other).send()).isFalse();
   }
 

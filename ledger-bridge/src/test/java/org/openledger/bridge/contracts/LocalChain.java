@@ -2,18 +2,27 @@ package org.openledger.bridge.contracts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.math.BigInteger;
+import java.util.List;
 import org.openledger.bridge.chain.Chain;
 import org.openledger.bridge.chain.DevAccounts;
 import org.openledger.bridge.deploy.Deployer;
 import org.openledger.bridge.deploy.Deployment;
 import org.openledger.bridge.scenario.ScenarioDriver;
+import org.openledger.bridge.settle.WindowBatchId;
 import org.openledger.testing.LocalStack;
+import org.web3j.abi.EventEncoder;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
+import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.RemoteFunctionCall;
+import org.web3j.protocol.core.methods.request.EthFilter;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.EthCall;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tx.Contract;
 
 /**
@@ -38,6 +47,59 @@ final class LocalChain implements AutoCloseable {
 
   Credentials user(int n) {
     return accounts.account(4 + n);
+  }
+
+  /** The node's latest block. */
+  long head() throws Exception {
+    return chain.web3().ethBlockNumber().send().getBlockNumber().longValueExact();
+  }
+
+  /** Pays {@code fee} for one inference of {@code modelId}; returns the block it is paid in. */
+  long pay(Credentials payer, long modelId, BigInteger fee) throws Exception {
+    long before = head();
+    driver.payForInference(payer, modelId, fee, Hash.sha3(fee.toByteArray()), "file:///q");
+    // the fee's block, from this deployment's last FeeEscrowed log
+    EthFilter filter =
+        new EthFilter(
+            DefaultBlockParameter.valueOf(BigInteger.valueOf(before + 1)),
+            DefaultBlockParameterName.LATEST,
+            deployment.address("Settlement"));
+    filter.addSingleTopic(EventEncoder.encode(Settlement.FEEESCROWED_EVENT));
+    List<EthLog.LogResult> logs = chain.web3().ethGetLogs(filter).send().getLogs();
+    assertThat(logs).isNotEmpty();
+    return ((Log) logs.get(logs.size() - 1).get()).getBlockNumber().longValueExact();
+  }
+
+  /**
+   * The {@code settle} call of sub-batch {@code subBatch} of {@code subBatchCount} of window
+   * [{@code start}, {@code end}], under {@code batchId} (the derived id unless a test invents one).
+   */
+  RemoteFunctionCall<TransactionReceipt> settleCall(
+      Credentials as,
+      byte[] batchId,
+      long start,
+      long end,
+      int subBatch,
+      int subBatchCount,
+      List<String> payees,
+      List<BigInteger> amounts,
+      byte[] root) {
+    return driver
+        .settlement(as)
+        .settle(
+            batchId,
+            BigInteger.valueOf(start),
+            BigInteger.valueOf(end),
+            BigInteger.valueOf(subBatch),
+            BigInteger.valueOf(subBatchCount),
+            payees,
+            amounts,
+            root);
+  }
+
+  /** The id the contract derives for a sub-batch of a window on this chain. */
+  byte[] batchId(long start, long end, int subBatch) {
+    return WindowBatchId.of(chain.chainId(), start, end, subBatch);
   }
 
   /**

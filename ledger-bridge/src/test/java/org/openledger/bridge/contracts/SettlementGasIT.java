@@ -15,8 +15,9 @@ import org.web3j.crypto.Keys;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
 /**
- * Reports the gas of {@code settle} for 1, 50 and 200 payees, new and already holding OPEN, on the
- * dev node (a report for docs/BENCHMARKS.md, not an assertion on cost).
+ * Reports the gas of {@code settle} for 1, 50 and 200 payees, new and already holding OPEN, and of
+ * {@code payForInference} as the first fee of a block (a new fee checkpoint) and as a later fee of
+ * the same block, on the dev node (a report for docs/BENCHMARKS.md, not an assertion on cost).
  */
 class SettlementGasIT {
 
@@ -38,9 +39,20 @@ class SettlementGasIT {
           payer, modelId, OPEN.multiply(BigInteger.valueOf(5_000)), bytes("q"), "file:///q");
 
       StringBuilder report = new StringBuilder();
-      report.append(
-          "| payees | payees were | gas used | gas per payee | marginal gas per payee |\n"
-              + "|---|---|---|---|---|\n");
+      long[] fees = feesInOneBlock(local, modelId);
+      report
+          .append("| payForInference | gas used |\n|---|---|\n")
+          .append("| first fee of a block (new checkpoint) | " + fees[0] + " |\n")
+          .append("| later fee of the same block | " + fees[1] + " |\n\n");
+      // The deployment's first settlement also creates the last-window and settled-total slots;
+      // the table below is the steady state.
+      long first = settle(local, freshAddresses(1), "first");
+      report
+          .append("first settlement of a deployment (1 new payee): ")
+          .append(first)
+          .append(" gas\n\n")
+          .append("| payees | payees were | gas used | gas per payee | marginal gas per payee |\n")
+          .append("|---|---|---|---|---|\n");
       long[] single = new long[2];
       for (int n : new int[] {1, 50, 200}) {
         List<String> payees = freshAddresses(n);
@@ -67,17 +79,66 @@ class SettlementGasIT {
     return "| " + n + " | " + kind + " | " + gas + " | " + (gas / n) + " | " + marginal + " |\n";
   }
 
+  /** Each settlement pays the one-block window of the head, closed once its block is mined. */
   private static long settle(LocalChain local, List<String> payees, String id) throws Exception {
     List<BigInteger> amounts = Collections.nCopies(payees.size(), BigInteger.valueOf(1_000_000));
+    long head = local.head();
     TransactionReceipt receipt =
         local.driver.settle(
-            local.settler,
-            Hash.sha3(bytes("gas-" + id + "-" + System.nanoTime())),
-            payees,
-            amounts,
-            Hash.sha3(bytes(id)));
+            local.settler, head, head, 0, 1, payees, amounts, Hash.sha3(bytes("gas-" + id)));
     assertThat(receipt.isStatusOK()).isTrue();
     return receipt.getGasUsed().longValueExact();
+  }
+
+  /**
+   * Two fees paid in one block (automine paused for a moment on the shared node): the gas of the
+   * first, which adds the block's fee checkpoint, and of the second, which updates it.
+   */
+  private static long[] feesInOneBlock(LocalChain local, long modelId) throws Exception {
+    BigInteger fee = OPEN;
+    List<org.web3j.crypto.Credentials> payers = List.of(local.user(1), local.user(2));
+    for (var p : payers) {
+      local.driver.fund(local.deployer, p.getAddress(), fee);
+      local.driver.token(p).approve(local.deployment.address("InferenceMarket"), fee).send();
+    }
+    List<java.util.concurrent.CompletableFuture<TransactionReceipt>> sent = new ArrayList<>();
+    dev(local, "evm_setAutomine", List.of(false));
+    try {
+      for (var p : payers) {
+        sent.add(
+            local
+                .driver
+                .market(p)
+                .payForInference(
+                    BigInteger.valueOf(modelId), fee, Hash.sha3(bytes(p.getAddress())), "file:///g")
+                .sendAsync());
+        Thread.sleep(300); // in the pool before the block is mined
+      }
+      dev(local, "evm_mine", List.of());
+    } finally {
+      dev(local, "evm_setAutomine", List.of(true));
+    }
+    List<TransactionReceipt> mined = new ArrayList<>();
+    for (var f : sent) {
+      mined.add(f.get());
+    }
+    mined.sort(java.util.Comparator.comparing(TransactionReceipt::getTransactionIndex));
+    TransactionReceipt first = mined.get(0);
+    TransactionReceipt second = mined.get(1);
+    assertThat(second.getBlockNumber()).isEqualTo(first.getBlockNumber());
+    return new long[] {first.getGasUsed().longValueExact(), second.getGasUsed().longValueExact()};
+  }
+
+  private static void dev(LocalChain local, String method, List<?> params) throws Exception {
+    var response =
+        new org.web3j.protocol.core.Request<>(
+                method,
+                params,
+                new org.web3j.protocol.http.HttpService(
+                    org.openledger.testing.LocalStack.evmRpcUrl().toString()),
+                org.web3j.protocol.core.methods.response.VoidResponse.class)
+            .send();
+    assertThat(response.hasError()).as(method).isFalse();
   }
 
   private static List<String> freshAddresses(int n) throws Exception {

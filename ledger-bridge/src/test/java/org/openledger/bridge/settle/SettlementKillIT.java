@@ -54,15 +54,21 @@ import org.web3j.protocol.http.HttpService;
  * The settlement writer killed with SIGKILL again and again while it settles a stream of batches on
  * the real dev node (mining every two seconds, so kills land before a send, between a send and its
  * receipt, and between a receipt and the offset commit). Every valid batch is settled exactly once
- * on chain, every payee's balance is exactly what the batches pay, and the refused batches (escrow
- * shortfall, malformed payee) are dead letters while later batches keep flowing.
+ * on chain, every payee's balance is exactly what the batches pay, and the refused batches (over
+ * the window's cap, malformed payee, invented id, a window after a later one) are dead letters
+ * named by the contract's error while later batches keep flowing; the last window is not closed
+ * when the writer first meets it, and is waited for.
  */
 class SettlementKillIT {
 
   private static final BigInteger OPEN = BigInteger.TEN.pow(18);
   private static final int BATCHES = 24;
   private static final int SHORTFALL = 7;
+  private static final int INVENTED = 11;
   private static final int MALFORMED = 15;
+  private static final int OUT_OF_ORDER = 20;
+  private static final List<Integer> REFUSED =
+      List.of(SHORTFALL, INVENTED, MALFORMED, OUT_OF_ORDER);
 
   @Test
   void shouldSettleEachBatchExactlyOnceAcrossKills(@TempDir Path dir) throws Exception {
@@ -80,10 +86,13 @@ class SettlementKillIT {
       long model = driver.registerModel(payer, List.of(datanet), 0, "settle-kill-model");
       driver.payForInference(
           payer, model, escrow, "q".getBytes(StandardCharsets.UTF_8), "file:///q");
+      // One-block windows after the fee, closed now but the last, which closes ~20 blocks on.
+      long base = chain.web3().ethBlockNumber().send().getBlockNumber().longValueExact();
+      chain.mine(BATCHES + 5);
 
       String name = LocalStack.unique("settle-kill");
       Random random = new Random(7);
-      List<PayoutBatch> batches = batches(name, random, escrow);
+      List<PayoutBatch> batches = batches(name, random, escrow, base, base + BATCHES + 5 + 20);
       produce(name, batches);
       Path logs = Files.createDirectories(Path.of("target", "settle-kill", name));
       Path state = dir.resolve("state");
@@ -120,7 +129,7 @@ class SettlementKillIT {
       Map<String, BigInteger> expected = new HashMap<>();
       for (int i = 0; i < BATCHES; i++) {
         PayoutBatch b = batches.get(i);
-        boolean refused = i == SHORTFALL || i == MALFORMED;
+        boolean refused = REFUSED.contains(i);
         assertThat(settledEvents.getOrDefault(b.getBatchId(), 0))
             .as("BatchSettled events of batch %d", i)
             .isEqualTo(refused ? 0 : 1);
@@ -139,18 +148,28 @@ class SettlementKillIT {
       List<DeadLetter> dead = deadLetters(name);
       assertThat(dead)
           .extracting(DeadLetter::getSourceOffset)
-          .contains((long) SHORTFALL, (long) MALFORMED);
-      assertThat(dead)
-          .filteredOn(d -> d.getSourceOffset() == SHORTFALL)
-          .allMatch(d -> d.getReason().contains("EscrowShortfall"));
-      assertThat(dead)
-          .filteredOn(d -> d.getSourceOffset() == MALFORMED)
-          .allMatch(d -> d.getReason().contains("payee"));
+          .containsAll(REFUSED.stream().map(Long::valueOf).toList());
+      Map<Integer, String> why =
+          Map.of(
+              SHORTFALL, "WindowCapExceeded",
+              INVENTED, "BatchIdMismatch",
+              MALFORMED, "payee",
+              OUT_OF_ORDER, "WindowOutOfOrder");
+      why.forEach(
+          (offset, reason) ->
+              assertThat(dead)
+                  .filteredOn(d -> d.getSourceOffset() == offset.longValue())
+                  .allMatch(d -> d.getReason().contains(reason)));
     }
   }
 
-  /** Batches of one to four fresh payees; one asks more than the escrow, one has a bad payee. */
-  private static List<PayoutBatch> batches(String name, Random random, BigInteger escrow) {
+  /**
+   * Batches of one to four fresh payees, batch i for the one-block window base + 1 + i (the last
+   * one's window runs to {@code lastEnd}); one asks more than the fees, one has an invented id, one
+   * a bad payee, one comes back to an earlier window.
+   */
+  private static List<PayoutBatch> batches(
+      String name, Random random, BigInteger escrow, long base, long lastEnd) {
     List<PayoutBatch> out = new ArrayList<>();
     for (int i = 0; i < BATCHES; i++) {
       int n = 1 + random.nextInt(4);
@@ -170,14 +189,21 @@ class SettlementKillIT {
       if (i == MALFORMED) {
         payees.set(0, "alice.eth");
       }
+      long start = base + 1 + (i == OUT_OF_ORDER ? 3 : i);
+      long end = i == BATCHES - 1 ? lastEnd : start;
+      int subBatch = i == OUT_OF_ORDER ? 1 : 0;
+      long chainId = LocalStack.evmChainId();
       out.add(
           PayoutBatch.newBuilder()
-              .setBatchId(Hash.sha3String(name + ":" + i))
-              .setChainId(1337)
-              .setWindowStart(10L * i)
-              .setWindowEnd(10L * i + 9)
-              .setSubBatch(0)
-              .setSubBatchCount(1)
+              .setBatchId(
+                  i == INVENTED
+                      ? Hash.sha3String(name + ":" + i)
+                      : WindowBatchId.hex(chainId, start, end, subBatch))
+              .setChainId(chainId)
+              .setWindowStart(start)
+              .setWindowEnd(end)
+              .setSubBatch(subBatch)
+              .setSubBatchCount(subBatch + 1)
               .setPayees(payees)
               .setAmounts(amounts)
               .setTotal(new BigDecimal(total))

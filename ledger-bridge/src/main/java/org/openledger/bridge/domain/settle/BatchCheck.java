@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What the writer checks before it lets a batch near the chain: well-formed ids and payees, amounts
- * that fit a uint256, a total that is their sum. A batch that fails goes to the dead letters with
- * the reason, never to {@code settle}.
+ * What the writer checks before it lets a batch near the chain: well-formed ids and payees, a
+ * window and sub-batch the contract can take, a non-zero root, amounts that fit a uint256, a total
+ * that is their sum. A batch that fails goes to the dead letters with the reason, never to {@code
+ * settle}.
  */
 public final class BatchCheck {
 
@@ -15,8 +16,12 @@ public final class BatchCheck {
 
   private BatchCheck() {}
 
+  /** The block window [start, end] a batch pays, and which of its sub-batches it is. */
+  public record Window(long start, long end, int subBatch, int subBatchCount) {}
+
   public static Optional<String> problem(
       String batchId,
+      Window window,
       List<String> payees,
       List<BigInteger> amounts,
       BigInteger total,
@@ -26,6 +31,17 @@ public final class BatchCheck {
     }
     if (!isHex(root, 32)) {
       return Optional.of("Merkle root is not bytes32 hex: " + root);
+    }
+    if (new BigInteger(root.substring(2), 16).signum() == 0) {
+      return Optional.of("ZeroRoot: the Merkle root is zero");
+    }
+    if (window.start() < 0 || window.start() > window.end()) {
+      return Optional.of(
+          "InvalidWindow: [" + window.start() + ", " + window.end() + "] is no block window");
+    }
+    if (window.subBatch() < 0 || window.subBatch() >= window.subBatchCount()) {
+      return Optional.of(
+          "SubBatchOutOfRange: sub-batch " + window.subBatch() + " of " + window.subBatchCount());
     }
     if (payees.isEmpty()) {
       return Optional.of("batch " + batchId + " has no payees");

@@ -94,15 +94,16 @@ class SettlementDecisionTest {
   void shouldNameWhatIsWrongWithAMalformedBatch() {
     String id = "0x" + "ab".repeat(32);
     List<BigInteger> one = List.of(BigInteger.ONE);
-    assertThat(BatchCheck.problem(id, List.of("0x" + "11".repeat(20)), one, BigInteger.ONE, id))
+    BatchCheck.Window w = new BatchCheck.Window(10, 19, 0, 1);
+    assertThat(BatchCheck.problem(id, w, List.of("0x" + "11".repeat(20)), one, BigInteger.ONE, id))
         .isEmpty();
-    assertThat(BatchCheck.problem(id, List.of("alice"), one, BigInteger.ONE, id))
+    assertThat(BatchCheck.problem(id, w, List.of("alice"), one, BigInteger.ONE, id))
         .hasValueSatisfying(p -> assertThat(p).contains("payee 0"));
-    assertThat(BatchCheck.problem(id, List.of("0x" + "00".repeat(20)), one, BigInteger.ONE, id))
+    assertThat(BatchCheck.problem(id, w, List.of("0x" + "00".repeat(20)), one, BigInteger.ONE, id))
         .hasValueSatisfying(p -> assertThat(p).contains("non-zero"));
-    assertThat(BatchCheck.problem(id, List.of("0x" + "11".repeat(20)), one, BigInteger.TWO, id))
+    assertThat(BatchCheck.problem(id, w, List.of("0x" + "11".repeat(20)), one, BigInteger.TWO, id))
         .hasValueSatisfying(p -> assertThat(p).contains("sum"));
-    assertThat(BatchCheck.problem("0x12", List.of(), List.of(), BigInteger.ZERO, id))
+    assertThat(BatchCheck.problem("0x12", w, List.of(), List.of(), BigInteger.ZERO, id))
         .hasValueSatisfying(p -> assertThat(p).contains("bytes32"));
   }
 }
