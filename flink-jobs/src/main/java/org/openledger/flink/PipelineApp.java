@@ -131,7 +131,10 @@ public final class PipelineApp {
             prefix + "openledger-attribution-slash-proposals",
             config.kafkaTransactionTimeoutMs()),
         FlightSidecarGateway.factory(
-            config.sidecarFlightUri(), config.encoder(), Duration.ofSeconds(60)),
+            config.sidecarFlightUri(),
+            config.encoder(),
+            Duration.ofSeconds(60),
+            config.sidecarToken()),
         fetching(config),
         config.retractWindowBlocks());
   }

@@ -193,7 +193,11 @@ public final class AttributionBenchmark {
       throws Exception {
     try (RootAllocator allocator = new RootAllocator();
         SidecarClient client =
-            new SidecarClient(allocator, config.sidecarFlightUri(), Duration.ofSeconds(60))) {
+            new SidecarClient(
+                allocator,
+                config.sidecarFlightUri(),
+                SidecarClient.Options.defaults().withTimeout(Duration.ofSeconds(60)),
+                config.sidecarToken())) {
       List<ScoreQuery> all = new ArrayList<>();
       for (int i = 0; i < queries.size(); i++) {
         all.add(ScoreQuery.text(i + 1, Long.MAX_VALUE / 2, queries.get(i)));

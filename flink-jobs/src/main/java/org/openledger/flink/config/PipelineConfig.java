@@ -26,6 +26,7 @@ public record PipelineConfig(
     String relayOutputTopic,
     java.net.URI registryUrl,
     java.net.URI sidecarFlightUri,
+    String sidecarToken,
     String topicPrefix,
     String encoder,
     long fetchTimeoutMs,
@@ -104,6 +105,11 @@ public record PipelineConfig(
           java.net.URI::create,
           u -> "grpc+tcp".equals(u.getScheme()) || "grpc+tls".equals(u.getScheme()),
           "must be grpc+tcp://host:port or grpc+tls://host:port");
+  public static final ConfigKey<String> SIDECAR_TOKEN =
+      ConfigKey.secret(
+          "sidecar.token",
+          "shared secret sent to the sidecar on every Flight call (authorization: Bearer); the"
+              + " sidecar requires it whenever it binds beyond loopback (same variable there)");
   public static final ConfigKey<String> TOPIC_PREFIX =
       new ConfigKey<>(
           "topic.prefix", "", "prefix of every topic name (tests)", String::trim, v -> true, "");
@@ -241,6 +247,7 @@ public record PipelineConfig(
           RELAY_OUTPUT_TOPIC,
           REGISTRY_URL,
           SIDECAR_FLIGHT_URI,
+          SIDECAR_TOKEN,
           TOPIC_PREFIX,
           ENCODER,
           FETCH_TIMEOUT_MS,
@@ -280,6 +287,7 @@ public record PipelineConfig(
         source.get(RELAY_OUTPUT_TOPIC),
         source.get(REGISTRY_URL),
         source.get(SIDECAR_FLIGHT_URI),
+        source.get(SIDECAR_TOKEN),
         source.get(TOPIC_PREFIX),
         source.get(ENCODER),
         source.get(FETCH_TIMEOUT_MS),
@@ -324,6 +332,24 @@ public record PipelineConfig(
       }
     }
     return Set.copyOf(out);
+  }
+
+  /** Every setting but the sidecar token, which never appears in a log. */
+  @Override
+  public String toString() {
+    return "PipelineConfig[kafkaBootstrap="
+        + kafkaBootstrap
+        + ", sidecarFlightUri="
+        + sidecarFlightUri
+        + ", sidecarToken="
+        + (sidecarToken.isEmpty() ? "(none)" : "(set)")
+        + ", encoder="
+        + encoder
+        + ", fetchPolicy="
+        + fetchPolicy
+        + ", checkpointDir="
+        + checkpointDir
+        + ", ...]";
   }
 
   /** The checkpoint directory as a URI Flink accepts. */

@@ -25,6 +25,17 @@ class PipelineConfigTest {
   }
 
   @Test
+  void shouldCarryTheSidecarTokenButNeverPrintItWhenOneIsSet() {
+    String token = "s3cret-token-of-the-sidecar-0123";
+    PipelineConfig config =
+        PipelineConfig.load(Map.of("OPENLEDGER_SIDECAR_TOKEN", token), Optional.empty());
+
+    assertThat(config.sidecarToken()).isEqualTo(token);
+    assertThat(config.toString()).doesNotContain(token).contains("sidecarToken=(set)");
+    assertThat(PipelineConfig.load(Map.of(), Optional.empty()).sidecarToken()).isEmpty();
+  }
+
+  @Test
   void shouldRunOnARealClusterWhenModeIsCluster() {
     assertThat(
             PipelineConfig.load(Map.of("OPENLEDGER_FLINK_MODE", "cluster"), Optional.empty())
