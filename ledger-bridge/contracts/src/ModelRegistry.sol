@@ -56,7 +56,8 @@ contract ModelRegistry {
         if (bytes(name).length > MAX_NAME_BYTES) revert TooLong("name", bytes(name).length, MAX_NAME_BYTES);
         for (uint256 i = 0; i < n; i++) {
             uint256 id = datanetIds[i];
-            // A Datanet listed twice would count its contributions twice; n <= 64 bounds the pairs.
+            // A repeat means nothing more than once, and no consumer need ask whether to count it
+            // twice; n <= 64 bounds the pairs compared.
             for (uint256 j = 0; j < i; j++) {
                 if (datanetIds[j] == id) revert DuplicateDatanet(id);
             }
