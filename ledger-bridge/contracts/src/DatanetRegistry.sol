@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {TooLong, ZeroAddress, MAX_NAME_BYTES, MAX_URI_BYTES} from "./InputLimits.sol";
 
 interface IMinContributionStake {
     function minContributionStake() external view returns (uint256);
@@ -13,7 +14,8 @@ interface IMinContributionStake {
 /// @notice Contributors stake OPEN on each contribution; a Datanet's curators accept or reject it;
 /// the slasher role sends a stake to the treasury. Stakes are withdrawable after a cool-down,
 /// unless slashed. Events carry every field the pipeline needs. A governed floor (ProtocolParams)
-/// bounds every Datanet's minimum stake and every contribution's stake from below.
+/// bounds every Datanet's minimum stake and every contribution's stake from below. Names and
+/// content URIs are capped (InputLimits.sol) so no log outgrows a Kafka record.
 contract DatanetRegistry is AccessControl {
     using SafeERC20 for IERC20;
 
@@ -96,6 +98,8 @@ contract DatanetRegistry is AccessControl {
         uint64 coolDownBlocks_,
         IMinContributionStake params_
     ) {
+        // Slashed stakes are paid to the treasury, for good: it can never be the zero address.
+        if (treasury_ == address(0)) revert ZeroAddress("treasury");
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         token = token_;
         treasury = treasury_;
@@ -103,9 +107,10 @@ contract DatanetRegistry is AccessControl {
         params = params_;
     }
 
-    /// @notice Anyone may open a Datanet, with a minimum stake at least the governed floor; its
-    /// creator owns it and appoints its curators.
+    /// @notice Anyone may open a Datanet, with a minimum stake at least the governed floor and a
+    /// name of at most 256 bytes; its creator owns it and appoints its curators.
     function createDatanet(string calldata name, uint256 minStake) external returns (uint256 datanetId) {
+        if (bytes(name).length > MAX_NAME_BYTES) revert TooLong("name", bytes(name).length, MAX_NAME_BYTES);
         uint256 floor = params.minContributionStake();
         if (minStake < floor) revert MinStakeBelowFloor(minStake, floor);
         datanetId = ++datanetCount;
@@ -122,7 +127,7 @@ contract DatanetRegistry is AccessControl {
 
     /// @notice Contributes content (its keccak-256 and where to fetch it), pulling `stake` OPEN from the caller.
     /// The stake must reach the Datanet's minimum and the governed floor in force now (governance
-    /// may have raised it since the Datanet was opened).
+    /// may have raised it since the Datanet was opened). The URI is 1 to 2048 bytes.
     function contribute(uint256 datanetId, bytes32 contentHash, string calldata contentUri, uint256 stake)
         external
         returns (uint256 contributionId)
@@ -134,6 +139,9 @@ contract DatanetRegistry is AccessControl {
         if (floor > required) required = floor;
         if (stake < required) revert StakeTooLow(stake, required);
         if (contentHash == bytes32(0) || bytes(contentUri).length == 0) revert InvalidContent();
+        if (bytes(contentUri).length > MAX_URI_BYTES) {
+            revert TooLong("contentUri", bytes(contentUri).length, MAX_URI_BYTES);
+        }
         contributionId = ++contributionCount;
         _contributions[contributionId] =
             Contribution(datanetId, msg.sender, stake, uint64(block.number), Status.Pending);

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {TooLong, MAX_URI_BYTES} from "./InputLimits.sol";
 
 interface IModelExists {
     function exists(uint256 modelId) external view returns (bool);
@@ -51,7 +52,8 @@ contract InferenceMarket {
         params = params_;
     }
 
-    /// @notice Anyone may pay for an inference of a registered model (the payer's own tokens move).
+    /// @notice Anyone may pay for an inference of a registered model (the payer's own tokens move);
+    /// the query URI is 1 to 2048 bytes (InputLimits.sol).
     function payForInference(uint256 modelId, uint256 fee, bytes32 queryHash, string calldata queryUri)
         external
         returns (uint256 inferenceId)
@@ -61,6 +63,9 @@ contract InferenceMarket {
         uint256 minFee = params.minInferenceFee();
         if (fee < minFee) revert FeeBelowMinimum(fee, minFee);
         if (queryHash == bytes32(0) || bytes(queryUri).length == 0) revert InvalidQuery();
+        if (bytes(queryUri).length > MAX_URI_BYTES) {
+            revert TooLong("queryUri", bytes(queryUri).length, MAX_URI_BYTES);
+        }
         inferenceId = ++inferenceCount;
         token.safeTransferFrom(msg.sender, escrow, fee);
         IFeeEscrow(escrow).recordFee(fee);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {TooLong, TooMany, ZeroAddress, MAX_MODEL_DATANETS, MAX_NAME_BYTES} from "./InputLimits.sol";
+
 interface IDatanetExists {
     function exists(uint256 datanetId) external view returns (bool);
 }
@@ -8,6 +10,8 @@ interface IDatanetExists {
 /// @title Models trained on Datanets, with their owner and attribution method.
 /// @notice Registration is permissionless (the model's owner is the caller); the model owner alone
 /// may hand ownership on. Inference fees of a model are attributed over its Datanets' contributions.
+/// The name and the Datanet list are capped (InputLimits.sol) so no log outgrows a Kafka record; the
+/// owner, who is paid a share of every fee, is never the zero address.
 contract ModelRegistry {
     enum AttributionMethod {
         EMBEDDING,
@@ -24,6 +28,7 @@ contract ModelRegistry {
     error UnknownDatanet(uint256 datanetId);
     error UnknownModel(uint256 modelId);
     error NoDatanets();
+    error DuplicateDatanet(uint256 datanetId);
     error NotModelOwner(address account, uint256 modelId);
 
     event ModelRegistered(
@@ -39,24 +44,38 @@ contract ModelRegistry {
         datanets = datanets_;
     }
 
+    /// @notice Anyone may register a model on 1 to 64 distinct existing Datanets, with a name of at
+    /// most 256 bytes; the caller owns it.
     function registerModel(uint256[] calldata datanetIds, AttributionMethod method, string calldata name)
         external
         returns (uint256 modelId)
     {
-        if (datanetIds.length == 0) revert NoDatanets();
-        for (uint256 i = 0; i < datanetIds.length; i++) {
-            if (!datanets.exists(datanetIds[i])) revert UnknownDatanet(datanetIds[i]);
+        uint256 n = datanetIds.length;
+        if (n == 0) revert NoDatanets();
+        if (n > MAX_MODEL_DATANETS) revert TooMany("datanetIds", n, MAX_MODEL_DATANETS);
+        if (bytes(name).length > MAX_NAME_BYTES) revert TooLong("name", bytes(name).length, MAX_NAME_BYTES);
+        for (uint256 i = 0; i < n; i++) {
+            uint256 id = datanetIds[i];
+            // A repeat means nothing more than once, and no consumer need ask whether to count it
+            // twice; n <= 64 bounds the pairs compared.
+            for (uint256 j = 0; j < i; j++) {
+                if (datanetIds[j] == id) revert DuplicateDatanet(id);
+            }
+            if (!datanets.exists(id)) revert UnknownDatanet(id);
         }
         modelId = ++modelCount;
         _models[modelId] = Model(msg.sender, method, datanetIds, name);
         emit ModelRegistered(modelId, msg.sender, datanetIds, uint8(method), name);
     }
 
-    /// @notice Only the current owner hands a model on (the new owner earns its share from then on).
+    /// @notice Only the current owner hands a model on (the new owner earns its share from then on),
+    /// never to the zero address: the pipeline could not pay it, and a zero owner would also make the
+    /// model read as unregistered.
     function transferModel(uint256 modelId, address newOwner) external {
         Model storage m = _models[modelId];
         if (m.owner == address(0)) revert UnknownModel(modelId);
         if (m.owner != msg.sender) revert NotModelOwner(msg.sender, modelId);
+        if (newOwner == address(0)) revert ZeroAddress("newOwner");
         emit ModelOwnerChanged(modelId, m.owner, newOwner);
         m.owner = newOwner;
     }

@@ -10,9 +10,20 @@ import {GovernorVotesQuorumFraction} from
 import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
+import {
+    TooLong,
+    TooMany,
+    MAX_CALLDATA_BYTES,
+    MAX_DESCRIPTION_BYTES,
+    MAX_PROPOSAL_ACTIONS,
+    MAX_REASON_BYTES,
+    MAX_VOTE_PARAMS_BYTES
+} from "./InputLimits.sol";
 
 /// @title Token-holder governance of the protocol: OPEN holders propose and vote; passed proposals
-/// are queued in and executed by the timelock, which owns ProtocolParams.
+/// are queued in and executed by the timelock, which owns ProtocolParams. Anyone may propose (no
+/// threshold) and vote (with no weight), so what a proposal and a vote put in their logs is capped
+/// (InputLimits.sol): the description, the number of actions, each action's calldata, the reason.
 contract OpenGovernor is
     Governor,
     GovernorSettings,
@@ -28,6 +39,38 @@ contract OpenGovernor is
         GovernorVotesQuorumFraction(quorumPercent)
         GovernorTimelockControl(timelock)
     {}
+
+    /// Caps what ProposalCreated carries (and, once queued, the timelock's CallScheduled). The
+    /// Governor itself requires targets, values and calldatas of equal length before it emits.
+    function _propose(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        string memory description,
+        address proposer
+    ) internal override returns (uint256) {
+        if (bytes(description).length > MAX_DESCRIPTION_BYTES) {
+            revert TooLong("description", bytes(description).length, MAX_DESCRIPTION_BYTES);
+        }
+        if (targets.length > MAX_PROPOSAL_ACTIONS) revert TooMany("targets", targets.length, MAX_PROPOSAL_ACTIONS);
+        for (uint256 i = 0; i < calldatas.length; i++) {
+            if (calldatas[i].length > MAX_CALLDATA_BYTES) {
+                revert TooLong("calldata", calldatas[i].length, MAX_CALLDATA_BYTES);
+            }
+        }
+        return super._propose(targets, values, calldatas, description, proposer);
+    }
+
+    /// Caps what VoteCast carries: every way to vote (with or without a reason, by signature) ends here.
+    function _castVote(uint256 proposalId, address account, uint8 support, string memory reason, bytes memory params)
+        internal
+        override
+        returns (uint256)
+    {
+        if (bytes(reason).length > MAX_REASON_BYTES) revert TooLong("reason", bytes(reason).length, MAX_REASON_BYTES);
+        if (params.length > MAX_VOTE_PARAMS_BYTES) revert TooLong("params", params.length, MAX_VOTE_PARAMS_BYTES);
+        return super._castVote(proposalId, account, support, reason, params);
+    }
 
     function proposalThreshold() public view override(Governor, GovernorSettings) returns (uint256) {
         return super.proposalThreshold();

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {MAX_BATCH_PAYEES} from "./InputLimits.sol";
 
 /// @title The protocol's parameters, changed only by token-holder governance (its owner is the timelock).
 /// @notice Every change emits the whole parameter set with a version, so the pipeline applies the
@@ -82,6 +83,8 @@ contract ProtocolParams is Ownable {
         }
         if (p.settlementWindowBlocks == 0) revert InvalidParams("settlement window must be positive");
         if (p.maxPayeesPerBatch == 0) revert InvalidParams("maxPayeesPerBatch must be positive");
+        // Settlement refuses a larger batch: the payment job would cut batches it can never pay.
+        if (p.maxPayeesPerBatch > MAX_BATCH_PAYEES) revert InvalidParams("maxPayeesPerBatch must be at most 1000");
         _params = p;
         version += 1;
         emit ParamsChanged(

@@ -6,12 +6,14 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
+import {TooMany, MAX_BATCH_PAYEES} from "./InputLimits.sol";
 
 /// @title The escrow of inference fees and the capped, idempotent payout of settlement windows.
 /// @notice The market records each fee in the block it is paid; the escrow keeps the cumulative
 /// fees per block. The settler pays a closed block window's batches (its sub-batches), windows in
 /// increasing order, each batch once (its id derives from its window), and never more in all than
-/// the fees paid up to the window's last block. The event carries the whole batch.
+/// the fees paid up to the window's last block. The event carries the whole batch, of at most
+/// 1000 payees (InputLimits.sol).
 contract Settlement is AccessControl {
     using SafeERC20 for IERC20;
     using Checkpoints for Checkpoints.Trace208;
@@ -143,6 +145,8 @@ contract Settlement is AccessControl {
         returns (uint256 total)
     {
         uint256 n = payees.length;
+        // Bounds BatchSettled (64 bytes a payee) whatever the block gas limit of the chain.
+        if (n > MAX_BATCH_PAYEES) revert TooMany("payees", n, MAX_BATCH_PAYEES);
         if (n != amounts.length) revert LengthMismatch(n, amounts.length);
         if (n == 0) revert EmptyBatch();
         uint256 settled = totalSettled;

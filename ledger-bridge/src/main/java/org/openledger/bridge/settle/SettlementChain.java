@@ -50,7 +50,8 @@ final class SettlementChain {
             "ZeroRoot()",
             "LengthMismatch(uint256,uint256)",
             "EmptyBatch()",
-            "ZeroPayee(uint256)")) {
+            "ZeroPayee(uint256)",
+            "TooMany(string,uint256,uint256)")) {
       byName.put(selector(signature), signature.substring(0, signature.indexOf('(')));
     }
     byName.put(

@@ -12,6 +12,8 @@ import org.openledger.bridge.scenario.ScenarioDriver;
 import org.openledger.bridge.settle.WindowBatchId;
 import org.openledger.testing.LocalStack;
 import org.web3j.abi.EventEncoder;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.Function;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
 import org.web3j.protocol.core.DefaultBlockParameter;
@@ -109,21 +111,66 @@ final class LocalChain implements AutoCloseable {
   void assertReverts(
       Contract target, Credentials from, RemoteFunctionCall<?> call, String errorSignature)
       throws Exception {
-    EthCall result =
-        chain
-            .web3()
-            .ethCall(
-                Transaction.createEthCallTransaction(
-                    from.getAddress(), target.getContractAddress(), call.encodeFunctionCall()),
-                DefaultBlockParameterName.LATEST)
-            .send();
-    assertThat(result.isReverted()).as("%s reverts", errorSignature).isTrue();
+    assertReverts(
+        from.getAddress(), target.getContractAddress(), call.encodeFunctionCall(), errorSignature);
+  }
+
+  /**
+   * Asserts that {@code data}, sent by {@code from} (any address: eth_call signs nothing) to {@code
+   * to}, reverts with the custom error {@code errorSignature}.
+   */
+  void assertReverts(String from, String to, String data, String errorSignature) throws Exception {
+    assertThat(revertData(simulate(from, to, data), errorSignature))
+        .as("revert data")
+        .startsWith(selector(errorSignature));
+  }
+
+  /**
+   * Asserts that {@code data}, sent by {@code from} to {@code to} ({@code null}: a contract
+   * creation), reverts with exactly {@code error}: its name and every argument. A custom error is
+   * ABI-encoded as a call of a function of the same signature, so {@code error} is written as one,
+   * e.g. {@code new Function("TooLong", List.of(new Utf8String("name"), ...), List.of())}.
+   */
+  void assertRevertsWith(String from, String to, String data, Function error) throws Exception {
+    String expected = FunctionEncoder.encode(error);
+    assertThat(revertData(simulate(from, to, data), error.getName()))
+        .as("revert data of %s", error.getName())
+        .isEqualTo(expected);
+  }
+
+  /** {@link #assertRevertsWith(String, String, String, Function)} for a wrapper's call. */
+  void assertRevertsWith(
+      Contract target, Credentials from, RemoteFunctionCall<?> call, Function error)
+      throws Exception {
+    assertRevertsWith(
+        from.getAddress(), target.getContractAddress(), call.encodeFunctionCall(), error);
+  }
+
+  /** Asserts that {@code data}, sent by {@code from} to {@code to}, would not revert. */
+  void assertSimulates(String from, String to, String data) throws Exception {
+    EthCall result = simulate(from, to, data);
+    assertThat(result.isReverted())
+        .as("reverted: %s", result.getError() == null ? "" : result.getError().getMessage())
+        .isFalse();
+  }
+
+  /**
+   * Runs {@code data} from {@code from} on {@code to} with eth_call at the head; nothing is sent.
+   */
+  EthCall simulate(String from, String to, String data) throws Exception {
+    return chain
+        .web3()
+        .ethCall(
+            Transaction.createEthCallTransaction(from, to, data), DefaultBlockParameterName.LATEST)
+        .send();
+  }
+
+  private static String revertData(EthCall result, String error) {
+    assertThat(result.isReverted()).as("%s reverts", error).isTrue();
     // web3j keeps the error's "data" as raw JSON: a quoted hex string.
-    String data =
-        result.getError() != null
-            ? String.valueOf(result.getError().getData()).replace("\"", "")
-            : "";
-    assertThat(data).as("revert data").startsWith(selector(errorSignature));
+    return result.getError() != null
+        ? String.valueOf(result.getError().getData()).replace("\"", "")
+        : "";
   }
 
   /** The 4-byte selector of an error or function signature, 0x-prefixed. */
