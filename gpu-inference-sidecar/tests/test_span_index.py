@@ -126,6 +126,9 @@ def test_should_see_a_readded_contribution_only_in_its_new_interval():
     assert [bool(index.query(FOX, [5], b, 1)) for b in (15, 25, 30)] == [True, False, True]
     with pytest.raises(ValueError, match="already indexed"):
         index.add(1, 5, FOX, active_from_block=40)  # open since 30
+    index.remove(1, at_block=35)
+    with pytest.raises(ValueError, match="already indexed"):
+        index.add(1, 5, FOX, active_from_block=34)  # would be active twice at block 34
 
 
 def test_should_readmit_a_contribution_reorged_away_at_an_earlier_block_and_reopen_a_retracted_removal():
@@ -257,14 +260,29 @@ operation = st.one_of(
 )
 
 
-@settings(max_examples=120, deadline=None)
-@given(
-    st.lists(operation, max_size=14),
-    st.lists(st.tuples(st.lists(st.sampled_from("abcdf"), max_size=16), st.integers(0, 10), st.sampled_from([(1,), (2,), (1, 2)])), min_size=1, max_size=4),
-    st.integers(1, 3),
-    st.sampled_from([0.0, 1.0, 3.0]),
-)
-def test_should_agree_with_a_brute_force_reference_on_small_inputs(ops, queries, min_len, merge_ratio):
+def _queries(data, texts):
+    """Queries made of pieces of the indexed texts (so long shared spans occur) and other tokens."""
+    piece = st.lists(st.sampled_from("abcdf"), min_size=1, max_size=3)
+    if texts:
+        piece = piece | st.sampled_from(texts).flatmap(
+            lambda t: st.tuples(st.integers(0, len(t)), st.integers(0, len(t))).map(lambda ab: t[min(ab) : max(ab)])
+        )
+    return data.draw(
+        st.lists(
+            st.tuples(
+                st.lists(piece, max_size=4).map(lambda ps: [w for p in ps for w in p]),
+                st.integers(0, 10),
+                st.sampled_from([(1,), (2,), (1, 2)]),
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
+
+
+@settings(max_examples=250, deadline=None)
+@given(st.lists(operation, max_size=14), st.integers(1, 3), st.sampled_from([0.0, 1.0, 3.0]), st.data())
+def test_should_agree_with_a_brute_force_reference_on_small_inputs(ops, min_len, merge_ratio, data):
     index = SpanIndex(min_len=min_len, merge_ratio=merge_ratio)
     rows = []  # [contribution, datanet, words, from, to]
     for op in ops:
@@ -291,7 +309,7 @@ def test_should_agree_with_a_brute_force_reference_on_small_inputs(ops, queries,
                 mine[-1][4] = None
         else:
             index.compact()
-    for query, block, datanets in queries:
+    for query, block, datanets in _queries(data, [op[3] for op in ops if op[0] == "add" and op[3]]):
         expected_spans, expected = _brute(rows, query, datanets, block, min_len, 4)
         for limits in ((span_array.SLICE, span_array.RESTART_NARROW), (1, 1), (2, 0)):
             with tuned(*limits):
@@ -308,15 +326,18 @@ def test_should_hold_a_bounded_number_of_bytes_per_token():
         index.add(c, 0, words, 0, matches=False)
         if c % 500 == 499:
             per_token.append(index.nbytes / index.tokens)
-    index.query(corpus[5][:20], [0], 0, 1)  # every Datanet asked: no activity sums cached
-    index.remove(7, at_block=0)
-    index.query(corpus[5][:20] * 3, [0], 0, 1)
+    index.query(corpus[5][:20], [0], 0, 1)  # everything visible: no activity sums cached
+    settled = index.nbytes
+    for c in range(10):  # ten visibility masks: only the last two stay cached per segment
+        index.remove(c, at_block=0)
+        index.query(["w0", "w1"] + corpus[5][:20], [0], 0, 1)  # common words: wide ranges
 
     # 4 bytes of text and 4 of suffix array per token, per-document rows, a dictionary estimate
-    # (which only shrinks per token as the corpus grows), and at most two cached activity sums.
+    # (which only shrinks per token as the corpus grows), and at most two cached activity sums
+    # (4 bytes per text position) per segment.
     assert max(per_token) < 24
     assert per_token[-1] <= per_token[0]
-    assert index.nbytes / index.tokens < 24 + 2 * 4
+    assert settled < index.nbytes <= settled + 2 * 4 * (index.tokens + 2 * len(corpus))
     assert index.segments <= 2 * np.log2(len(corpus))
 
 
