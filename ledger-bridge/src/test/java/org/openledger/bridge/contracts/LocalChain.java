@@ -109,12 +109,19 @@ final class LocalChain implements AutoCloseable {
   void assertReverts(
       Contract target, Credentials from, RemoteFunctionCall<?> call, String errorSignature)
       throws Exception {
+    assertReverts(target, from.getAddress(), call, errorSignature);
+  }
+
+  /** As above, sent by any address: e.g. the timelock, as an executed proposal sends. */
+  void assertReverts(
+      Contract target, String from, RemoteFunctionCall<?> call, String errorSignature)
+      throws Exception {
     EthCall result =
         chain
             .web3()
             .ethCall(
                 Transaction.createEthCallTransaction(
-                    from.getAddress(), target.getContractAddress(), call.encodeFunctionCall()),
+                    from, target.getContractAddress(), call.encodeFunctionCall()),
                 DefaultBlockParameterName.LATEST)
             .send();
     assertThat(result.isReverted()).as("%s reverts", errorSignature).isTrue();
