@@ -13,7 +13,14 @@ class ParamsHistoryTest {
   }
 
   private static Params version(long version, long block, int logIndex) {
-    return new Params(version, block, hash(block) + ":" + logIndex, 3, 100_000 * version, 900_000);
+    return new Params(
+        version,
+        block,
+        hash(block) + ":" + logIndex,
+        3,
+        100_000 * version,
+        900_000,
+        ShareRule.LINEAR);
   }
 
   @Test
@@ -105,6 +112,7 @@ class ParamsHistoryTest {
 
   @Test
   void shouldConvertThresholdPpmToAFraction() {
-    assertThat(new Params(1, 0, "e", 3, 250_000, 900_000).threshold()).isEqualTo(0.25);
+    assertThat(new Params(1, 0, "e", 3, 250_000, 900_000, ShareRule.LINEAR).threshold())
+        .isEqualTo(0.25);
   }
 }
