@@ -15,6 +15,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every share rule, from ranked scores through the payment split: exact, deterministic, blind to
@@ -217,6 +218,33 @@ class ShareRulesTest {
       BigInteger gap = w.multiply(rawSum).subtract(raw[i].multiply(weightSum)).abs();
       assertThat(gap.shiftLeft(61)).isLessThan(big(n + 1).multiply(weightSum).multiply(rawSum));
     }
+  }
+
+  @Test
+  void shouldSplitThePoolAsTheTableInPaymentsMdSays() {
+    List<Shares.Scored> scored =
+        List.of(
+            new Shares.Scored(1, "0xc1", 0.9f),
+            new Shares.Scored(2, "0xc2", 0.5f),
+            new Shares.Scored(3, "0xc3", 0.3f));
+    FeeSplit.Bps bps = new FeeSplit.Bps(7000, 2000, 1000); // fee 1000 → pool 700
+
+    assertThat(paid(scored, ShareRule.LINEAR, bps)).containsExactly(big(371), big(206), big(123));
+    assertThat(paid(scored, ShareRule.TOP1, bps)).containsExactly(big(700), big(0), big(0));
+    assertThat(paid(scored, ShareRule.power(2), bps)).containsExactly(big(581), big(107), big(12));
+    assertThat(paid(scored, ShareRule.power(8), bps)).containsExactly(big(699), big(1), big(0));
+    assertThat(Shares.attribute(scored, ShareRule.power(8), 200_000))
+        .extracting(Shares.Attributed::weight)
+        .containsExactly(
+            big(700_001).pow(8).shiftRight(94).longValueExact(),
+            big(300_001).pow(8).shiftRight(94).longValueExact(),
+            big(100_001).pow(8).shiftRight(94).longValueExact());
+  }
+
+  private static List<BigInteger> paid(
+      List<Shares.Scored> scored, ShareRule rule, FeeSplit.Bps bps) {
+    return FeeSplit.split(big(1000), bps, shares(Shares.attribute(scored, rule, 200_000)))
+        .contributions();
   }
 
   private static List<FeeSplit.Share> shares(List<Shares.Attributed> out) {

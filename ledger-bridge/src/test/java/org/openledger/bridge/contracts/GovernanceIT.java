@@ -7,6 +7,7 @@ import java.math.BigInteger;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openledger.bridge.deploy.DeploymentPlan;
+import org.web3j.protocol.exceptions.TransactionException;
 
 /** A real proposal walks through Governor and Timelock on the dev node and changes the params. */
 class GovernanceIT {
@@ -73,7 +74,8 @@ class GovernanceIT {
                       List.of(local.deployer),
                       withShare(before, 2, 9),
                       "POWER 9 (invalid) #" + System.nanoTime()))
-          .as("the proposal passes the vote, its execution reverts");
+          .as("the proposal passes the vote, its execution reverts")
+          .isInstanceOf(TransactionException.class);
       assertThat(params.version().send()).isEqualTo(BigInteger.ONE);
 
       var receipt =
