@@ -16,6 +16,12 @@ public record Params(
     ShareRule shareRule)
     implements ParamsHistory.Versioned {
 
+  public Params {
+    // State written before params had a share rule restores without one: those versions were
+    // LINEAR, the only rule there was.
+    shareRule = shareRule == null ? ShareRule.LINEAR : shareRule;
+  }
+
   public double threshold() {
     return thresholdPpm / 1_000_000.0;
   }

@@ -115,4 +115,12 @@ class ParamsHistoryTest {
     assertThat(new Params(1, 0, "e", 3, 250_000, 900_000, ShareRule.LINEAR).threshold())
         .isEqualTo(0.25);
   }
+
+  @Test
+  void shouldReadLinearWhenAVersionRestoredFromOlderStateHasNoShareRule() {
+    assertThat(new Params(1, 0, "e", 3, 250_000, 900_000, null).shareRule())
+        .isEqualTo(ShareRule.LINEAR);
+    assertThat(new Params(2, 5, "f", 3, 250_000, 900_000, ShareRule.power(3)).shareRule())
+        .isEqualTo(ShareRule.power(3));
+  }
 }

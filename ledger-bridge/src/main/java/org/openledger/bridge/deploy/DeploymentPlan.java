@@ -57,6 +57,9 @@ public record DeploymentPlan(
    */
   public record Share(ShareRule rule, int param) {
     public Share {
+      if (rule == null) {
+        throw new IllegalArgumentException("a share rule is LINEAR, TOP1 or POWER");
+      }
       boolean valid = rule == ShareRule.POWER ? param >= 1 && param <= MAX_POWER : param == 0;
       if (!valid) {
         throw new IllegalArgumentException(
@@ -68,7 +71,11 @@ public record DeploymentPlan(
 
     /** ProtocolParams' code of the rule: 0 LINEAR, 1 TOP1, 2 POWER. */
     public int code() {
-      return rule.ordinal();
+      return switch (rule) {
+        case LINEAR -> 0;
+        case TOP1 -> 1;
+        case POWER -> 2;
+      };
     }
   }
 
