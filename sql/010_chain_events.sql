@@ -204,7 +204,9 @@ CREATE TABLE IF NOT EXISTS openledger.inference_paid
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, block_hash, log_index);
 
--- ParamsChanged: a governance version of the protocol parameters, in force from its block.
+-- ParamsChanged: a governance version of the protocol parameters, in force from its block. The share
+-- rule (LINEAR, TOP1, POWER; docs/PAYMENTS.md) and its parameter are LINEAR/0 for rows loaded before
+-- the contract had them.
 CREATE TABLE IF NOT EXISTS openledger.params_changed
 (
     chain_id UInt64,
@@ -224,6 +226,8 @@ CREATE TABLE IF NOT EXISTS openledger.params_changed
     min_payout_wei Decimal(38, 0),
     settlement_window_blocks UInt64,
     max_payees_per_batch UInt32,
+    share_rule String DEFAULT 'LINEAR',
+    share_rule_param UInt32 DEFAULT 0,
     _partition UInt32,
     _offset UInt64,
     _timestamp_ms UInt64

@@ -7,6 +7,10 @@ import {MAX_BATCH_PAYEES} from "./InputLimits.sol";
 /// @title The protocol's parameters, changed only by token-holder governance (its owner is the timelock).
 /// @notice Every change emits the whole parameter set with a version, so the pipeline applies the
 /// params in force at any block from the log alone. Similarities are fixed-point parts per million.
+/// The share rule turns an inference's ranked scores into the weights its contributor pool is split
+/// by (integer arithmetic in the pipeline, docs/PAYMENTS.md): 0 LINEAR (weight = score in ppm),
+/// 1 TOP1 (the best-ranked contribution takes the pool), 2 POWER (weight = (score - threshold + 1)^p,
+/// p = shareRuleParam, 1 to 8).
 /// The minimum inference fee and contribution stake (wei) make spam cost something; the market and
 /// the Datanet registry read them at each call.
 contract ProtocolParams is Ownable {
@@ -20,7 +24,15 @@ contract ProtocolParams is Ownable {
         uint256 minPayout;
         uint64 settlementWindowBlocks;
         uint32 maxPayeesPerBatch;
+        uint8 shareRule;
+        uint32 shareRuleParam;
     }
+
+    uint8 public constant SHARE_LINEAR = 0;
+    uint8 public constant SHARE_TOP1 = 1;
+    uint8 public constant SHARE_POWER = 2;
+    /// @notice The largest POWER exponent: the pipeline keeps weights exact integers up to 2^62.
+    uint32 public constant MAX_POWER = 8;
 
     error InvalidParams(string reason);
 
@@ -34,7 +46,9 @@ contract ProtocolParams is Ownable {
         uint32 duplicateBoundPpm,
         uint256 minPayout,
         uint64 settlementWindowBlocks,
-        uint32 maxPayeesPerBatch
+        uint32 maxPayeesPerBatch,
+        uint8 shareRule,
+        uint32 shareRuleParam
     );
 
     /// @notice A new minimum inference fee and contribution stake floor (wei); not part of
@@ -85,6 +99,14 @@ contract ProtocolParams is Ownable {
         if (p.maxPayeesPerBatch == 0) revert InvalidParams("maxPayeesPerBatch must be positive");
         // Settlement refuses a larger batch: the payment job would cut batches it can never pay.
         if (p.maxPayeesPerBatch > MAX_BATCH_PAYEES) revert InvalidParams("maxPayeesPerBatch must be at most 1000");
+        if (p.shareRule > SHARE_POWER) revert InvalidParams("shareRule must be 0 LINEAR, 1 TOP1 or 2 POWER");
+        if (p.shareRule == SHARE_POWER) {
+            if (p.shareRuleParam == 0 || p.shareRuleParam > MAX_POWER) {
+                revert InvalidParams("POWER takes an exponent of 1 to 8");
+            }
+        } else if (p.shareRuleParam != 0) {
+            revert InvalidParams("LINEAR and TOP1 take no parameter (0)");
+        }
         _params = p;
         version += 1;
         emit ParamsChanged(
@@ -97,7 +119,9 @@ contract ProtocolParams is Ownable {
             p.duplicateBoundPpm,
             p.minPayout,
             p.settlementWindowBlocks,
-            p.maxPayeesPerBatch
+            p.maxPayeesPerBatch,
+            p.shareRule,
+            p.shareRuleParam
         );
     }
 }

@@ -1,5 +1,7 @@
 package org.openledger.flink.attribution;
 
+import org.openledger.flink.domain.ShareRule;
+
 /**
  * One record of {@code chain.events} as the attribution job needs it: a flat, Flink-serializable
  * view of the typed event (fields that do not apply are zero or null), plus the fetched content of
@@ -13,8 +15,11 @@ package org.openledger.flink.attribution;
  * @param accepted a review's verdict
  * @param hash the on-chain content (or query) commitment, keccak-256
  * @param uri where the content (or query) is
+ * @param shareRule a params version's share rule (null for other kinds, or when the record names a
+ *     rule this build cannot apply: then {@code failure} says why)
  * @param content verified UTF-8 content, set by the fetcher
- * @param failure why content could not be used, set by the fetcher
+ * @param failure why content could not be used, set by the fetcher; for PARAMS, why the record
+ *     cannot be applied
  */
 public record ChainInput(
     Kind kind,
@@ -36,6 +41,7 @@ public record ChainInput(
     int topK,
     long thresholdPpm,
     long duplicateBoundPpm,
+    ShareRule shareRule,
     String content,
     String failure) {
 
@@ -86,6 +92,7 @@ public record ChainInput(
         topK,
         thresholdPpm,
         duplicateBoundPpm,
+        shareRule,
         text,
         reason);
   }

@@ -10,6 +10,7 @@ import org.openledger.events.ModelRegistered;
 import org.openledger.events.ParamsChanged;
 import org.openledger.events.StakeSlashed;
 import org.openledger.events.StakeWithdrawn;
+import org.openledger.flink.domain.ShareRule;
 
 /** Maps the typed events of {@code chain.events} to the job's flat {@link ChainInput}. */
 public final class ChainInputs {
@@ -44,9 +45,15 @@ public final class ChainInputs {
           .datanets(m.getDatanetIds().stream().mapToLong(Long::longValue).toArray())
           .build();
     } else if (e instanceof ParamsChanged p) {
-      return base(ChainInput.Kind.PARAMS, p.getPosition(), p.getRemoved(), p.getVersion())
-          .params(p.getTopK(), p.getSimilarityThresholdPpm(), p.getDuplicateBoundPpm())
-          .build();
+      Builder b =
+          base(ChainInput.Kind.PARAMS, p.getPosition(), p.getRemoved(), p.getVersion())
+              .params(p.getTopK(), p.getSimilarityThresholdPpm(), p.getDuplicateBoundPpm());
+      try {
+        b.shareRule = ShareRule.of(p.getShareRule().name(), p.getShareRuleParam());
+      } catch (IllegalArgumentException invalid) {
+        b.failure = invalid.getMessage(); // the decoder never writes one; the operator rejects it
+      }
+      return b.build();
     } else if (e instanceof InferencePaid i) {
       return base(ChainInput.Kind.INFERENCE, i.getPosition(), i.getRemoved(), i.getInferenceId())
           .datanet(i.getModelId())
@@ -92,6 +99,8 @@ public final class ChainInputs {
     private int topK;
     private long thresholdPpm;
     private long duplicateBoundPpm;
+    private ShareRule shareRule;
+    private String failure;
 
     Builder datanet(long value) {
       datanetId = value;
@@ -149,8 +158,9 @@ public final class ChainInputs {
           topK,
           thresholdPpm,
           duplicateBoundPpm,
+          shareRule,
           null,
-          null);
+          failure);
     }
   }
 }

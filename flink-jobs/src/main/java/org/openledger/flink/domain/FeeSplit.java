@@ -66,13 +66,13 @@ public final class FeeSplit {
     BigInteger pool = fee.multiply(BigInteger.valueOf(bps.contributor())).divide(BPS);
     BigInteger owner = fee.multiply(BigInteger.valueOf(bps.owner())).divide(BPS);
     BigInteger protocol = fee.subtract(pool).subtract(owner);
-    long weights = 0;
+    boolean weighted = false; // LargestRemainder sums the weights exactly, in BigInteger
     List<LargestRemainder.Part> parts = new ArrayList<>(shares.size());
     for (Share s : shares) {
-      weights = Math.addExact(weights, s.weight());
+      weighted |= s.weight() > 0;
       parts.add(new LargestRemainder.Part(s.contributionId(), s.contributor(), s.weight()));
     }
-    if (weights == 0) {
+    if (!weighted) {
       List<BigInteger> zeros = shares.stream().map(s -> BigInteger.ZERO).toList();
       return new Split(fee, owner, protocol, pool, zeros);
     }

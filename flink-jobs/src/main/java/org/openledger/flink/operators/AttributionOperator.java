@@ -123,7 +123,7 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
       case REVIEW -> closer(in, !in.accepted());
       case SLASH, WITHDRAW -> closer(in, true);
       case MODEL -> model(in);
-      case PARAMS -> params(in);
+      case PARAMS -> params(in, ctx);
       case INFERENCE -> inference(in, out);
       case SEAL -> seal(in.block(), ctx, out);
       case OTHER -> {}
@@ -233,7 +233,17 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
     onSidecar(() -> sidecar.registerModel(m.id(), datanets(m)));
   }
 
-  private void params(ChainInput in) throws Exception {
+  /**
+   * A params version applies from its block on, share rule included, so a governance change never
+   * reaches an inference paid before it, and a replay applies it at the same block.
+   */
+  private void params(ChainInput in, Context ctx) throws Exception {
+    if (!in.removed() && in.shareRule() == null) {
+      // Only a record the decoder did not write names a rule this build lacks: the version in
+      // force before stays in force, and the operators hear why.
+      ctx.output(REJECTED, Rejection.of("attribution", "params: " + in.failure(), in));
+      return;
+    }
     ParamsHistory<Params> history = history();
     history =
         in.removed()
@@ -245,7 +255,8 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
                     in.eventId(),
                     in.topK(),
                     in.thresholdPpm(),
-                    in.duplicateBoundPpm()));
+                    in.duplicateBoundPpm(),
+                    in.shareRule()));
     params.update(history.versions());
   }
 

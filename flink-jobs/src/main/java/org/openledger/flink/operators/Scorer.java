@@ -103,9 +103,12 @@ final class Scorer {
               new Shares.Scored(
                   s.contributionId(), contributors.apply(s.contributionId()), s.score()));
         }
-        long version = history.at(in.block()).orElseThrow().version();
-        byInference.put(
-            in.id(), result(in, version, scored.encoder().version(), Shares.attribute(ranked)));
+        // The share rule of the version in force at the inference's block, as top-k and the
+        // threshold: a rule changed by governance applies from its block on, never before.
+        Params rules = history.at(in.block()).orElseThrow();
+        List<Shares.Attributed> shares =
+            Shares.attribute(ranked, rules.shareRule(), rules.thresholdPpm());
+        byInference.put(in.id(), result(in, rules.version(), scored.encoder().version(), shares));
       }
     }
     // Only now, with every group scored, do side effects happen: a re-seed and retry above

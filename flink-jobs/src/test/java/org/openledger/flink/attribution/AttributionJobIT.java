@@ -23,6 +23,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openledger.events.ChainEvent;
+import org.openledger.events.ShareRule;
 import org.openledger.flink.PipelineApp;
 import org.openledger.flink.config.PipelineConfig;
 import org.openledger.pipeline.AttributedContribution;
@@ -49,24 +50,37 @@ public class AttributionJobIT {
     String first = LocalStack.unique("attr-a") + ".";
     String second = LocalStack.unique("attr-b") + ".";
 
-    List<byte[]> results = run(first, scenario, 5, dir);
+    List<byte[]> results = run(first, scenario, 6, dir);
     List<AttributionResult> decoded = decode(first, results);
 
     assertThat(decoded)
         .extracting(AttributionResult::getInferenceId)
-        .containsExactly(100L, 101L, 102L, 103L, 104L);
+        .containsExactly(100L, 101L, 102L, 103L, 104L, 105L);
     assertThat(top(decoded.get(0))).isEqualTo(2L);
     assertThat(top(decoded.get(1))).isEqualTo(6L);
     assertThat(ids(decoded.get(2))).doesNotContain(3L); // slashed at block 9
     assertThat(decoded.get(3).getUnattributed()).isTrue(); // unknown model
     assertThat(ids(decoded.get(4))).first().isEqualTo(1L); // never 10, its duplicate
     assertThat(ids(decoded.get(4))).doesNotContain(10L);
-    assertThat(decoded)
+    assertThat(decoded.subList(0, 5))
         .allSatisfy(
             r -> {
               assertThat(r.getParamsVersion()).isEqualTo(1L);
               assertThat(r.getEncoderId()).isEqualTo("hashing-ngram");
+              // LINEAR: each weight is the score in ppm
+              assertThat(r.getContributions())
+                  .allSatisfy(a -> assertThat(a.getWeight()).isEqualTo(a.getScorePpm()));
             });
+    // From block 11 on TOP1: the same ranking as 104, rank 1 weighs 1, the rest 0.
+    AttributionResult top1 = decoded.get(5);
+    assertThat(top1.getParamsVersion()).isEqualTo(2L);
+    assertThat(ids(top1)).isEqualTo(ids(decoded.get(4)));
+    assertThat(top1.getContributions())
+        .extracting(AttributedContribution::getWeight)
+        .first()
+        .isEqualTo(1L);
+    assertThat(top1.getContributions().subList(1, top1.getContributions().size()))
+        .allSatisfy(a -> assertThat(a.getWeight()).isZero());
     List<DeadLetter> dead = deadLetters(first, 4);
     assertThat(dead)
         .extracting(d -> d.getStage() + ": " + d.getReason())
@@ -96,7 +110,7 @@ public class AttributionJobIT {
               assertThat(p.getSimilarityPpm()).isGreaterThanOrEqualTo(p.getDuplicateBoundPpm());
             });
 
-    List<byte[]> replay = run(second, scenario, 5, dir);
+    List<byte[]> replay = run(second, scenario, 6, dir);
     assertThat(replay).hasSameSizeAs(results);
     for (int i = 0; i < results.size(); i++) {
       assertThat(body(replay.get(i)))
@@ -129,7 +143,12 @@ public class AttributionJobIT {
     events.add(c.inference(10, 3, 103, 99, "a stitch in time"));
     events.add(c.inference(10, 4, 104, 1, "a stitch in time saves nine"));
     events.add(ChainEvents.seal(10));
-    events.add(c.inference(11, 0, 105, 1, "not sealed yet: no result"));
+    // Governance switches the share rule to TOP1 at block 11: 104's query again, now
+    // winner-takes-all.
+    events.add(ChainEvents.params(11, 2, 3, 200_000, 900_000, ShareRule.TOP1, 0));
+    events.add(c.inference(11, 1, 105, 1, "a stitch in time saves nine"));
+    events.add(ChainEvents.seal(11));
+    events.add(c.inference(12, 0, 106, 1, "not sealed yet: no result"));
     return events;
   }
 

@@ -13,6 +13,7 @@ import org.openledger.events.DataContributed;
 import org.openledger.events.InferencePaid;
 import org.openledger.events.ModelRegistered;
 import org.openledger.events.ParamsChanged;
+import org.openledger.events.ShareRule;
 import org.openledger.events.StakeSlashed;
 import org.openledger.flink.domain.Keccak;
 
@@ -48,6 +49,18 @@ public final class ChainEvents {
   }
 
   static ChainEvent params(long block, long version, int k, long thresholdPpm, long dupPpm) {
+    return params(block, version, k, thresholdPpm, dupPpm, ShareRule.LINEAR, 0);
+  }
+
+  /** Params with a share rule, at log index 0 of {@code block}. */
+  static ChainEvent params(
+      long block,
+      long version,
+      int k,
+      long thresholdPpm,
+      long dupPpm,
+      ShareRule rule,
+      int ruleParam) {
     return of(
         ParamsChanged.newBuilder()
             .setPosition(at(block, 0))
@@ -61,6 +74,8 @@ public final class ChainEvents {
             .setMinPayout(BigDecimal.ONE)
             .setSettlementWindowBlocks(10)
             .setMaxPayeesPerBatch(100)
+            .setShareRule(rule)
+            .setShareRuleParam(ruleParam)
             .build());
   }
 

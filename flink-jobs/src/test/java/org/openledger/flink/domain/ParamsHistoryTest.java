@@ -13,7 +13,14 @@ class ParamsHistoryTest {
   }
 
   private static Params version(long version, long block, int logIndex) {
-    return new Params(version, block, hash(block) + ":" + logIndex, 3, 100_000 * version, 900_000);
+    return new Params(
+        version,
+        block,
+        hash(block) + ":" + logIndex,
+        3,
+        100_000 * version,
+        900_000,
+        ShareRule.LINEAR);
   }
 
   @Test
@@ -105,6 +112,15 @@ class ParamsHistoryTest {
 
   @Test
   void shouldConvertThresholdPpmToAFraction() {
-    assertThat(new Params(1, 0, "e", 3, 250_000, 900_000).threshold()).isEqualTo(0.25);
+    assertThat(new Params(1, 0, "e", 3, 250_000, 900_000, ShareRule.LINEAR).threshold())
+        .isEqualTo(0.25);
+  }
+
+  @Test
+  void shouldReadLinearWhenAVersionRestoredFromOlderStateHasNoShareRule() {
+    assertThat(new Params(1, 0, "e", 3, 250_000, 900_000, null).shareRule())
+        .isEqualTo(ShareRule.LINEAR);
+    assertThat(new Params(2, 5, "f", 3, 250_000, 900_000, ShareRule.power(3)).shareRule())
+        .isEqualTo(ShareRule.power(3));
   }
 }

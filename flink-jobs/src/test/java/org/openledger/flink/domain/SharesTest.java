@@ -1,16 +1,19 @@
 package org.openledger.flink.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.ArrayList;
+import java.math.BigInteger;
 import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.FloatRange;
-import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
-/** Scores to integer parts per million, and ranked scores to weighted, consecutive shares. */
+/**
+ * Scores to integer parts per million, and ranked scores to consecutive shares weighted by each
+ * share rule. Properties over all rules are in {@link ShareRulesTest}.
+ */
 class SharesTest {
 
   private static Shares.Scored scored(long id, float score) {
@@ -54,11 +57,14 @@ class SharesTest {
     assertThat(Math.abs(ppm - score * 1_000_000.0)).isLessThanOrEqualTo(0.5);
   }
 
+  private static List<Shares.Attributed> linear(Shares.Scored... scored) {
+    return Shares.attribute(List.of(scored), ShareRule.LINEAR, 0);
+  }
+
   @Test
   void shouldDropZeroAndNegativeScores() {
     List<Shares.Attributed> out =
-        Shares.attribute(
-            List.of(scored(1, 0.9f), scored(2, 0f), scored(3, -0.4f), scored(4, 0.0000001f)));
+        linear(scored(1, 0.9f), scored(2, 0f), scored(3, -0.4f), scored(4, 0.0000001f));
 
     assertThat(out).extracting(Shares.Attributed::contributionId).containsExactly(1L);
   }
@@ -66,17 +72,15 @@ class SharesTest {
   @Test
   void shouldRankConsecutivelyFromOneWhenScoresInTheMiddleAreDropped() {
     List<Shares.Attributed> out =
-        Shares.attribute(
-            List.of(
-                scored(5, 0.9f), scored(6, 0f), scored(7, 0.5f), scored(8, -1f), scored(9, 0.2f)));
+        linear(scored(5, 0.9f), scored(6, 0f), scored(7, 0.5f), scored(8, -1f), scored(9, 0.2f));
 
     assertThat(out).extracting(Shares.Attributed::contributionId).containsExactly(5L, 7L, 9L);
     assertThat(out).extracting(Shares.Attributed::rank).containsExactly(1, 2, 3);
   }
 
   @Test
-  void shouldWeighEachContributionByItsPpmAndKeepItsContributor() {
-    List<Shares.Attributed> out = Shares.attribute(List.of(scored(1, 0.75f), scored(2, 0.25f)));
+  void shouldWeighEachContributionByItsPpmAndKeepItsContributorWhenTheRuleIsLinear() {
+    List<Shares.Attributed> out = linear(scored(1, 0.75f), scored(2, 0.25f));
 
     assertThat(out)
         .containsExactly(
@@ -85,35 +89,91 @@ class SharesTest {
   }
 
   @Test
-  void shouldKeepTheSidecarsOrderWhenScoresTie() {
-    List<Shares.Attributed> out = Shares.attribute(List.of(scored(3, 0.5f), scored(9, 0.5f)));
+  void shouldRankEqualPpmsBySmallerIdWhateverTheInputOrder() {
+    // 0.5f and 0.5000002f differ as floats but are both 500000 ppm: a tie, to the smaller id.
+    List<Shares.Attributed> out =
+        linear(scored(9, 0.5000002f), scored(3, 0.5f), scored(1, 0.25f), scored(4, 0.9f));
 
-    assertThat(out).extracting(Shares.Attributed::contributionId).containsExactly(3L, 9L);
-    assertThat(out).extracting(Shares.Attributed::rank).containsExactly(1, 2);
+    assertThat(out).extracting(Shares.Attributed::contributionId).containsExactly(4L, 3L, 9L, 1L);
+    assertThat(out).extracting(Shares.Attributed::rank).containsExactly(1, 2, 3, 4);
   }
 
   @Test
   void shouldAttributeNothingWhenNothingWasRanked() {
-    assertThat(Shares.attribute(List.of())).isEmpty();
+    for (ShareRule rule : List.of(ShareRule.LINEAR, ShareRule.TOP1, ShareRule.power(8))) {
+      assertThat(Shares.attribute(List.of(), rule, 200_000)).isEmpty();
+    }
   }
 
-  @Property
-  void shouldRankConsecutivelyWithPositiveWeightsEqualToPpm(
-      @ForAll @Size(max = 20) List<Float> scores) {
-    List<Shares.Scored> ranked = new ArrayList<>();
-    for (int i = 0; i < scores.size(); i++) {
-      ranked.add(scored(i, scores.get(i)));
-    }
+  @Test
+  void shouldGiveRankOneWeightOneAndListTheOthersWithWeightZeroWhenTheRuleIsTop1() {
+    List<Shares.Attributed> out =
+        Shares.attribute(
+            List.of(scored(2, 0.5f), scored(7, 0.9f), scored(3, 0.9f)), ShareRule.TOP1, 200_000);
 
-    List<Shares.Attributed> out = Shares.attribute(ranked);
+    assertThat(out)
+        .containsExactly(
+            new Shares.Attributed(3, "0xc3", 1, 900_000, 1),
+            new Shares.Attributed(7, "0xc7", 2, 900_000, 0),
+            new Shares.Attributed(2, "0xc2", 3, 500_000, 0));
+  }
 
-    long positive = ranked.stream().filter(s -> Shares.ppm(s.score()) > 0).count();
-    assertThat(out).hasSize((int) positive);
-    for (int i = 0; i < out.size(); i++) {
-      Shares.Attributed a = out.get(i);
-      assertThat(a.rank()).isEqualTo(i + 1);
-      assertThat(a.weight()).isEqualTo(a.scorePpm()).isPositive();
-      assertThat(a.scorePpm()).isEqualTo(Shares.ppm(scores.get((int) a.contributionId())));
-    }
+  @Test
+  void shouldWeighByTheExactPowerOfTheMarginOverTheThresholdWhenItFits() {
+    List<Shares.Attributed> out =
+        Shares.attribute(
+            List.of(scored(1, 0.9f), scored(2, 0.5f), scored(3, 0.2f)),
+            ShareRule.power(2),
+            200_000);
+
+    // (900000 − 200000 + 1)², (500000 − 200000 + 1)², (200000 − 200000 + 1)²
+    assertThat(out)
+        .extracting(Shares.Attributed::weight)
+        .containsExactly(700_001L * 700_001L, 300_001L * 300_001L, 1L);
+  }
+
+  @Test
+  void shouldGiveWeightOneToAScoreThatRoundsBelowTheThreshold() {
+    List<Shares.Attributed> out =
+        Shares.attribute(List.of(scored(1, 0.1999994f)), ShareRule.power(3), 200_000);
+
+    assertThat(out).extracting(Shares.Attributed::weight).containsExactly(1L);
+  }
+
+  @Test
+  void shouldShiftEveryPowerWeightBySameBitsWhenTheirSumReaches2To62() {
+    List<Shares.Attributed> out =
+        Shares.attribute(
+            List.of(scored(1, 1.0f), scored(2, 0.6f), scored(3, 0.3f)), ShareRule.power(8), 0);
+
+    BigInteger[] raw = {
+      BigInteger.valueOf(1_000_001).pow(8),
+      BigInteger.valueOf(600_001).pow(8),
+      BigInteger.valueOf(300_001).pow(8)
+    };
+    int shift = raw[0].add(raw[1]).add(raw[2]).bitLength() - 62;
+    assertThat(shift).isPositive();
+    assertThat(out)
+        .extracting(Shares.Attributed::weight)
+        .containsExactly(
+            raw[0].shiftRight(shift).longValueExact(),
+            raw[1].shiftRight(shift).longValueExact(),
+            raw[2].shiftRight(shift).longValueExact());
+    long sum = out.stream().mapToLong(Shares.Attributed::weight).sum();
+    assertThat(sum).isPositive().isLessThan(1L << 62);
+  }
+
+  @Test
+  void shouldRefuseAnExponentOutsideOneToEightAndAParameterForLinearOrTop1() {
+    assertThatThrownBy(() -> ShareRule.power(0))
+        .hasMessage("POWER takes an exponent of 1 to 8, not 0");
+    assertThatThrownBy(() -> ShareRule.power(9))
+        .hasMessage("POWER takes an exponent of 1 to 8, not 9");
+    assertThatThrownBy(() -> new ShareRule(ShareRule.Kind.TOP1, 1))
+        .hasMessage("TOP1 takes no parameter (0), not 1");
+    assertThatThrownBy(() -> ShareRule.of("SOFTMAX", 0))
+        .hasMessageStartingWith("share rule SOFTMAX(0): ");
+    assertThat(ShareRule.of("POWER", 3)).isEqualTo(ShareRule.power(3));
+    assertThat(ShareRule.of("TOP1", 0).code()).isEqualTo(1);
   }
 }

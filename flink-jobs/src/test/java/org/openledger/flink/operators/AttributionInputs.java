@@ -17,6 +17,7 @@ import org.openledger.events.StakeWithdrawn;
 import org.openledger.flink.attribution.ChainInput;
 import org.openledger.flink.attribution.ChainInputs;
 import org.openledger.flink.domain.Keccak;
+import org.openledger.flink.domain.ShareRule;
 
 /**
  * Builds the operator's inputs as the job does: typed {@code chain.events} records mapped by {@link
@@ -71,6 +72,24 @@ final class AttributionInputs {
   }
 
   static ChainInput params(ChainPosition p, long version, int k, long thresholdPpm, long dupPpm) {
+    return params(p, version, k, thresholdPpm, dupPpm, ShareRule.LINEAR);
+  }
+
+  /** Params with a share rule (what the decoder writes: its symbol and parameter). */
+  static ChainInput params(
+      ChainPosition p, long version, int k, long thresholdPpm, long dupPpm, ShareRule rule) {
+    return params(p, version, k, thresholdPpm, dupPpm, rule.kind().name(), rule.param());
+  }
+
+  /** Params naming any rule symbol and parameter, even one no contract emits. */
+  static ChainInput params(
+      ChainPosition p,
+      long version,
+      int k,
+      long thresholdPpm,
+      long dupPpm,
+      String rule,
+      int ruleParam) {
     return of(
         ParamsChanged.newBuilder()
             .setPosition(p)
@@ -84,6 +103,8 @@ final class AttributionInputs {
             .setMinPayout(BigDecimal.ONE)
             .setSettlementWindowBlocks(10)
             .setMaxPayeesPerBatch(100)
+            .setShareRule(org.openledger.events.ShareRule.valueOf(rule))
+            .setShareRuleParam(ruleParam)
             .build());
   }
 
@@ -207,6 +228,7 @@ final class AttributionInputs {
         in.topK(),
         in.thresholdPpm(),
         in.duplicateBoundPpm(),
+        in.shareRule(),
         null,
         null);
   }

@@ -86,6 +86,7 @@ class ContentFetcherTest {
         0,
         0,
         null,
+        null,
         null);
   }
 
@@ -334,6 +335,7 @@ class ContentFetcherTest {
             0,
             0,
             0,
+            null,
             null,
             null);
 

@@ -156,7 +156,9 @@ final class LoadedTables {
                       .number(e.getDuplicateBoundPpm())
                       .wei(e.getMinPayout())
                       .number(e.getSettlementWindowBlocks())
-                      .number(e.getMaxPayeesPerBatch())),
+                      .number(e.getMaxPayeesPerBatch())
+                      .text(e.getShareRule().name())
+                      .number(e.getShareRuleParam())),
           new Loaded<>(
               Topics.FEE_ESCROWED,
               "fee_escrowed",

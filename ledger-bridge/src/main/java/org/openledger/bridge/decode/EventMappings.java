@@ -27,6 +27,7 @@ import org.openledger.events.ModelOwnerChanged;
 import org.openledger.events.ModelRegistered;
 import org.openledger.events.ParamsChanged;
 import org.openledger.events.RawChainLog;
+import org.openledger.events.ShareRule;
 import org.openledger.events.StakeSlashed;
 import org.openledger.events.StakeWithdrawn;
 import org.openledger.schemas.Topic;
@@ -46,6 +47,9 @@ final class EventMappings {
 
   private static final int BPS = 10_000;
   private static final long PPM = 1_000_000;
+
+  /** ProtocolParams.MAX_POWER: the largest exponent of the POWER share rule. */
+  private static final int MAX_POWER = 8;
 
   /** One consumed event; {@code indexed} and {@code data} are its arguments in topic/data order. */
   record Spec(
@@ -243,7 +247,9 @@ final class EventMappings {
             "duplicateBoundPpm",
             "minPayout",
             "settlementWindowBlocks",
-            "maxPayeesPerBatch"),
+            "maxPayeesPerBatch",
+            "shareRule",
+            "shareRuleParam"),
         EventMappings::params);
     registry.add(
         Settlement.FEEESCROWED_EVENT,
@@ -273,6 +279,16 @@ final class EventMappings {
     int protocol = v.intIn("protocolBps", 0, BPS);
     int sum = contributor + owner + protocol;
     check(sum == BPS, "protocolBps", "the bps sum to " + sum + ", not " + BPS);
+    ShareRule rule = shareRule(v.intIn("shareRule", 0, 255));
+    long ruleParam = v.longIn("shareRuleParam", 0, Long.MAX_VALUE);
+    if (rule == ShareRule.POWER) {
+      check(
+          ruleParam >= 1 && ruleParam <= MAX_POWER,
+          "shareRuleParam",
+          "POWER takes an exponent of 1 to " + MAX_POWER + ", not " + ruleParam);
+    } else {
+      check(ruleParam == 0, "shareRuleParam", rule + " takes no parameter (0), not " + ruleParam);
+    }
     return ParamsChanged.newBuilder()
         .setPosition(r.getPosition())
         .setRemoved(r.getRemoved())
@@ -286,6 +302,8 @@ final class EventMappings {
         .setMinPayout(v.wei("minPayout"))
         .setSettlementWindowBlocks(v.longIn("settlementWindowBlocks", 1, Long.MAX_VALUE))
         .setMaxPayeesPerBatch(v.intIn("maxPayeesPerBatch", 1, Integer.MAX_VALUE))
+        .setShareRule(rule)
+        .setShareRuleParam((int) ruleParam)
         .build();
   }
 
@@ -315,6 +333,16 @@ final class EventMappings {
         .setPayees(payees)
         .setAmounts(amounts.stream().map(BigDecimal::new).toList())
         .build();
+  }
+
+  /** ProtocolParams' share rule by its code (SHARE_LINEAR, SHARE_TOP1, SHARE_POWER). */
+  static ShareRule shareRule(int code) {
+    return switch (code) {
+      case 0 -> ShareRule.LINEAR;
+      case 1 -> ShareRule.TOP1;
+      case 2 -> ShareRule.POWER;
+      default -> throw new InvalidField("shareRule", "unknown share rule " + code);
+    };
   }
 
   /** ModelRegistry.AttributionMethod by its Solidity ordinal. */

@@ -64,7 +64,8 @@ public final class DeployApp {
           new Deployer(chain, config.deployer(), buildProperty("evm.version"))
               .deploy(
                   DeploymentPlan.dev(config.settler(), config.slasher(), config.treasury())
-                      .withMinimums(config.minimums()));
+                      .withMinimums(config.minimums())
+                      .withShare(config.share()));
       deployment.write(config.deploymentFile());
       LOG.info(
           "deployed {} contracts on chain {} from block {} to {}",

@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.openledger.bridge.chain.DevAccounts;
 import org.openledger.config.ConfigKey;
 import org.openledger.config.ConfigSource;
+import org.openledger.events.ShareRule;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.WalletUtils;
 
@@ -18,7 +19,7 @@ import org.web3j.crypto.WalletUtils;
  * The validated configuration of {@code bin/openledger deploy}. The deployer key comes from a file
  * or the environment; on the dev chain (id 1337) only, missing keys and role addresses fall back to
  * the dev node's public mnemonic (account 0 deploys, 1 settles, 2 slashes, 3 is the treasury). The
- * initial governed minimums (inference fee, contribution stake) are set here too.
+ * initial governed minimums (inference fee, contribution stake) and share rule are set here too.
  */
 public record DeployConfig(
     String rpcUrl,
@@ -28,7 +29,8 @@ public record DeployConfig(
     String settler,
     String slasher,
     String treasury,
-    DeploymentPlan.Minimums minimums) {
+    DeploymentPlan.Minimums minimums,
+    DeploymentPlan.Share share) {
 
   public static final ConfigKey<String> RPC_URL =
       ConfigKey.string("evm.rpc.url", "http://127.0.0.1:8545", "JSON-RPC URL of the EVM node");
@@ -70,6 +72,26 @@ public record DeployConfig(
           "floor of every Datanet's minimum stake and every contribution's stake, in wei (0.1 OPEN"
               + " by default); governance changes it later");
 
+  public static final ConfigKey<ShareRule> SHARE_RULE =
+      new ConfigKey<>(
+          "share.rule",
+          DeploymentPlan.DEFAULT_SHARE.rule().name(),
+          "initial share rule (how scores become the weights the contributor pool splits by,"
+              + " docs/PAYMENTS.md): LINEAR, TOP1 or POWER; governance changes it later",
+          s -> shareRule(s.trim()),
+          r -> r != null,
+          "must be LINEAR, TOP1 or POWER");
+  public static final ConfigKey<Integer> SHARE_RULE_PARAM =
+      new ConfigKey<>(
+          "share.rule.param",
+          Integer.toString(DeploymentPlan.DEFAULT_SHARE.param()),
+          "the initial share rule's parameter: POWER's exponent 1 to "
+              + DeploymentPlan.MAX_POWER
+              + "; 0 for LINEAR and TOP1",
+          s -> Integer.valueOf(s.trim()),
+          p -> p >= 0 && p <= DeploymentPlan.MAX_POWER,
+          "must be an integer 0 to " + DeploymentPlan.MAX_POWER);
+
   public static DeployConfig load(Map<String, String> environment) {
     ConfigSource source = ConfigSource.of(environment, Optional.empty());
     source.validate(
@@ -84,7 +106,9 @@ public record DeployConfig(
             SLASHER,
             TREASURY,
             MIN_INFERENCE_FEE,
-            MIN_CONTRIBUTION_STAKE));
+            MIN_CONTRIBUTION_STAKE,
+            SHARE_RULE,
+            SHARE_RULE_PARAM));
     long chainId = source.get(CHAIN_ID);
     boolean dev = chainId == DevAccounts.DEV_CHAIN_ID;
     String mnemonic =
@@ -103,7 +127,37 @@ public record DeployConfig(
         role(source, SLASHER, devAccounts, 2),
         role(source, TREASURY, devAccounts, 3),
         new DeploymentPlan.Minimums(
-            source.get(MIN_INFERENCE_FEE), source.get(MIN_CONTRIBUTION_STAKE)));
+            source.get(MIN_INFERENCE_FEE), source.get(MIN_CONTRIBUTION_STAKE)),
+        share(source.get(SHARE_RULE), source.get(SHARE_RULE_PARAM)));
+  }
+
+  /** The two keys together: POWER needs an exponent, the other rules none. */
+  private static DeploymentPlan.Share share(ShareRule rule, int param) {
+    try {
+      return new DeploymentPlan.Share(rule, param);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          SHARE_RULE.name()
+              + "="
+              + rule
+              + ", "
+              + SHARE_RULE_PARAM.name()
+              + "="
+              + param
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /** A rule by its name, any case; null when there is none by that name. */
+  private static ShareRule shareRule(String name) {
+    for (ShareRule r : ShareRule.values()) {
+      if (r.name().equalsIgnoreCase(name)) {
+        return r;
+      }
+    }
+    return null;
   }
 
   private static Credentials deployerKey(ConfigSource source, DevAccounts dev) {

@@ -198,7 +198,9 @@ public final class Deployer {
         BigInteger.valueOf(p.duplicateBoundPpm()),
         p.minPayout(),
         BigInteger.valueOf(p.settlementWindowBlocks()),
-        BigInteger.valueOf(p.maxPayeesPerBatch()));
+        BigInteger.valueOf(p.maxPayeesPerBatch()),
+        BigInteger.valueOf(p.share().code()),
+        BigInteger.valueOf(p.share().param()));
   }
 
   /** SHA-256 of the ABI the contract was compiled with (packaged under {@code contracts/}). */

@@ -1,11 +1,12 @@
 package org.openledger.bridge.deploy;
 
 import java.math.BigInteger;
+import org.openledger.events.ShareRule;
 
 /**
  * What to deploy with: role accounts, token supply, stake cool-down, governance timings, the
- * initial protocol parameters (basis points, fixed-point similarities in parts per million, wei)
- * and the initial governed minimums (wei).
+ * initial protocol parameters (basis points, fixed-point similarities in parts per million, wei,
+ * the share rule) and the initial governed minimums (wei).
  */
 public record DeploymentPlan(
     String settler,
@@ -30,7 +31,62 @@ public record DeploymentPlan(
       long duplicateBoundPpm,
       BigInteger minPayout,
       long settlementWindowBlocks,
-      int maxPayeesPerBatch) {}
+      int maxPayeesPerBatch,
+      Share share) {
+
+    /** These params with another share rule. */
+    public InitialParams withShare(Share next) {
+      return new InitialParams(
+          contributorBps,
+          ownerBps,
+          protocolBps,
+          topK,
+          similarityThresholdPpm,
+          duplicateBoundPpm,
+          minPayout,
+          settlementWindowBlocks,
+          maxPayeesPerBatch,
+          next);
+    }
+  }
+
+  /**
+   * The share rule (ProtocolParams.shareRule, shareRuleParam): how an inference's scores become the
+   * weights its contributor pool splits by (docs/PAYMENTS.md). POWER takes an exponent of 1 to
+   * {@link #MAX_POWER}; LINEAR and TOP1 take 0.
+   */
+  public record Share(ShareRule rule, int param) {
+    public Share {
+      if (rule == null) {
+        throw new IllegalArgumentException("a share rule is LINEAR, TOP1 or POWER");
+      }
+      boolean valid = rule == ShareRule.POWER ? param >= 1 && param <= MAX_POWER : param == 0;
+      if (!valid) {
+        throw new IllegalArgumentException(
+            rule == ShareRule.POWER
+                ? "POWER takes an exponent of 1 to " + MAX_POWER + ", not " + param
+                : rule + " takes no parameter (0), not " + param);
+      }
+    }
+
+    /** ProtocolParams' code of the rule: 0 LINEAR, 1 TOP1, 2 POWER. */
+    public int code() {
+      return switch (rule) {
+        case LINEAR -> 0;
+        case TOP1 -> 1;
+        case POWER -> 2;
+      };
+    }
+  }
+
+  /** ProtocolParams.MAX_POWER. */
+  public static final int MAX_POWER = 8;
+
+  /**
+   * The share rule a deployment starts with (DeployConfig's {@code share.rule} and {@code
+   * share.rule.param} default to it); governance changes it later.
+   */
+  public static final Share DEFAULT_SHARE = new Share(ShareRule.LINEAR, 0);
 
   /**
    * The smallest fee of one inference and the floor of every stake, in wei; governance changes them
@@ -68,8 +124,33 @@ public record DeploymentPlan(
         4,
         1,
         new InitialParams(
-            7000, 2000, 1000, 5, 200_000, 950_000, OPEN.divide(BigInteger.valueOf(1000)), 20, 200),
+            7000,
+            2000,
+            1000,
+            5,
+            200_000,
+            950_000,
+            OPEN.divide(BigInteger.valueOf(1000)),
+            20,
+            200,
+            DEFAULT_SHARE),
         DEV_MINIMUMS);
+  }
+
+  /** This plan with another initial share rule. */
+  public DeploymentPlan withShare(Share next) {
+    return new DeploymentPlan(
+        settler,
+        slasher,
+        treasury,
+        tokenSupply,
+        coolDownBlocks,
+        votingDelayBlocks,
+        votingPeriodBlocks,
+        quorumPercent,
+        timelockDelaySeconds,
+        params.withShare(next),
+        minimums);
   }
 
   /** This plan with other initial minimums. */

@@ -98,8 +98,10 @@ public final class SampleScenario {
             current.duplicateBoundPpm,
             current.minPayout,
             current.settlementWindowBlocks,
-            current.maxPayeesPerBatch),
-        "sample scenario: owner share 25% #" + System.nanoTime());
+            current.maxPayeesPerBatch,
+            BigInteger.TWO, // share rule POWER, exponent 2
+            BigInteger.TWO),
+        "sample scenario: owner share 25%, share rule POWER 2 #" + System.nanoTime());
 
     return new Report(
         owner,

@@ -205,7 +205,9 @@ public final class WorkloadApp {
                 p.duplicateBoundPpm,
                 p.minPayout,
                 p.settlementWindowBlocks,
-                p.maxPayeesPerBatch),
+                p.maxPayeesPerBatch,
+                p.shareRule,
+                p.shareRuleParam),
             "workload: split 60/30/10 #" + System.nanoTime());
     LOG.info(
         "workload: governance changed the split to 60/30/10 at block {}", receipt.getBlockNumber());

@@ -93,6 +93,62 @@ class ClickHouseLoaderIT {
     assertThat(answers()).isEqualTo(answers);
   }
 
+  @Test
+  void shouldGiveATableAnOlderDdlMadeTheColumnsAddedSinceWithTheirDefaults() throws Exception {
+    String db = database;
+    client.execute("CREATE DATABASE " + db).get(60, TimeUnit.SECONDS).close();
+    // params_changed as it was before the share rule: one row loaded then.
+    client
+        .execute(
+            "CREATE TABLE "
+                + db
+                + ".params_changed (chain_id UInt64, block_number UInt64, block_hash String,"
+                + " block_time DateTime, tx_hash String, log_index Int32, removed UInt8,"
+                + " version UInt64, contributor_bps UInt16, owner_bps UInt16, protocol_bps UInt16,"
+                + " top_k UInt16, similarity_threshold_ppm UInt32, duplicate_bound_ppm UInt32,"
+                + " min_payout_wei Decimal(38, 0), settlement_window_blocks UInt64,"
+                + " max_payees_per_batch UInt32, _partition UInt32, _offset UInt64,"
+                + " _timestamp_ms UInt64) ENGINE = ReplacingMergeTree(_offset)"
+                + " ORDER BY (chain_id, block_hash, log_index)")
+        .get(60, TimeUnit.SECONDS)
+        .close();
+    client
+        .execute(
+            "INSERT INTO "
+                + db
+                + ".params_changed VALUES (1337, 1, '0xb1', '2026-11-25 00:00:00', '0xt', 0, 0, 1,"
+                + " 7000, 2000, 1000, 5, 200000, 950000, 1000, 20, 200, 0, 0, 0)")
+        .get(60, TimeUnit.SECONDS)
+        .close();
+
+    Ddl.apply(client, Path.of("..", "sql"), db);
+    Ddl.apply(client, Path.of("..", "sql"), db); // and again: nothing left to add
+
+    assertThat(
+            text(
+                "SELECT name FROM system.columns WHERE database = '"
+                    + db
+                    + "' AND table = 'params_changed' AND name LIKE 'share%'"))
+        .isEqualTo("share_rule\nshare_rule_param\n");
+    assertThat(text("SELECT version, share_rule, share_rule_param FROM " + db + ".params_changed"))
+        .isEqualTo("1\tLINEAR\t0\n");
+    // The loader's rows (by position) fit it: share_rule sits before the Kafka columns.
+    client
+        .execute(
+            "INSERT INTO "
+                + db
+                + ".params_changed VALUES (1337, 9, '0xb9', '2026-11-25 00:00:00', '0xt', 0, 0, 2,"
+                + " 7000, 2000, 1000, 5, 200000, 950000, 1000, 20, 200, 'POWER', 3, 0, 1, 0)")
+        .get(60, TimeUnit.SECONDS)
+        .close();
+    assertThat(
+            text(
+                "SELECT version, share_rule, share_rule_param FROM "
+                    + db
+                    + ".params_changed ORDER BY version"))
+        .isEqualTo("1\tLINEAR\t0\n2\tPOWER\t3\n");
+  }
+
   /** The queries whose answers must not move, as text and (for exact wei) RowBinary hex. */
   private List<String> answers() throws Exception {
     String db = database;

@@ -314,7 +314,9 @@ class ContractInputCapsIT {
         p.duplicateBoundPpm,
         p.minPayout,
         p.settlementWindowBlocks,
-        BigInteger.valueOf(maxPayees));
+        BigInteger.valueOf(maxPayees),
+        p.shareRule,
+        p.shareRuleParam);
   }
 
   /** A {@code file://} URI of exactly {@code bytes} bytes. */

@@ -115,6 +115,13 @@ final class LocalChain implements AutoCloseable {
         from.getAddress(), target.getContractAddress(), call.encodeFunctionCall(), errorSignature);
   }
 
+  /** As above, sent by any address: e.g. the timelock, as an executed proposal sends. */
+  void assertReverts(
+      Contract target, String from, RemoteFunctionCall<?> call, String errorSignature)
+      throws Exception {
+    assertReverts(from, target.getContractAddress(), call.encodeFunctionCall(), errorSignature);
+  }
+
   /**
    * Asserts that {@code data}, sent by {@code from} (any address: eth_call signs nothing) to {@code
    * to}, reverts with the custom error {@code errorSignature}.

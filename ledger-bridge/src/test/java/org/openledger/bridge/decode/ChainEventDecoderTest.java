@@ -13,6 +13,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.openledger.bridge.contracts.DatanetRegistry;
 import org.openledger.bridge.contracts.InferenceMarket;
@@ -30,6 +31,7 @@ import org.openledger.events.InferencePaid;
 import org.openledger.events.ModelRegistered;
 import org.openledger.events.ParamsChanged;
 import org.openledger.events.RawChainLog;
+import org.openledger.events.ShareRule;
 import org.openledger.schemas.Topics;
 import org.web3j.abi.datatypes.Address;
 import org.web3j.abi.datatypes.Bool;
@@ -160,7 +162,11 @@ class ChainEventDecoderTest {
 
   @Property(tries = 500)
   void shouldDecodeParamsChangedAtTheEdgesOfEachRule(
-      @ForAll("ids") long version, @ForAll("wei") BigInteger minPayout) {
+      @ForAll("ids") long version,
+      @ForAll("wei") BigInteger minPayout,
+      @ForAll @IntRange(min = 0, max = 2) int shareRule,
+      @ForAll @IntRange(min = 1, max = 8) int exponent) {
+    int ruleParam = shareRule == 2 ? exponent : 0;
     RawChainLog raw =
         log(
             PARAMS,
@@ -175,7 +181,9 @@ class ChainEventDecoderTest {
                 new Uint32(0),
                 new Uint256(minPayout),
                 new Uint64(BigInteger.valueOf(Long.MAX_VALUE)),
-                new Uint32(Integer.MAX_VALUE)));
+                new Uint32(Integer.MAX_VALUE),
+                new Uint8(shareRule),
+                new Uint32(ruleParam)));
 
     ParamsChanged event = (ParamsChanged) decoded(raw, Topics.PARAMS_CHANGED.name());
 
@@ -188,6 +196,9 @@ class ChainEventDecoderTest {
     assertThat(event.getMinPayout().toBigIntegerExact()).isEqualTo(minPayout);
     assertThat(event.getSettlementWindowBlocks()).isEqualTo(Long.MAX_VALUE);
     assertThat(event.getMaxPayeesPerBatch()).isEqualTo(Integer.MAX_VALUE);
+    assertThat(event.getShareRule())
+        .isEqualTo(List.of(ShareRule.LINEAR, ShareRule.TOP1, ShareRule.POWER).get(shareRule));
+    assertThat(event.getShareRuleParam()).isEqualTo(ruleParam);
   }
 
   @Property(tries = 500)

@@ -82,8 +82,13 @@ class HostileLogTest {
             new Utf8String("m")));
   }
 
-  /** ParamsChanged with the given values in declaration order after the version. */
+  /**
+   * ParamsChanged with the given values in declaration order after the version; the share rule
+   * LINEAR (0, 0) unless two more values give it.
+   */
   static RawChainLog params(long... v) {
+    long rule = v.length > 9 ? v[9] : 0;
+    long ruleParam = v.length > 10 ? v[10] : 0;
     return RawLogFixtures.log(
         PARAMS,
         ProtocolParams.PARAMSCHANGED_EVENT,
@@ -97,7 +102,9 @@ class HostileLogTest {
             new Uint32(v[5]),
             new Uint256(v[6]),
             new Uint64(v[7]),
-            new Uint32(v[8])));
+            new Uint32(v[8]),
+            new Uint8(rule),
+            new Uint32(ruleParam)));
   }
 
   static RawChainLog batch(List<String> payees, List<BigInteger> amounts, BigInteger total) {
@@ -236,6 +243,35 @@ class HostileLogTest {
         .isEqualTo("ParamsChanged.settlementWindowBlocks: 0 is outside 1..9223372036854775807");
     assertThat(reason(params(7000, 2000, 1000, 8, 500_000, 950_000, 0, 20, 4_294_967_295L)))
         .isEqualTo("ParamsChanged.maxPayeesPerBatch: 4294967295 is outside 1..2147483647");
+  }
+
+  @Test
+  void shouldFailWhenTheShareRuleOrItsParameterIsOutsideWhatTheContractAllows() {
+    assertThat(reason(params(7000, 2000, 1000, 8, 500_000, 950_000, 0, 20, 100, 3, 0)))
+        .isEqualTo("ParamsChanged.shareRule: unknown share rule 3");
+    assertThat(reason(params(7000, 2000, 1000, 8, 500_000, 950_000, 0, 20, 100, 255, 0)))
+        .isEqualTo("ParamsChanged.shareRule: unknown share rule 255");
+    assertThat(reason(params(7000, 2000, 1000, 8, 500_000, 950_000, 0, 20, 100, 2, 0)))
+        .isEqualTo("ParamsChanged.shareRuleParam: POWER takes an exponent of 1 to 8, not 0");
+    assertThat(reason(params(7000, 2000, 1000, 8, 500_000, 950_000, 0, 20, 100, 2, 9)))
+        .isEqualTo("ParamsChanged.shareRuleParam: POWER takes an exponent of 1 to 8, not 9");
+    assertThat(reason(params(7000, 2000, 1000, 8, 500_000, 950_000, 0, 20, 100, 2, 4_294_967_295L)))
+        .isEqualTo(
+            "ParamsChanged.shareRuleParam: POWER takes an exponent of 1 to 8, not 4294967295");
+    assertThat(reason(params(7000, 2000, 1000, 8, 500_000, 950_000, 0, 20, 100, 0, 1)))
+        .isEqualTo("ParamsChanged.shareRuleParam: LINEAR takes no parameter (0), not 1");
+    assertThat(reason(params(7000, 2000, 1000, 8, 500_000, 950_000, 0, 20, 100, 1, 2)))
+        .isEqualTo("ParamsChanged.shareRuleParam: TOP1 takes no parameter (0), not 2");
+  }
+
+  @Test
+  void shouldFailWhenTheShareRuleWordHasDirtyHighBits() {
+    RawChainLog good = params(7000, 2000, 1000, 8, 500_000, 950_000, 0, 20, 100, 1, 0);
+    // Data words: the 9 fields after the version, then shareRule (word 9).
+    byte[] dirty = setWord(data(good), 9, BigInteger.ONE.shiftLeft(8).add(BigInteger.ONE));
+
+    assertThat(reason(withData(good, dirty)))
+        .isEqualTo("ParamsChanged.shareRule: 257 does not fit uint8");
   }
 
   @Test

@@ -32,6 +32,7 @@ import org.openledger.events.ModelOwnerChanged;
 import org.openledger.events.ModelRegistered;
 import org.openledger.events.ParamsChanged;
 import org.openledger.events.RawChainLog;
+import org.openledger.events.ShareRule;
 import org.openledger.events.StakeSlashed;
 import org.openledger.events.StakeWithdrawn;
 import org.openledger.schemas.Topic;
@@ -181,6 +182,10 @@ class ScenarioDecodeIT {
       assertThat(params.get(0).getContributorBps()).isEqualTo(7000);
       assertThat(params.get(1).getContributorBps()).isEqualTo(6500);
       assertThat(params.get(1).getOwnerBps()).isEqualTo(2500);
+      assertThat(params.get(0).getShareRule()).isEqualTo(ShareRule.LINEAR);
+      assertThat(params.get(0).getShareRuleParam()).isZero();
+      assertThat(params.get(1).getShareRule()).isEqualTo(ShareRule.POWER);
+      assertThat(params.get(1).getShareRuleParam()).isEqualTo(2);
 
       BatchSettled batch = only(byTopic, Topics.BATCH_SETTLED);
       assertThat(batch.getBatchId()).isEqualTo(Numeric.toHexString(report.batchId()));

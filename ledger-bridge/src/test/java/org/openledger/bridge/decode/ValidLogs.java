@@ -82,7 +82,9 @@ final class ValidLogs {
                 new Uint32(950_000),
                 new Uint256(100),
                 new Uint64(20),
-                new Uint32(200));
+                new Uint32(200),
+                new Uint8(2),
+                new Uint32(3));
       }
       case "FeeEscrowed" -> {
         indexed = List.of();
