@@ -21,7 +21,7 @@ import pyarrow.flight as flight
 from .auth import BearerTokenMiddlewareFactory, require_token_off_loopback
 from .limits import LimitError, Limits, check_finite, check_int64
 from .memory import CapacityError
-from .service import DEFAULT_ENCODER, AttributionService, RequestError
+from .service import DEFAULT_ENCODER, EMBEDDING, METHODS, AttributionService, RequestError
 from .state import SidecarState
 
 log = logging.getLogger(__name__)
@@ -191,9 +191,12 @@ class SidecarFlightServer(flight.FlightServerBase):
             elif op == "score":
                 if not self._state.ready:
                     raise flight.FlightUnavailableError("[not-ready] waiting to be re-seeded by its owner")
-                doc = _command(raw, {"op": str, "model_id": int, "k": int, "threshold": float}, None, self._limits)
+                doc = _command(raw, {"op": str, "model_id": int, "k": int, "threshold": float}, {"method": str}, self._limits)
                 self._limits.check_matches(1, doc["k"])  # k alone, before any batch arrives
-                handle = lambda batch: self._service.score(doc["model_id"], doc["k"], doc["threshold"], batch)  # noqa: E731
+                method = doc.get("method", EMBEDDING)
+                if method not in METHODS:  # before any batch arrives
+                    raise bad_request(f"unknown method '{method[:100]}'; known: {', '.join(METHODS)}")
+                handle = lambda batch: self._service.score(doc["model_id"], doc["k"], doc["threshold"], batch, method)  # noqa: E731
             else:
                 raise bad_request(f"unknown op '{doc['op'][:100]}'; known: index, score")
             started, batches = False, 0
