@@ -5,6 +5,7 @@ import json
 import pyarrow as pa
 import pyarrow.flight as flight
 import pytest
+from prometheus_client import generate_latest
 
 from openledger_sidecar.service import AttributionService, RequestError
 
@@ -78,6 +79,17 @@ def test_should_respect_active_intervals_when_scored_by_span(client):
     assert before_start == [] and closed == []
     assert [r["contribution_id"] for r in active] == [2]
     assert [r["contribution_id"] for r in reopened] == [2]
+
+
+def test_should_report_the_span_index_and_span_latency_on_metrics(sidecar, client):
+    state, _, _ = sidecar
+    exchange(client, {"op": "score", "model_id": 7, "k": 1, "threshold": 0.0, "method": "span"},
+             queries([{"inference_id": 1, "block": 20, "text": QUOTED}]))
+
+    text = generate_latest(state.registry).decode()
+
+    assert 'sidecar_span_index{kind="contributions"} 2.0' in text
+    assert 'sidecar_batch_seconds_count{op="score_span"} 1.0' in text
 
 
 def test_should_refuse_a_score_request_with_an_unknown_method(client):

@@ -179,6 +179,7 @@ class SidecarFlightServer(flight.FlightServerBase):
         raw = descriptor.command if descriptor.descriptor_type == flight.DescriptorType.CMD else None
         doc = _command(raw, {"op": str}, None, self._limits, "exchange command")
         op = doc["op"] if doc["op"] in ("index", "score") else "unknown"
+        observed = op  # the latency histogram's label: span scoring apart from embedding
         try:
             if op == "index":
                 doc = _command(raw, {"op": str, "datanet_id": int}, {"encoder": str, "matches": bool}, self._limits)
@@ -197,6 +198,7 @@ class SidecarFlightServer(flight.FlightServerBase):
                 if method not in METHODS:  # before any batch arrives
                     raise bad_request(f"unknown method '{method[:100]}'; known: {', '.join(METHODS)}")
                 handle = lambda batch: self._service.score(doc["model_id"], doc["k"], doc["threshold"], batch, method)  # noqa: E731
+                observed = "score" if method == EMBEDDING else f"score_{method}"  # latency per method
             else:
                 raise bad_request(f"unknown op '{doc['op'][:100]}'; known: index, score")
             started, batches = False, 0
@@ -209,7 +211,7 @@ class SidecarFlightServer(flight.FlightServerBase):
                 try:
                     result = handle(chunk.data)
                 finally:  # refused batches count too: their latency is what the caller saw
-                    self._state.observe(op, chunk.data.num_rows, time.perf_counter() - began)
+                    self._state.observe(observed, chunk.data.num_rows, time.perf_counter() - began)
                 if not started:
                     writer.begin(result.schema)
                     started = True
