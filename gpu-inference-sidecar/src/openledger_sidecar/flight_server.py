@@ -21,7 +21,7 @@ import pyarrow.flight as flight
 from .auth import BearerTokenMiddlewareFactory, require_token_off_loopback
 from .limits import LimitError, Limits, check_finite, check_int64
 from .memory import CapacityError
-from .service import DEFAULT_ENCODER, AttributionService, RequestError
+from .service import DEFAULT_ENCODER, EMBEDDING, METHODS, AttributionService, RequestError
 from .state import SidecarState
 
 log = logging.getLogger(__name__)
@@ -179,6 +179,7 @@ class SidecarFlightServer(flight.FlightServerBase):
         raw = descriptor.command if descriptor.descriptor_type == flight.DescriptorType.CMD else None
         doc = _command(raw, {"op": str}, None, self._limits, "exchange command")
         op = doc["op"] if doc["op"] in ("index", "score") else "unknown"
+        observed = op  # the latency histogram's label: span scoring apart from embedding
         try:
             if op == "index":
                 doc = _command(raw, {"op": str, "datanet_id": int}, {"encoder": str, "matches": bool}, self._limits)
@@ -191,9 +192,13 @@ class SidecarFlightServer(flight.FlightServerBase):
             elif op == "score":
                 if not self._state.ready:
                     raise flight.FlightUnavailableError("[not-ready] waiting to be re-seeded by its owner")
-                doc = _command(raw, {"op": str, "model_id": int, "k": int, "threshold": float}, None, self._limits)
+                doc = _command(raw, {"op": str, "model_id": int, "k": int, "threshold": float}, {"method": str}, self._limits)
                 self._limits.check_matches(1, doc["k"])  # k alone, before any batch arrives
-                handle = lambda batch: self._service.score(doc["model_id"], doc["k"], doc["threshold"], batch)  # noqa: E731
+                method = doc.get("method", EMBEDDING)
+                if method not in METHODS:  # before any batch arrives
+                    raise bad_request(f"unknown method '{method[:100]}'; known: {', '.join(METHODS)}")
+                handle = lambda batch: self._service.score(doc["model_id"], doc["k"], doc["threshold"], batch, method)  # noqa: E731
+                observed = "score" if method == EMBEDDING else f"score_{method}"  # latency per method
             else:
                 raise bad_request(f"unknown op '{doc['op'][:100]}'; known: index, score")
             started, batches = False, 0
@@ -206,7 +211,7 @@ class SidecarFlightServer(flight.FlightServerBase):
                 try:
                     result = handle(chunk.data)
                 finally:  # refused batches count too: their latency is what the caller saw
-                    self._state.observe(op, chunk.data.num_rows, time.perf_counter() - began)
+                    self._state.observe(observed, chunk.data.num_rows, time.perf_counter() - began)
                 if not started:
                     writer.begin(result.schema)
                     started = True

@@ -24,6 +24,9 @@ from .index import DatanetIndex
 from .limits import LimitError, Limits, batch_need, check_int64
 from .memory import CapacityError, MemoryBudget
 from .scoring import merge
+from .span_index import METHOD_ID as SPAN_METHOD_ID
+from .span_index import VERSION as SPAN_VERSION
+from .span_index import SpanIndex
 
 
 class RequestError(ValueError):
@@ -92,7 +95,17 @@ SCORE_RESULT = pa.schema(
         ("score", pa.float32()),
     ]
 )
+SPAN_SCORE_RESULT = SCORE_RESULT.append(pa.field("points", pa.int64()))
 DEFAULT_ENCODER = "hashing-ngram"
+EMBEDDING, SPAN = "embedding", "span"
+METHODS = (EMBEDDING, SPAN)  # what a score request's `method` may name
+
+
+class _SpanMethod:
+    """What span-scored results are tagged with, in the place of an encoder."""
+
+    encoder_id = SPAN_METHOD_ID
+    version = SPAN_VERSION
 
 
 @dataclass(frozen=True)
@@ -124,6 +137,9 @@ class AttributionService:
         self._encoders: dict[str, object] = {}
         self._models: dict[int, Model] = {}
         self._indexes: dict[tuple[int, str], DatanetIndex] = {}
+        # One span index over every Datanet's texts, fed by the same `index` calls as the
+        # embedding indexes, so a model may be scored by either method (`score(method=...)`).
+        self._span = SpanIndex(budget=self.budget)
 
     @property
     def backend(self) -> str:
@@ -164,6 +180,8 @@ class AttributionService:
                 index.release()
             self._indexes.clear()
             self._models.clear()
+            self._span.release()
+            self._span = SpanIndex(budget=self.budget)
 
     def _holding(self, datanet_id: int, contribution_id: int) -> list[DatanetIndex]:
         found = [i for (d, _), i in self._indexes.items() if d == datanet_id and contribution_id in i]
@@ -176,11 +194,15 @@ class AttributionService:
         with self._lock:
             for index in self._holding(int(datanet_id), int(contribution_id)):
                 index.close(int(contribution_id), int(at_block))
+            if int(contribution_id) in self._span:
+                self._span.close(int(contribution_id), int(at_block))
 
     def reopen(self, datanet_id: int, contribution_id: int) -> None:
         with self._lock:
             for index in self._holding(int(datanet_id), int(contribution_id)):
                 index.reopen(int(contribution_id))
+            if int(contribution_id) in self._span:
+                self._span.reopen(int(contribution_id))
 
     def _shape(self, batch: pa.RecordBatch, encoder, dim: int | None) -> _Shape:
         """Rows, width and text sizes of a batch, each within its limit; nothing of the batch's
@@ -263,10 +285,13 @@ class AttributionService:
                         index.release()  # a new index that took nothing gives its reservation back
                     raise RequestError(str(e)) if isinstance(e, ValueError) else e
                 self._indexes[key] = index
+                spanned = self._span_add(int(datanet_id), batch, ids, froms, index)
                 if tos is not None:  # re-seeding: intervals already closed by the log
                     closed = batch.column("active_to").is_valid().to_numpy(zero_copy_only=False)
                     for c, to in zip(ids[closed].tolist(), tos[closed].tolist()):
                         index.close(int(c), int(to))
+                        if int(c) in spanned:
+                            self._span.close(int(c), int(to))
         return pa.RecordBatch.from_pylist(
             [
                 {
@@ -279,15 +304,42 @@ class AttributionService:
             schema=self._tagged(INDEX_RESULT, enc),
         )
 
-    def score(self, model_id: int, k: int, threshold: float, batch: pa.RecordBatch) -> pa.RecordBatch:
-        """Top-k contributions of the model's Datanets active at each query's block."""
+    def _span_add(self, datanet_id: int, batch: pa.RecordBatch, ids: np.ndarray, froms: np.ndarray, index) -> set[int]:
+        """Adds the batch's text rows to the span index, those it does not hold already (a Datanet
+        indexed for a second encoder brings the same contributions again). All or nothing with
+        the embedding rows just inserted: if the span index cannot take them they are closed at
+        their first block, never active, and may be indexed again."""
+        if "text" not in batch.schema.names:
+            return set()
+        texts = batch.column("text").to_pylist()
+        rows = [
+            i for i, (c, start) in enumerate(zip(ids.tolist(), froms.tolist()))
+            if texts[i] is not None and self._span.accepts(int(c), int(start))
+        ]
+        try:
+            self._span.add_batch(datanet_id, ids[rows].tolist(), [texts[i] for i in rows], froms[rows].tolist())
+        except (ValueError, CapacityError) as e:
+            for c, start in zip(ids.tolist(), froms.tolist()):
+                index.close(int(c), int(start))
+            raise RequestError(str(e)) if isinstance(e, ValueError) else e
+        return {int(ids[i]) for i in rows}
+
+    def score(
+        self, model_id: int, k: int, threshold: float, batch: pa.RecordBatch, method: str = EMBEDDING
+    ) -> pa.RecordBatch:
+        """Top-k contributions of the model's Datanets active at each query's block, by the
+        embedding index (cosine of the model's encoder) or by span matching of the query text."""
         model = self._models.get(int(model_id))
         if model is None:
             raise RequestError(f"unknown model {model_id}: register it first")
+        if method not in METHODS:
+            raise RequestError(f"unknown method '{str(method)[:100]}'; known: {', '.join(METHODS)}")
         try:
             self.limits.check_matches(batch.num_rows, k)
         except LimitError as e:
             raise RequestError(str(e)) from e
+        if method == SPAN:
+            return self._score_span(model, k, threshold, batch)
         inference_ids = _int64_column(batch, "inference_id")
         blocks = _int64_column(batch, "block")
         enc = self.encoder(model.encoder)
@@ -308,6 +360,48 @@ class AttributionService:
             ]
             return pa.RecordBatch.from_pylist(rows, schema=self._tagged(SCORE_RESULT, enc))
 
+    def _score_span(self, model: Model, k: int, threshold: float, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """Span scoring: the top-k by points of each query's text, kept where the share of the
+        query they cover (the score) reaches the threshold."""
+        inference_ids = _int64_column(batch, "inference_id").tolist()
+        blocks = _int64_column(batch, "block").tolist()
+        if "text" not in batch.schema.names:
+            raise RequestError("span scoring needs a 'text' column: the inference's output")
+        shape = self._shape_texts(batch)
+        texts = batch.column("text").to_pylist()
+        missing = [i for i, t in enumerate(texts) if t is None]
+        if missing:
+            raise RequestError(f"row {missing[0]}: span scoring needs text")
+        with self._hold(f"score(model={model.model_id}, method=span)", shape, batch.num_rows * k):
+            with self._lock:
+                results = self._span.query_batch(texts, blocks, model.datanet_ids, k)
+            rows = [
+                {
+                    "inference_id": inference_ids[q],
+                    "rank": rank,
+                    "contribution_id": m.contribution_id,
+                    "score": m.score,
+                    "points": m.points,
+                }
+                for q, matches in enumerate(results)
+                for rank, m in enumerate((m for m in matches if m.score >= threshold), start=1)
+            ]
+            return pa.RecordBatch.from_pylist(rows, schema=self._tagged(SPAN_SCORE_RESULT, _SpanMethod))
+
+    def _shape_texts(self, batch: pa.RecordBatch) -> _Shape:
+        """Sizes of a batch of texts only (no vectors): for the memory hold of span scoring."""
+        texts = batch.column("text")
+        if not (pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type)):
+            raise RequestError(f"column 'text' must be strings, not {texts.type}")
+        sizes = np.nan_to_num(pc.binary_length(texts).to_numpy(zero_copy_only=False).astype(np.float64)).astype(np.int64)
+        longest = int(sizes.max(initial=0))
+        if longest > self.limits.max_text_bytes:
+            raise RequestError(
+                f"row {int(np.argmax(sizes))}: text of {longest} bytes, over the limit of "
+                f"{self.limits.max_text_bytes} (max_text_bytes)"
+            )
+        return _Shape(batch.num_rows, 0, np.zeros(batch.num_rows, bool), int(sizes.sum()), longest)
+
     def _tagged(self, schema: pa.Schema, encoder) -> pa.Schema:
         """Every result names the encoder (id and version) and the backend that produced it."""
         return schema.with_metadata(
@@ -318,6 +412,7 @@ class AttributionService:
         """Sizes per index and memory per model: what /metrics and the `stats` action show."""
         with self._lock:
             indexes = {key: (len(i), i.nbytes) for key, i in self._indexes.items()}
+            span = self._span.stats()
             models = {
                 m.model_id: sum(indexes.get((d, m.encoder), (0, 0))[1] for d in m.datanet_ids)
                 for m in self._models.values()
@@ -337,7 +432,11 @@ class AttributionService:
                 for (d, e), (rows, nbytes) in sorted(indexes.items())
             ],
             "models": [{"model_id": m, "bytes": b} for m, b in sorted(models.items())],
+            "span": span,
         }
 
 
-__all__ = ["AttributionService", "CapacityError", "RequestError", "INDEX_RESULT", "SCORE_RESULT"]
+__all__ = [
+    "AttributionService", "CapacityError", "RequestError", "INDEX_RESULT", "SCORE_RESULT", "SPAN_SCORE_RESULT",
+    "METHODS", "EMBEDDING", "SPAN",
+]

@@ -150,6 +150,14 @@ class SpanIndex:
             self._append(int(datanet_id), ids, token_lists, froms)
         return [SpanInserted(c, None) for c in ids]
 
+    def accepts(self, contribution_id: int, start: int) -> bool:
+        """Whether `add` would take this contribution from `start` (no interval of it still open)."""
+        try:
+            self._check_new(int(contribution_id), int(start))
+        except ValueError:
+            return False
+        return True
+
     def _check_new(self, contribution_id: int, start: int) -> None:
         """A contribution id may come back (re-included after a reorg, re-added after removal)
         only where every earlier interval of it is closed by `start`: one row active per block."""

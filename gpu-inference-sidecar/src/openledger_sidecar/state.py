@@ -39,7 +39,12 @@ class _ServiceCollector:
         memory.add_metric([stats["backend"], "used"], stats["memory_used_bytes"])
         for kind, value in stats.get("device", {}).items():
             memory.add_metric([stats["backend"], f"device_{kind}"], value)
-        yield from (rows, nbytes, model, memory)
+        span = GaugeMetricFamily(
+            "sidecar_span_index", "The span-match index: contributions, tokens, segments and bytes", labels=["kind"]
+        )
+        for kind in ("contributions", "tokens", "segments", "bytes"):
+            span.add_metric([kind], stats.get("span", {}).get(kind, 0))
+        yield from (rows, nbytes, model, memory, span)
 
 
 class SidecarState:

@@ -15,7 +15,8 @@ interface IDatanetExists {
 contract ModelRegistry {
     enum AttributionMethod {
         EMBEDDING,
-        PRECOMPUTED
+        PRECOMPUTED,
+        SPAN
     }
 
     struct Model {

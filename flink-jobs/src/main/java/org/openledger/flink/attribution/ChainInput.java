@@ -17,6 +17,8 @@ import org.openledger.flink.domain.ShareRule;
  * @param uri where the content (or query) is
  * @param shareRule a params version's share rule (null for other kinds, or when the record names a
  *     rule this build cannot apply: then {@code failure} says why)
+ * @param method a model's attribution method ({@code EMBEDDING}, {@code PRECOMPUTED}, {@code SPAN};
+ *     null for other kinds)
  * @param content verified UTF-8 content, set by the fetcher
  * @param failure why content could not be used, set by the fetcher; for PARAMS, why the record
  *     cannot be applied
@@ -42,6 +44,7 @@ public record ChainInput(
     long thresholdPpm,
     long duplicateBoundPpm,
     ShareRule shareRule,
+    String method,
     String content,
     String failure) {
 
@@ -93,6 +96,7 @@ public record ChainInput(
         thresholdPpm,
         duplicateBoundPpm,
         shareRule,
+        method,
         text,
         reason);
   }

@@ -43,6 +43,7 @@ public final class ChainInputs {
       return base(ChainInput.Kind.MODEL, m.getPosition(), m.getRemoved(), m.getModelId())
           .address(m.getOwner())
           .datanets(m.getDatanetIds().stream().mapToLong(Long::longValue).toArray())
+          .method(m.getMethod().name())
           .build();
     } else if (e instanceof ParamsChanged p) {
       Builder b =
@@ -100,6 +101,7 @@ public final class ChainInputs {
     private long thresholdPpm;
     private long duplicateBoundPpm;
     private ShareRule shareRule;
+    private String method;
     private String failure;
 
     Builder datanet(long value) {
@@ -114,6 +116,11 @@ public final class ChainInputs {
 
     Builder datanets(long[] value) {
       datanetIds = value;
+      return this;
+    }
+
+    Builder method(String value) {
+      method = value;
       return this;
     }
 
@@ -159,6 +166,7 @@ public final class ChainInputs {
           thresholdPpm,
           duplicateBoundPpm,
           shareRule,
+          method,
           null,
           failure);
     }

@@ -7,6 +7,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.openledger.flink.sidecar.IndexMatch;
 import org.openledger.flink.sidecar.IndexRow;
+import org.openledger.flink.sidecar.ScoreMethod;
 import org.openledger.flink.sidecar.ScoreQuery;
 import org.openledger.flink.sidecar.ScoreResult;
 import org.openledger.flink.sidecar.SidecarClient;
@@ -83,8 +84,9 @@ public final class FlightSidecarGateway implements SidecarGateway {
   }
 
   @Override
-  public ScoreResult score(long modelId, int k, double threshold, List<ScoreQuery> queries) {
-    return client.score(modelId, k, threshold, queries);
+  public ScoreResult score(
+      long modelId, int k, double threshold, ScoreMethod method, List<ScoreQuery> queries) {
+    return client.score(modelId, k, threshold, method, queries);
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.List;
 import org.openledger.flink.sidecar.IndexMatch;
 import org.openledger.flink.sidecar.IndexRow;
+import org.openledger.flink.sidecar.ScoreMethod;
 import org.openledger.flink.sidecar.ScoreQuery;
 import org.openledger.flink.sidecar.ScoreResult;
 
@@ -32,7 +33,9 @@ public interface SidecarGateway extends AutoCloseable {
 
   void ready();
 
-  ScoreResult score(long modelId, int k, double threshold, List<ScoreQuery> queries);
+  /** Top-k per query by {@code method}; the result names the encoder (or method) that scored. */
+  ScoreResult score(
+      long modelId, int k, double threshold, ScoreMethod method, List<ScoreQuery> queries);
 
   @Override
   void close();

@@ -228,7 +228,7 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
       }
       return;
     }
-    Model m = new Model(in.id(), in.address(), in.datanetIds(), in.eventId());
+    Model m = new Model(in.id(), in.address(), in.datanetIds(), in.eventId(), in.method());
     models.put(m.id(), m);
     onSidecar(() -> sidecar.registerModel(m.id(), datanets(m)));
   }

@@ -16,6 +16,7 @@ import org.openledger.flink.attribution.SidecarGateway;
 import org.openledger.flink.domain.Params;
 import org.openledger.flink.domain.ParamsHistory;
 import org.openledger.flink.domain.Shares;
+import org.openledger.flink.sidecar.ScoreMethod;
 import org.openledger.flink.sidecar.ScoreQuery;
 import org.openledger.flink.sidecar.ScoreResult;
 import org.openledger.flink.sidecar.ScoredContribution;
@@ -23,16 +24,20 @@ import org.openledger.flink.sidecar.SidecarException;
 
 /**
  * Attributes a sealed block range's inferences: one sidecar call per (model, params) group, so the
- * device sees whole batches. An inference that cannot be scored (unknown model, unusable query, no
- * params) is still answered, unattributed, so its fee is accounted; the reason goes to the dead
- * letters.
+ * device sees whole batches, each by its model's method (embedding index, or span matching for a
+ * {@code SPAN} model; the share rule then applies to either's scores alike). An inference that
+ * cannot be scored (unknown model, unusable query, no params) is still answered, unattributed, so
+ * its fee is accounted; the reason goes to the dead letters.
  */
 final class Scorer {
 
   /** The most contributions the sidecar ranks per query. */
   static final int MAX_K = 1000;
 
-  private record Group(long modelId, int k, long thresholdPpm) {}
+  /** What span-scored results are tagged with (the sidecar's {@code span_index.METHOD_ID}). */
+  static final String SPAN_MATCH = "span-match";
+
+  private record Group(long modelId, ScoreMethod method, int k, long thresholdPpm) {}
 
   private final SidecarGateway sidecar;
   private final AttributionOperator.AttributionMetrics metrics;
@@ -63,15 +68,18 @@ final class Scorer {
                   : rules.isEmpty() ? "no params in force at block " + in.block() : null;
       if (problem != null) {
         rejections.add(Rejection.of("attribution", problem, in));
-        byInference.put(in.id(), result(in, rules.map(Params::version).orElse(0L), "", List.of()));
+        byInference.put(
+            in.id(),
+            result(in, rules.map(Params::version).orElse(0L), sidecar.encoderId(), "", List.of()));
         continue;
       }
       Params p = rules.get();
       // The sidecar ranks at most MAX_K per query; a larger top-k (the contract allows 65535) is
       // served as MAX_K, whose smallest shares are negligible anyway.
       int k = Math.max(1, Math.min(p.topK(), MAX_K));
+      ScoreMethod method = ScoreMethod.forModel(models.apply(modelId).method());
       groups
-          .computeIfAbsent(new Group(modelId, k, p.thresholdPpm()), g -> new ArrayList<>())
+          .computeIfAbsent(new Group(modelId, method, k, p.thresholdPpm()), g -> new ArrayList<>())
           .add(in);
     }
     for (Map.Entry<Group, List<ChainInput>> e : groups.entrySet()) {
@@ -89,7 +97,7 @@ final class Scorer {
           rejections.add(
               Rejection.of("attribution", "sidecar refused: " + refused.getMessage(), in));
           long version = history.at(in.block()).orElseThrow().version();
-          byInference.put(in.id(), result(in, version, "", List.of()));
+          byInference.put(in.id(), result(in, version, sidecar.encoderId(), "", List.of()));
         }
         continue;
       }
@@ -108,7 +116,10 @@ final class Scorer {
         Params rules = history.at(in.block()).orElseThrow();
         List<Shares.Attributed> shares =
             Shares.attribute(ranked, rules.shareRule(), rules.thresholdPpm());
-        byInference.put(in.id(), result(in, rules.version(), scored.encoder().version(), shares));
+        // What scored it: the encoder, or span-match for a span model (as the sidecar named it).
+        String encoderId = scored.encoder().id().isEmpty() ? fallbackId(g) : scored.encoder().id();
+        byInference.put(
+            in.id(), result(in, rules.version(), encoderId, scored.encoder().version(), shares));
       }
     }
     // Only now, with every group scored, do side effects happen: a re-seed and retry above
@@ -125,16 +136,26 @@ final class Scorer {
 
   /** Scores one group; a sidecar found not ready (restarted) is re-seeded and asked again. */
   private ScoreResult score(Group g, List<ScoreQuery> queries, Runnable reseed) {
+    double threshold = g.thresholdPpm() / 1_000_000.0;
     try {
-      return sidecar.score(g.modelId(), g.k(), g.thresholdPpm() / 1_000_000.0, queries);
+      return sidecar.score(g.modelId(), g.k(), threshold, g.method(), queries);
     } catch (SidecarException.NotReady e) {
       reseed.run();
-      return sidecar.score(g.modelId(), g.k(), g.thresholdPpm() / 1_000_000.0, queries);
+      return sidecar.score(g.modelId(), g.k(), threshold, g.method(), queries);
     }
   }
 
+  /** The id recorded when a sidecar names no encoder on its answer. */
+  private String fallbackId(Group g) {
+    return g.method() == ScoreMethod.SPAN ? SPAN_MATCH : sidecar.encoderId();
+  }
+
   private Attribution result(
-      ChainInput in, long paramsVersion, String encoderVersion, List<Shares.Attributed> shares) {
+      ChainInput in,
+      long paramsVersion,
+      String encoderId,
+      String encoderVersion,
+      List<Shares.Attributed> shares) {
     int n = shares.size();
     long[] ids = new long[n];
     String[] who = new String[n];
@@ -159,7 +180,7 @@ final class Scorer {
         in.logIndex(),
         false,
         in.datanetId(),
-        sidecar.encoderId(),
+        encoderId,
         encoderVersion,
         paramsVersion,
         ids,

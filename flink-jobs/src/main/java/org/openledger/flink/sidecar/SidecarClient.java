@@ -165,8 +165,20 @@ public final class SidecarClient implements AutoCloseable {
 
   /** Scores queries of one model; the result has an entry (maybe empty) for every query. */
   public ScoreResult score(long modelId, int k, double threshold, List<ScoreQuery> queries) {
+    return score(modelId, k, threshold, ScoreMethod.EMBEDDING, queries);
+  }
+
+  /**
+   * As {@link #score(long, int, double, List)} by {@code method}; span scoring takes text queries
+   * and its result names {@code span-match} as the encoder.
+   */
+  public ScoreResult score(
+      long modelId, int k, double threshold, ScoreMethod method, List<ScoreQuery> queries) {
     ObjectNode command = json.createObjectNode().put("op", "score").put("model_id", modelId);
     command.put("k", k).put("threshold", threshold);
+    if (method != ScoreMethod.EMBEDDING) { // the default: embedding commands stay as they were
+      command.put("method", method.wire());
+    }
     ArrowResults.ScoreCollector collector = new ArrowResults.ScoreCollector(queries);
     exchange(
         command,

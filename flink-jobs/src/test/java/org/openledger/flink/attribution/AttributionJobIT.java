@@ -170,7 +170,13 @@ public class AttributionJobIT {
    */
   static List<byte[]> run(String prefix, List<ChainEvent> scenario, int expected, Path content)
       throws Exception {
-    PipelineConfig config = config(prefix, content);
+    return run(config(prefix, content), scenario, expected);
+  }
+
+  /** As above with a config of the caller's (e.g. another sidecar). */
+  static List<byte[]> run(PipelineConfig config, List<ChainEvent> scenario, int expected)
+      throws Exception {
+    String prefix = config.topicPrefix();
     produce(config.topic(Topics.CHAIN_EVENTS), scenario);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.enableCheckpointing(config.checkpointIntervalMs());
@@ -188,12 +194,17 @@ public class AttributionJobIT {
    * file:// content under {@code content} only (the production policy with a content root).
    */
   static PipelineConfig config(String prefix, Path content) throws Exception {
+    return config(prefix, content, LocalStack.sidecarFlightUri());
+  }
+
+  /** As above, scoring on the sidecar at {@code sidecar}. */
+  static PipelineConfig config(String prefix, Path content, java.net.URI sidecar) throws Exception {
     PipelineConfig config =
         PipelineConfig.load(
             Map.of(
                 "OPENLEDGER_KAFKA_BOOTSTRAP", LocalStack.kafkaBootstrap(),
                 "OPENLEDGER_REGISTRY_URL", LocalStack.registryUrl().toString(),
-                "OPENLEDGER_SIDECAR_FLIGHT_URI", LocalStack.sidecarFlightUri().toString(),
+                "OPENLEDGER_SIDECAR_FLIGHT_URI", sidecar.toString(),
                 "OPENLEDGER_TOPIC_PREFIX", prefix,
                 "OPENLEDGER_CHECKPOINT_INTERVAL_MS", "500",
                 "OPENLEDGER_CONTENT_FETCH_SCHEMES", "file",

@@ -80,13 +80,19 @@ public final class ChainEvents {
   }
 
   public static ChainEvent model(long block, long modelId, long... datanets) {
+    return model(block, modelId, AttributionMethod.EMBEDDING, datanets);
+  }
+
+  /** A model registered with an attribution method. */
+  public static ChainEvent model(
+      long block, long modelId, AttributionMethod method, long... datanets) {
     return of(
         ModelRegistered.newBuilder()
             .setPosition(at(block, 0))
             .setModelId(modelId)
             .setOwner(OWNER)
             .setDatanetIds(java.util.Arrays.stream(datanets).boxed().toList())
-            .setMethod(AttributionMethod.EMBEDDING)
+            .setMethod(method)
             .setName("model " + modelId)
             .build());
   }
@@ -96,6 +102,13 @@ public final class ChainEvents {
    */
   ChainEvent contribution(long block, int logIndex, long id, String text, String hashOf)
       throws Exception {
+    return contribution(block, logIndex, id, CONTRIBUTOR, text, hashOf);
+  }
+
+  /** As above, by {@code contributor}. */
+  ChainEvent contribution(
+      long block, int logIndex, long id, String contributor, String text, String hashOf)
+      throws Exception {
     Path file = dir.resolve("contribution-" + id + ".txt");
     Files.writeString(file, text);
     return of(
@@ -103,7 +116,7 @@ public final class ChainEvents {
             .setPosition(at(block, logIndex))
             .setContributionId(id)
             .setDatanetId(1)
-            .setContributor(CONTRIBUTOR)
+            .setContributor(contributor)
             .setContentHash(Keccak.hex(hashOf.getBytes(StandardCharsets.UTF_8)))
             .setContentUri(file.toUri().toString())
             .setStake(BigDecimal.TEN)

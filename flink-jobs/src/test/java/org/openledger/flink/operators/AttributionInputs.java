@@ -109,13 +109,19 @@ final class AttributionInputs {
   }
 
   static ChainInput model(ChainPosition p, long modelId, long... datanets) {
+    return model(p, modelId, AttributionMethod.EMBEDDING, datanets);
+  }
+
+  /** A model registered with an attribution method (EMBEDDING, PRECOMPUTED or SPAN). */
+  static ChainInput model(
+      ChainPosition p, long modelId, AttributionMethod method, long... datanets) {
     return of(
         ModelRegistered.newBuilder()
             .setPosition(p)
             .setModelId(modelId)
             .setOwner("0x00000000000000000000000000000000000000b1")
             .setDatanetIds(Arrays.stream(datanets).boxed().toList())
-            .setMethod(AttributionMethod.EMBEDDING)
+            .setMethod(method)
             .setName("model " + modelId)
             .build());
   }
@@ -229,6 +235,7 @@ final class AttributionInputs {
         in.thresholdPpm(),
         in.duplicateBoundPpm(),
         in.shareRule(),
+        in.method(),
         null,
         null);
   }

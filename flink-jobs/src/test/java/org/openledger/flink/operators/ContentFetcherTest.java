@@ -87,6 +87,7 @@ class ContentFetcherTest {
         0,
         null,
         null,
+        null,
         null);
   }
 
@@ -335,6 +336,7 @@ class ContentFetcherTest {
             0,
             0,
             0,
+            null,
             null,
             null,
             null);

@@ -15,6 +15,7 @@ import org.openledger.flink.attribution.SidecarGateway;
 import org.openledger.flink.sidecar.Encoder;
 import org.openledger.flink.sidecar.IndexMatch;
 import org.openledger.flink.sidecar.IndexRow;
+import org.openledger.flink.sidecar.ScoreMethod;
 import org.openledger.flink.sidecar.ScoreQuery;
 import org.openledger.flink.sidecar.ScoreResult;
 import org.openledger.flink.sidecar.ScoredContribution;
@@ -24,13 +25,17 @@ import org.openledger.flink.sidecar.SidecarException;
  * An in-memory sidecar for operator tests, with the real one's contract: rows per Datanet with
  * active intervals [from, to), similarity (here the Jaccard index of lower-cased word sets), score
  * desc then id asc, top-k at or above the threshold; {@code reset} forgets everything and scoring
- * needs {@code ready}. It records the calls, so tests can assert re-seeding. Instances live in a
- * static registry so that the (serialized) factory finds the test's instance.
+ * needs {@code ready}. Span scoring (method {@code SPAN}) scores the longest run of at least {@link
+ * #MIN_SPAN} query words found contiguously in a contribution, as a share of the query's words,
+ * tagged {@code span-match}. It records the calls, so tests can assert re-seeding. Instances live
+ * in a static registry so that the (serialized) factory finds the test's instance.
  */
 final class FakeSidecar implements SidecarGateway {
 
   static final String ENCODER = "fake-jaccard";
   static final Encoder ENCODER_INFO = new Encoder(ENCODER, "1", "memory");
+  static final Encoder SPAN_INFO = new Encoder("span-match", "1", "memory");
+  static final int MIN_SPAN = 4;
 
   private static final Map<String, FakeSidecar> REGISTRY = new ConcurrentHashMap<>();
 
@@ -56,6 +61,7 @@ final class FakeSidecar implements SidecarGateway {
   final List<IndexCall> indexCalls = new ArrayList<>();
   final List<Long> closes = new ArrayList<>();
   final List<Long> reopens = new ArrayList<>();
+  final List<ScoreMethod> scoreMethods = new ArrayList<>();
 
   static FakeSidecar register(String name) {
     FakeSidecar fake = new FakeSidecar();
@@ -112,6 +118,33 @@ final class FakeSidecar implements SidecarGateway {
     Set<String> both = new HashSet<>(x);
     both.retainAll(y);
     return (float) ((double) both.size() / union.size());
+  }
+
+  /** The longest run of query words inside the contribution's words, over the query's length. */
+  static float spanScore(String contribution, String query) {
+    List<String> c = wordList(contribution);
+    List<String> q = wordList(query);
+    int best = 0;
+    for (int i = 0; i < q.size(); i++) {
+      for (int j = 0; j < c.size(); j++) {
+        int n = 0;
+        while (i + n < q.size() && j + n < c.size() && q.get(i + n).equals(c.get(j + n))) {
+          n++;
+        }
+        best = Math.max(best, n);
+      }
+    }
+    return best < MIN_SPAN ? 0f : (float) best / q.size();
+  }
+
+  private static List<String> wordList(String text) {
+    List<String> out = new ArrayList<>();
+    for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+      if (!w.isEmpty()) {
+        out.add(w);
+      }
+    }
+    return out;
   }
 
   private static Set<String> words(String text) {
@@ -213,8 +246,9 @@ final class FakeSidecar implements SidecarGateway {
 
   @Override
   public synchronized ScoreResult score(
-      long modelId, int k, double threshold, List<ScoreQuery> queries) {
+      long modelId, int k, double threshold, ScoreMethod method, List<ScoreQuery> queries) {
     scoreCalls++;
+    scoreMethods.add(method);
     if (!ready) {
       throw new SidecarException.NotReady("[not-ready] waiting to be re-seeded by its owner", null);
     }
@@ -227,8 +261,9 @@ final class FakeSidecar implements SidecarGateway {
       List<ScoredContribution> found = new ArrayList<>();
       for (long d : over) {
         for (Row r : datanets.getOrDefault(d, Map.of()).values()) {
-          float s = similarity(r.text(), q.text());
-          if (r.activeAt(q.block()) && s >= threshold) {
+          boolean span = method == ScoreMethod.SPAN;
+          float s = span ? spanScore(r.text(), q.text()) : similarity(r.text(), q.text());
+          if (r.activeAt(q.block()) && s >= threshold && (!span || s > 0f)) {
             found.add(new ScoredContribution(r.id(), s));
           }
         }
@@ -236,7 +271,7 @@ final class FakeSidecar implements SidecarGateway {
       found.sort(BEST_FIRST);
       byInference.put(q.inferenceId(), List.copyOf(found.subList(0, Math.min(k, found.size()))));
     }
-    return new ScoreResult(ENCODER_INFO, byInference);
+    return new ScoreResult(method == ScoreMethod.SPAN ? SPAN_INFO : ENCODER_INFO, byInference);
   }
 
   @Override

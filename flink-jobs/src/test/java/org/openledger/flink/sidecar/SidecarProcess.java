@@ -13,18 +13,19 @@ import java.util.concurrent.TimeUnit;
 import org.openledger.testing.LocalStack;
 
 /**
- * A sidecar process of its own for a test that must configure it (a token), on free loopback ports,
- * from the project's venv ({@code OPENLEDGER_LOCAL_DIR}, else {@code .local} of the repository);
- * stopped by {@link #close()}. The shared stack's sidecar is left alone.
+ * A sidecar process of its own for a test that must configure it (a token) or needs this checkout's
+ * sidecar code rather than the shared stack's, on free loopback ports, from the project's venv
+ * ({@code OPENLEDGER_LOCAL_DIR}, else {@code .local} of the repository); stopped by {@link
+ * #close()}. The shared stack's sidecar is left alone.
  */
-final class SidecarProcess implements AutoCloseable {
+public final class SidecarProcess implements AutoCloseable {
 
   private final Process process;
   private final Path log;
   private final int flightPort = LocalStack.freePort();
   private final int httpPort = LocalStack.freePort();
 
-  SidecarProcess(Map<String, String> environment) throws IOException, InterruptedException {
+  public SidecarProcess(Map<String, String> environment) throws IOException, InterruptedException {
     Path root = repositoryRoot();
     String local = System.getenv("OPENLEDGER_LOCAL_DIR");
     Path python =
@@ -56,7 +57,7 @@ final class SidecarProcess implements AutoCloseable {
     awaitHealthy();
   }
 
-  URI flightUri() {
+  public URI flightUri() {
     return URI.create("grpc+tcp://127.0.0.1:" + flightPort);
   }
 

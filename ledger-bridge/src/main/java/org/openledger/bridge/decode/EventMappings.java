@@ -350,6 +350,7 @@ final class EventMappings {
     return switch (code) {
       case 0 -> AttributionMethod.EMBEDDING;
       case 1 -> AttributionMethod.PRECOMPUTED;
+      case 2 -> AttributionMethod.SPAN;
       default -> throw new InvalidField("method", "unknown attribution method " + code);
     };
   }

@@ -15,6 +15,12 @@ final class Perturb {
 
   private Perturb() {}
 
+  /** What a span-matched model outputs: the passage verbatim, after one of a few lead-ins. */
+  static String quote(String text, Random random) {
+    List<String> leads = List.of("As the saying goes:", "They say", "Remember:", "In short,");
+    return leads.get(random.nextInt(leads.size())) + " " + text;
+  }
+
   static String query(String text, Random random) {
     List<String> words =
         new ArrayList<>(Arrays.asList(text.toLowerCase(Locale.ROOT).split("\\s+")));

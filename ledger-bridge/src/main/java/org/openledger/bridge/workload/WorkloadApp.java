@@ -156,13 +156,14 @@ public final class WorkloadApp {
           driver.registerModel(
               accounts.account(OWNERS + m),
               spec.datanets().stream().map(datanetIds::get).toList(),
-              0,
+              spec.method().code(),
               spec.name());
       modelIds.add(id);
       models
           .addObject()
           .put("id", id)
           .put("name", spec.name())
+          .put("method", spec.method().name())
           .put("owner", accounts.account(OWNERS + m).getAddress());
     }
 

@@ -11,7 +11,8 @@ import java.util.Random;
  * What the demo workload does on the chain, worked out in advance from the fortunes and a seed, so
  * a run can be repeated exactly: Datanets (one per category), contributions (with a few deliberate
  * duplicates and a few whose content will not match its on-chain hash), models, and paid inferences
- * whose queries are perturbed copies of known contributions. No chain types here.
+ * whose queries are perturbed copies of known contributions, or, for the one span-matched model,
+ * verbatim quotes of them. No chain types here.
  */
 public record WorkloadPlan(
     List<DatanetSpec> datanets,
@@ -36,8 +37,23 @@ public record WorkloadPlan(
   /** One contribution: index of its Datanet and contributor, its text, and what it is. */
   public record ContributionSpec(int datanet, int contributor, String text, Kind kind) {}
 
-  /** One model, registered against one or more Datanets (indexes into {@link #datanets}). */
-  public record ModelSpec(String name, List<Integer> datanets, int owner) {}
+  /** How a model's inferences are attributed: {@code ModelRegistry.AttributionMethod}, in order. */
+  public enum Method {
+    EMBEDDING,
+    PRECOMPUTED,
+    SPAN;
+
+    /** The contract's enum value. */
+    public int code() {
+      return ordinal();
+    }
+  }
+
+  /**
+   * One model, registered against one or more Datanets (indexes into {@link #datanets}) with an
+   * attribution method.
+   */
+  public record ModelSpec(String name, List<Integer> datanets, int owner, Method method) {}
 
   /** One paid inference: its model, payer, query, fee in wei, and the contribution it came from. */
   public record InferenceSpec(int model, int payer, String query, BigInteger fee, int source) {}
@@ -117,11 +133,18 @@ public record WorkloadPlan(
 
     List<ModelSpec> models = new ArrayList<>();
     for (int d = 0; d < o.datanets(); d++) {
-      models.add(new ModelSpec(datanets.get(d).category() + "-assistant", List.of(d), d));
+      models.add(
+          new ModelSpec(
+              datanets.get(d).category() + "-assistant", List.of(d), d, Method.EMBEDDING));
     }
     if (o.datanets() > 1) {
-      models.add(new ModelSpec("fortunes-generalist", List.of(0, 1), o.datanets()));
+      models.add(
+          new ModelSpec("fortunes-generalist", List.of(0, 1), o.datanets(), Method.EMBEDDING));
     }
+    // One model attributed by span matching: its outputs quote the first Datanet's records.
+    models.add(
+        new ModelSpec(
+            datanets.get(0).category() + "-quoter", List.of(0), models.size(), Method.SPAN));
 
     List<InferenceSpec> inferences = new ArrayList<>();
     for (int i = 0; i < o.inferences(); i++) {
@@ -134,13 +157,12 @@ public record WorkloadPlan(
           CENTI_OPEN
               .multiply(BigInteger.valueOf(1 + random.nextInt(200)))
               .add(BigInteger.valueOf(random.nextInt(1_000_000)));
-      inferences.add(
-          new InferenceSpec(
-              m,
-              random.nextInt(o.payers()),
-              Perturb.query(contributions.get(source).text(), random),
-              fee,
-              source));
+      String text = contributions.get(source).text();
+      String query =
+          models.get(m).method() == Method.SPAN
+              ? Perturb.quote(text, random)
+              : Perturb.query(text, random);
+      inferences.add(new InferenceSpec(m, random.nextInt(o.payers()), query, fee, source));
     }
     return new WorkloadPlan(datanets, contributions, models, inferences, o.inferences() / 2);
   }

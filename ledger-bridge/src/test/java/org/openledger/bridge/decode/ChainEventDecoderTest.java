@@ -253,6 +253,23 @@ class ChainEventDecoderTest {
   }
 
   @Test
+  void shouldDecodeASpanMatchModelWhenTheMethodIsTwo() {
+    RawChainLog raw =
+        log(
+            MODELS,
+            ModelRegistry.MODELREGISTERED_EVENT,
+            List.of(new Uint256(8), new Address("0x00000000000000000000000000000000000000aa")),
+            List.of(
+                new DynamicArray<>(Uint256.class, List.of(new Uint256(1))),
+                new Uint8(2),
+                new Utf8String("quoter")));
+
+    ModelRegistered event = (ModelRegistered) decoded(raw, Topics.MODEL_REGISTERED.name());
+
+    assertThat(event.getMethod()).isEqualTo(AttributionMethod.SPAN);
+  }
+
+  @Test
   void shouldFailWithReasonWhenAnIdDoesNotFitALong() {
     RawChainLog raw =
         log(

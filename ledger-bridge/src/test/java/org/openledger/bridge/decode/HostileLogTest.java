@@ -186,8 +186,8 @@ class HostileLogTest {
 
   @Test
   void shouldFailNamingTheFieldWhenTheAttributionMethodIsOutOfRange() {
-    assertThat(reason(model(List.of(1L), 2)))
-        .isEqualTo("ModelRegistered.method: unknown attribution method 2");
+    assertThat(reason(model(List.of(1L), 3)))
+        .isEqualTo("ModelRegistered.method: unknown attribution method 3");
   }
 
   @Test

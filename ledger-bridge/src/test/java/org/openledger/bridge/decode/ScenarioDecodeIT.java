@@ -199,6 +199,35 @@ class ScenarioDecodeIT {
   }
 
   /** Every log of the deployment's contracts, as the follower will write them. */
+  @Test
+  void shouldRegisterAndDecodeASpanMatchModelWhenTheMethodIsSpan() throws Exception {
+    DevAccounts accounts = DevAccounts.devNode();
+    try (Chain chain = new Chain(LocalStack.evmRpcUrl().toString(), LocalStack.evmChainId())) {
+      Deployment deployment = Deployer.deployDev(chain, accounts);
+      ScenarioDriver driver = new ScenarioDriver(chain, deployment);
+      var owner = accounts.account(6);
+      long datanet = driver.createDatanet(owner, "span-quotes", BigInteger.TEN.pow(18));
+      long model = driver.registerModel(owner, List.of(datanet), 2, "quoter");
+
+      ChainEventDecoder decoder = new ChainEventDecoder(deployment.addressesByName());
+      List<ModelRegistered> registered = new ArrayList<>();
+      for (RawChainLog raw : logs(chain, deployment)) {
+        if (decoder.decode(raw) instanceof Decoded d && d.event() instanceof ModelRegistered m) {
+          registered.add(m);
+        }
+      }
+
+      assertThat(registered)
+          .singleElement()
+          .satisfies(
+              m -> {
+                assertThat(m.getModelId()).isEqualTo(model);
+                assertThat(m.getMethod()).isEqualTo(AttributionMethod.SPAN);
+                assertThat(m.getDatanetIds()).containsExactly(datanet);
+              });
+    }
+  }
+
   private static List<RawChainLog> logs(Chain chain, Deployment deployment) throws Exception {
     EthFilter filter =
         new EthFilter(

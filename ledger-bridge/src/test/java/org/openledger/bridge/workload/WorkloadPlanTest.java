@@ -61,7 +61,12 @@ class WorkloadPlanTest {
           .filteredOn(c -> c.datanet() == index)
           .allMatch(c -> fortunes().get(d.category()).contains(c.text()));
     }
-    assertThat(plan.models()).hasSize(4); // one per Datanet, one over the first two
+    // one per Datanet, one over the first two, one span-matched over the first
+    assertThat(plan.models()).hasSize(5);
+    assertThat(plan.models())
+        .filteredOn(m -> m.method() == WorkloadPlan.Method.SPAN)
+        .singleElement()
+        .satisfies(m -> assertThat(m.datanets()).containsExactly(0));
     assertThat(plan.governanceAt()).isEqualTo(20);
   }
 
@@ -109,6 +114,17 @@ class WorkloadPlanTest {
               BigInteger.TEN.pow(18).multiply(BigInteger.TWO).add(BigInteger.TEN.pow(6)));
       assertThat(i.payer()).isBetween(0, 2);
     }
+  }
+
+  @Test
+  void shouldQuoteTheSourceVerbatimWhenTheModelIsSpanMatched() {
+    WorkloadPlan plan = WorkloadPlan.of(fortunes(), OPTIONS);
+
+    assertThat(plan.inferences())
+        .filteredOn(i -> plan.models().get(i.model()).method() == WorkloadPlan.Method.SPAN)
+        .isNotEmpty()
+        .allSatisfy(
+            i -> assertThat(i.query()).endsWith(" " + plan.contributions().get(i.source()).text()));
   }
 
   @Property
