@@ -8,7 +8,7 @@ import json
 import pytest
 
 from openledger_sidecar import quality
-from openledger_sidecar.quality_corpus import KINDS
+from openledger_sidecar.quality_queries import KINDS
 from openledger_sidecar.share_rules import Rule
 
 
@@ -20,7 +20,7 @@ def test_should_run_quick_end_to_end_and_write_table_json_and_html(tmp_path, cap
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert on_disk == json.loads(json.dumps(figures))
     assert (tmp_path / "report.md").read_text(encoding="utf-8") == printed
-    assert page.count("<svg") == 3 and "<table>" in page and "http" not in page.split("<body>")[0]
+    assert page.count("<svg") == 4 and "<table>" in page and "http" not in page.split("<body>")[0]
     assert set(figures["encoders"]) == {"hashing-ngram", "hashing-ngram-v2"}
     rules = figures["meta"]["rules"]
     for name, e in figures["encoders"].items():

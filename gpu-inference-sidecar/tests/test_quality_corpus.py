@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openledger_sidecar import quality_corpus as qc
+from openledger_sidecar import quality_queries as qq
 from openledger_sidecar.encoders import tokens
 from openledger_sidecar.quality import QUICK_PACKAGES
 
@@ -19,7 +20,7 @@ def corpus():
 
 @pytest.fixture(scope="module")
 def queries(corpus):
-    return qc.plant_queries(corpus, 40, seed=3)
+    return qq.plant_queries(corpus, 40, seed=3)
 
 
 def _contains(haystack: list[str], needle: list[str]) -> bool:
@@ -30,7 +31,7 @@ def test_should_build_the_same_corpus_and_queries_from_the_same_seed(corpus, que
     again = qc.build_corpus(400, seed=3, packages=QUICK_PACKAGES)
 
     assert again == corpus
-    assert qc.plant_queries(again, 40, seed=3) == queries
+    assert qq.plant_queries(again, 40, seed=3) == queries
     other = qc.build_corpus(400, seed=4, packages=QUICK_PACKAGES)
     assert other.digest != corpus.digest
 
@@ -51,7 +52,7 @@ def test_should_plant_every_kind_from_a_known_source(corpus, queries):
     by_id = corpus.by_id()
     counts = collections.Counter(q.kind for q in queries)
 
-    assert counts == {kind: 40 for kind in qc.KINDS}
+    assert counts == {kind: 40 for kind in qq.KINDS}
     assert len({q.query_id for q in queries}) == len(queries)
     for q in queries:
         span = by_id[q.source_id].words[q.start : q.start + q.length]
@@ -65,8 +66,8 @@ def test_should_plant_every_kind_from_a_known_source(corpus, queries):
             it = iter(span)
             assert all(w in it for w in words)  # an ordered subsequence of the span
         elif q.kind == "synonyms":
-            replacements = {w for v in qc.SYNONYMS.values() for w in v.split()}
-            new = [qc._bare(w)[1].lower() for w in words if w not in span]
+            replacements = {w for v in qq.SYNONYMS.values() for w in v.split()}
+            new = [qq._bare(w)[1].lower() for w in words if w not in span]
             assert new and set(new) <= replacements
         elif q.kind == "reordered":
             assert sorted(words) == sorted(span) and words != span
@@ -77,16 +78,16 @@ def test_should_plant_every_kind_from_a_known_source(corpus, queries):
 
 
 def test_should_draw_spans_that_only_their_source_holds(corpus, queries):
-    owner = qc.unique_owner(corpus)
+    owner = qq.unique_owner(corpus)
 
     for q in queries:
         if q.kind == "exact":
-            for shingle in qc._shingles(tokens(q.text)):
+            for shingle in qc.shingles(tokens(q.text)):
                 assert owner[shingle] == q.source_id
 
 
 def test_should_plant_farmer_copies_after_the_corpus_in_the_originals_datanets(corpus):
-    originals, copies = qc.farmer_copies(corpus, 12, seed=3, first_id=1000)
+    originals, copies = qq.farmer_copies(corpus, 12, seed=3, first_id=1000)
 
     assert len(copies) == 2 * len(originals) == 24
     assert [c.contribution_id for c in copies] == list(range(1000, 1024))
@@ -94,7 +95,7 @@ def test_should_plant_farmer_copies_after_the_corpus_in_the_originals_datanets(c
         verbatim, edited = copies[2 * n], copies[2 * n + 1]
         assert verbatim.text == original.text and verbatim.datanet == edited.datanet == original.datanet
         assert edited.text != original.text
-        assert edited.source.split(":")[1] == qc.EDITS[1 + n % (len(qc.EDITS) - 1)]
+        assert edited.source.split(":")[1] == qq.EDITS[1 + n % (len(qq.EDITS) - 1)]
 
 
 @settings(max_examples=100, deadline=None)
@@ -103,9 +104,9 @@ def test_should_plant_farmer_copies_after_the_corpus_in_the_originals_datanets(c
 def test_should_change_spans_only_as_each_kind_says(words, seed):
     rng = np.random.default_rng(seed)
 
-    dropped = qc.drop_words(words, rng)
-    reordered = qc.reorder(words, rng)
-    swapped = qc.swap_synonyms(words, rng)
+    dropped = qq.drop_words(words, rng)
+    reordered = qq.reorder(words, rng)
+    swapped = qq.swap_synonyms(words, rng)
 
     assert len(dropped) == len(words) - max(1, round(0.15 * len(words)))
     assert sorted(reordered) == sorted(words)

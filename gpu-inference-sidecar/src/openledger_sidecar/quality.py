@@ -7,7 +7,7 @@ query came from, and how much of the contributor pool reaches it under each shar
 What it does, all in this process and through the same code the pipeline's sidecar runs
 (`AttributionService.index`, `register_model`, `score`, Arrow batches in and out; only the Flight
 transport is left out):
-1. builds a corpus from the standard library's docstrings and comments (`quality_corpus`), one
+1. builds a corpus from the standard library's docstrings and comments (`quality_corpus`; queries and farmer in `quality_queries`), one
    Datanet per top-level package, and indexes it at block 1 as the pipeline does (every new
    contribution matched against earlier ones; a best match at or above the duplicate bound,
    950,000 ppm, flags it as a duplicate that is closed at once and earns nothing);
@@ -40,6 +40,7 @@ import pyarrow as pa
 from tqdm import tqdm
 
 from . import quality_corpus as qc
+from . import quality_queries as qq
 from . import quality_report
 from .service import AttributionService
 from .share_rules import DEFAULT_RULES, Rule, parse_rule, ppm
@@ -67,7 +68,7 @@ def _index_rows(contributions: list[qc.Contribution], block: int) -> pa.RecordBa
     })
 
 
-def _query_rows(queries: list[qc.Query], block: int) -> pa.RecordBatch:
+def _query_rows(queries: list[qq.Query], block: int) -> pa.RecordBatch:
     return pa.RecordBatch.from_pydict({
         "inference_id": pa.array([q.query_id for q in queries], pa.int64()),
         "block": pa.array([block] * len(queries), pa.int64()),
@@ -116,7 +117,7 @@ class Run:
             else:
                 self.service.close(self.datanet_ids[c.datanet], c.contribution_id, block)
 
-    def score(self, queries: list[qc.Query], block: int, k: int, threshold_ppm: int) -> tuple[dict, float]:
+    def score(self, queries: list[qq.Query], block: int, k: int, threshold_ppm: int) -> tuple[dict, float]:
         """(query id -> [(contribution id, score)] in rank order, seconds)."""
         out: dict[int, list] = {q.query_id: [] for q in queries}
         seconds = 0.0
@@ -155,7 +156,7 @@ def _mean(rows: list[dict[str, float]], names: list[str]) -> dict[str, float]:
     return {n: (sum(r[n] for r in rows) / len(rows) if rows else 0.0) for n in names}
 
 
-def measure(run: Run, queries: list[qc.Query], rules: list[Rule]) -> tuple[dict, float]:
+def measure(run: Run, queries: list[qq.Query], rules: list[Rule]) -> tuple[dict, float]:
     """Per query kind: recall@1, recall@10, mean source score, pool-to-source per threshold and
     rule. Also the queries/s of the recall call (encoding, top-k and the answer included)."""
     recall, seconds = run.score(queries, CORPUS_BLOCK, RECALL_K, 0)
@@ -204,7 +205,7 @@ def _quantiles(values: list[int]) -> dict[str, int]:
     return {"min": values[0], "p10": at(0.1), "p50": at(0.5), "p90": at(0.9), "p99": at(0.99), "max": values[-1]}
 
 
-def farmer(run: Run, originals, copies, queries: list[qc.Query], rules: list[Rule], corpus_best: dict) -> dict:
+def farmer(run: Run, originals, copies, queries: list[qq.Query], rules: list[Rule], corpus_best: dict) -> dict:
     """Indexes the farmer's copies after the corpus; per threshold and rule, the farmer's share of
     the pool of queries drawn from the farmed originals (overall and per edit of the copy), at the
     pipeline's duplicate bound and, at the default threshold, at lower bounds (a sweep)."""
@@ -217,7 +218,7 @@ def farmer(run: Run, originals, copies, queries: list[qc.Query], rules: list[Rul
               "match_ppm": {}, "farmer_share": {}, "by_edit": {}, "bounds": {}}
     honest = [s for s in corpus_best.values() if s is not None]
     result["corpus_best_match_ppm"] = _quantiles(honest)
-    for edit in qc.EDITS:
+    for edit in qq.EDITS:
         ids = [c for c, e in edit_of.items() if e == edit]
         if ids:
             result["flagged"][edit] = len(_flagged({c: best[c] for c in ids}, DUPLICATE_BOUND_PPM)) / len(ids)
@@ -233,7 +234,7 @@ def farmer(run: Run, originals, copies, queries: list[qc.Query], rules: list[Rul
                 if bound == DUPLICATE_BOUND_PPM:
                     result["farmer_share"][str(t)] = shares
                     if t == THRESHOLDS_PPM[0]:
-                        for edit in qc.EDITS[1:]:
+                        for edit in qq.EDITS[1:]:
                             mine = [rows[q.query_id] for q in queries if edited_copy.get(q.source_id) == edit]
                             if mine:
                                 result["by_edit"][edit] = _mean(mine, names)
@@ -288,6 +289,9 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--minilm", action="store_true", help="also measure minilm-l6-v2 (needs torch; slow on CPU)")
     p.add_argument("--rules", default=",".join(DEFAULT_RULES), help="share rules, comma list (default: all)")
     p.add_argument("--hashing-dim", type=int, default=384, help="dimension of hashing-ngram v1 (the sidecar's default 384)")
+    p.add_argument("--also", action="append", default=[], metavar="DIR",
+                   help="another source tree to take text from after the standard library (repeatable), e.g. "
+                        "the venv's site-packages for a corpus of ~70k; the corpus then depends on what is installed")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--quick", action="store_true", help="a few packages and few queries: seconds (tests, CI)")
     p.add_argument("--out", default=".run-bench/quality", help="folder for figures.json, report.md, report.html")
@@ -313,11 +317,12 @@ def main(argv=None) -> dict:
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="ts=%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s")
     began = time.perf_counter()
-    corpus = qc.build_corpus(args.contributions, args.seed, packages=QUICK_PACKAGES if args.quick else None)
-    queries = qc.plant_queries(corpus, args.queries, args.seed)
+    corpus = qc.build_corpus(args.contributions, args.seed, packages=QUICK_PACKAGES if args.quick else None,
+                             also=tuple(args.also))
+    queries = qq.plant_queries(corpus, args.queries, args.seed)
     last = max(c.contribution_id for c in corpus.contributions)
-    originals, copies = qc.farmer_copies(corpus, args.farmed, args.seed, first_id=last + 1)
-    farmer_queries = qc.plant_queries(corpus, 0, args.seed + 1, sources=originals, first_id=len(queries) + 1)
+    originals, copies = qq.farmer_copies(corpus, args.farmed, args.seed, first_id=last + 1)
+    farmer_queries = qq.plant_queries(corpus, 0, args.seed + 1, sources=originals, first_id=len(queries) + 1)
     log.info("corpus contributions=%d datanets=%d queries=%d farmer_copies=%d farmer_queries=%d python=%s digest=%s seconds=%.1f",
              len(corpus.contributions), len(corpus.datanets), len(queries), len(copies), len(farmer_queries),
              corpus.python, corpus.digest, time.perf_counter() - began)
@@ -333,9 +338,9 @@ def main(argv=None) -> dict:
             "command": "python -m openledger_sidecar.quality " + " ".join(sys.argv[1:] if argv is None else argv),
             "python": corpus.python, "corpus_version": qc.CORPUS_VERSION, "corpus_digest": corpus.digest,
             "machine": quality_report.machine(), "seed": args.seed, "quick": args.quick,
-            "contributions": len(corpus.contributions), "datanets": len(corpus.datanets),
+            "also": list(args.also), "contributions": len(corpus.contributions), "datanets": len(corpus.datanets),
             "words_per_contribution": sum(len(c.words) for c in corpus.contributions) / len(corpus.contributions),
-            "queries": {k: sum(1 for q in queries if q.kind == k) for k in qc.KINDS},
+            "queries": {k: sum(1 for q in queries if q.kind == k) for k in qq.KINDS},
             "top_k": TOP_K, "thresholds_ppm": list(THRESHOLDS_PPM), "duplicate_bound_ppm": DUPLICATE_BOUND_PPM,
             "rules": [r.name for r in args.rule_list], "seconds": time.perf_counter() - began,
         },

@@ -10,6 +10,8 @@ from __future__ import annotations
 import html as html_lib
 import os
 
+from .share_rules import PROPOSED_RULE
+
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1")
 
 
@@ -37,7 +39,8 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _label(name: str, e: dict) -> str:
-    return f"{name} v{e['version']} ({e['dim']}d)"
+    version = f"v{e['version']}" if e["version"].isdigit() else e["version"]
+    return f"{name} {version} ({e['dim']}d)"
 
 
 def tables(figures: dict) -> str:
@@ -46,7 +49,9 @@ def tables(figures: dict) -> str:
     rules = meta["rules"]
     out = [
         f"Corpus: {meta['contributions']:,} contributions ({meta['words_per_contribution']:.0f} words on average) in "
-        f"{meta['datanets']} Datanets from the standard library of Python {meta['python']} (corpus v"
+        f"{meta['datanets']} Datanets from the standard library of Python {meta['python']}"
+        + "".join(f" and {d}" for d in meta.get("also", []))
+        + f" (corpus v"
         f"{meta['corpus_version']}, digest {meta['corpus_digest'][:12]}); queries per kind: "
         + ", ".join(f"{k} {n:,}" for k, n in meta["queries"].items())
         + f"; topK {meta['top_k']}, duplicate bound {meta['duplicate_bound_ppm']:,} ppm; {meta['machine']}; "
@@ -143,14 +148,28 @@ def charts(figures: dict) -> list[str]:
     rules = meta["rules"]
     t = str(meta["thresholds_ppm"][0])
     main = "dropped" if "dropped" in kinds else (kinds[0] if kinds else "")
+    chosen = PROPOSED_RULE if PROPOSED_RULE in rules else rules[0]
+    bounds = list(next(iter(encoders.values()))["farmer"]["bounds"]) if encoders else []
     return [
         bar_chart("recall@1 per query kind", kinds, [(n, [encoders[n]["kinds"][k]["recall_at_1"] for k in kinds]) for n in names]),
         bar_chart(f"pool-to-source per share rule ({main} queries, topK {meta['top_k']}, threshold {int(t):,} ppm)", rules,
                   [(n, [encoders[n]["kinds"][main]["pool_to_source"][t][r] for r in rules]) for n in names]),
-        bar_chart(f"duplicate farmer's share of the pool per share rule (threshold {int(t):,} ppm)", rules,
-                  [(n, [encoders[n]["farmer"]["farmer_share"][t][r] for r in rules]) for n in names],
-                  ymax=max(0.1, max((encoders[n]["farmer"]["farmer_share"][t][r] for n in names for r in rules), default=0.1))),
+        bar_chart(f"duplicate farmer's share of the pool per share rule (duplicate bound {meta['duplicate_bound_ppm']:,} ppm)",
+                  rules, [(n, [encoders[n]["farmer"]["farmer_share"][t][r] for r in rules]) for n in names],
+                  ymax=_top([encoders[n]["farmer"]["farmer_share"][t][r] for n in names for r in rules])),
+        bar_chart(f"duplicate farmer's share per duplicate bound (ppm), rule {chosen}", bounds,
+                  [(n, [encoders[n]["farmer"]["bounds"][b]["farmer_share"][chosen] for b in bounds]) for n in names],
+                  ymax=_top([encoders[n]["farmer"]["bounds"][b]["farmer_share"][chosen] for n in names for b in bounds])),
     ]
+
+
+def _top(values: list[float]) -> float:
+    """A round axis top above every value."""
+    top = max(values, default=0.1)
+    for step in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0):
+        if top <= step:
+            return step
+    return top
 
 
 def _markdown_to_html(markdown: str) -> str:

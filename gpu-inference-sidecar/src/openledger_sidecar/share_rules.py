@@ -117,5 +117,7 @@ def apportion(amount: int, keys: list[int], weights: list[int]) -> list[int]:
 
 
 DEFAULT_RULES = (
-    "LINEAR", "TOP1", "POWER(2)", "POWER(3)", "POWER(4)", "POWER(8)", "MARGIN(50000)", "MARGIN(100000)", "SOFTMAX(20000)",
+    "LINEAR", "TOP1", "POWER(2)", "POWER(3)", "POWER(4)", "POWER(8)",
+    "MARGIN(50000)", "MARGIN(100000)", "MARGIN(200000)", "SOFTMAX(20000)",
 )
+PROPOSED_RULE = "MARGIN(100000)"  # the benchmark's pick for the protocol's default (docs/BENCHMARKS.md)
