@@ -100,6 +100,29 @@ def test_should_recompute_exactly_when_inactive_rows_hold_the_best_scores():
     assert [m.contribution_id for m in matches] == [1024, 1025, 1026]
 
 
+def test_should_score_few_candidates_exactly_when_a_small_index_is_queried_at_threshold_zero(monkeypatch):
+    """An index of fewer than k windows at threshold 0: the k-th best bounds the candidates (not
+    every positive row, which gathered gigabytes), and the answer stays the brute-force one."""
+    from openledger_sidecar import backends
+
+    rng = np.random.default_rng(5)
+    n, dim, k = 1500, 64, 10
+    vectors = rng.integers(-2, 3, (n, dim)).astype(np.float32)  # exact scores, many ties
+    ids = np.arange(1, n + 1, dtype=np.int64)
+    froms, tos = np.zeros(n, np.int64), np.full(n, OPEN)
+    queries = vectors[:32] + rng.integers(-1, 2, (32, dim)).astype(np.float32)
+    index = build(NumpyStore, vectors, ids, froms, tos)
+    pairs = []
+    real_exact = backends.exact
+    monkeypatch.setattr(backends, "exact", lambda q, v, r, c: pairs.append(len(r)) or real_exact(q, v, r, c))
+
+    got = index.query(queries, 1, k, 0.0)
+
+    assert sum(pairs) <= 32 * (k + 5)
+    for q, matches in zip(queries, got):
+        assert matches == reference(vectors, ids, froms, tos, q, 1, k, 0.0)
+
+
 @pytest.mark.parametrize("dim", [256, 384])
 def test_should_agree_across_backends_within_the_stated_tolerance(dim):
     stores = torch_stores()

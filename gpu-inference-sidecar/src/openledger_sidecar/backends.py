@@ -159,6 +159,13 @@ class NumpyStore(Store):
                 best_maxima = np.partition(best_maxima, best_maxima.shape[1] - k, axis=1)[:, -k:]
             if best_maxima.shape[1] >= k:
                 bound = best_maxima.min(axis=1).astype(np.float64)
+            elif last - first >= k:
+                # Fewer than k windows so far (a small index): the k-th largest score of this tile
+                # bounds the k-th best just as well (k rows reach it). Without it the bound stays
+                # -inf and, at a low threshold, every row of the index becomes a candidate whose
+                # exact score gathers both vectors: gigabytes and seconds per batch.
+                kth = np.partition(scores, last - first - k, axis=1)[:, last - first - k]
+                bound = np.maximum(bound, kth.astype(np.float64))
             # The floor sits SCORE_TOLERANCE below bound and threshold: every row whose exact
             # score could rank is kept, whatever rounding this multiply's shape gave it.
             floor = np.maximum(bound, threshold) - 2 * SCORE_TOLERANCE

@@ -119,8 +119,9 @@ public record PipelineConfig(
           "hashing-ngram",
           "the sidecar encoder contributions and queries are embedded with",
           String::trim,
-          v -> v.equals("hashing-ngram") || v.equals("minilm-l6-v2"),
-          "must be hashing-ngram or minilm-l6-v2");
+          v ->
+              v.equals("hashing-ngram") || v.equals("hashing-ngram-v2") || v.equals("minilm-l6-v2"),
+          "must be hashing-ngram, hashing-ngram-v2 or minilm-l6-v2");
   public static final ConfigKey<Long> FETCH_TIMEOUT_MS =
       ConfigKey.atLeast(
           "content.fetch.timeout.ms",

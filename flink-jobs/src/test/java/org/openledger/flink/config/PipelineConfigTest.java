@@ -36,6 +36,22 @@ class PipelineConfigTest {
   }
 
   @Test
+  void shouldAcceptTheSecondHashingEncoderWhileHashingNgramStaysTheDefault() {
+    assertThat(PipelineConfig.load(Map.of(), Optional.empty()).encoder())
+        .isEqualTo("hashing-ngram");
+    assertThat(
+            PipelineConfig.load(
+                    Map.of("OPENLEDGER_ATTRIBUTION_ENCODER", "hashing-ngram-v2"), Optional.empty())
+                .encoder())
+        .isEqualTo("hashing-ngram-v2");
+    assertThatThrownBy(
+            () ->
+                PipelineConfig.load(
+                    Map.of("OPENLEDGER_ATTRIBUTION_ENCODER", "hashing-ngram-v3"), Optional.empty()))
+        .hasMessageContaining("must be hashing-ngram, hashing-ngram-v2 or minilm-l6-v2");
+  }
+
+  @Test
   void shouldRunOnARealClusterWhenModeIsCluster() {
     assertThat(
             PipelineConfig.load(Map.of("OPENLEDGER_FLINK_MODE", "cluster"), Optional.empty())
