@@ -116,7 +116,7 @@ public record PipelineConfig(
   public static final ConfigKey<String> ENCODER =
       new ConfigKey<>(
           "attribution.encoder",
-          "hashing-ngram",
+          "hashing-ngram-v2",
           "the sidecar encoder contributions and queries are embedded with",
           String::trim,
           v ->

@@ -66,7 +66,7 @@ public class AttributionJobIT {
         .allSatisfy(
             r -> {
               assertThat(r.getParamsVersion()).isEqualTo(1L);
-              assertThat(r.getEncoderId()).isEqualTo("hashing-ngram");
+              assertThat(r.getEncoderId()).isEqualTo("hashing-ngram-v2");
               // LINEAR: each weight is the score in ppm
               assertThat(r.getContributions())
                   .allSatisfy(a -> assertThat(a.getWeight()).isEqualTo(a.getScorePpm()));

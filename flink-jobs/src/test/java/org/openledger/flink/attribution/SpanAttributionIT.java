@@ -94,7 +94,7 @@ class SpanAttributionIT {
               assertThat(a.getWeight()).isEqualTo(a.getScorePpm()); // LINEAR
             });
     AttributionResult embedding = byInference.get(101L);
-    assertThat(embedding.getEncoderId()).isEqualTo("hashing-ngram");
+    assertThat(embedding.getEncoderId()).isEqualTo("hashing-ngram-v2");
     assertThat(embedding.getContributions())
         .extracting(AttributedContribution::getContributionId)
         .first()

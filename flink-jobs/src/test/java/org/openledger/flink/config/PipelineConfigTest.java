@@ -36,14 +36,14 @@ class PipelineConfigTest {
   }
 
   @Test
-  void shouldAcceptTheSecondHashingEncoderWhileHashingNgramStaysTheDefault() {
+  void shouldDefaultToTheSecondHashingEncoderWhileTheFirstStaysSelectable() {
     assertThat(PipelineConfig.load(Map.of(), Optional.empty()).encoder())
-        .isEqualTo("hashing-ngram");
+        .isEqualTo("hashing-ngram-v2");
     assertThat(
             PipelineConfig.load(
-                    Map.of("OPENLEDGER_ATTRIBUTION_ENCODER", "hashing-ngram-v2"), Optional.empty())
+                    Map.of("OPENLEDGER_ATTRIBUTION_ENCODER", "hashing-ngram"), Optional.empty())
                 .encoder())
-        .isEqualTo("hashing-ngram-v2");
+        .isEqualTo("hashing-ngram");
     assertThatThrownBy(
             () ->
                 PipelineConfig.load(

@@ -72,6 +72,15 @@ public record DeployConfig(
           "floor of every Datanet's minimum stake and every contribution's stake, in wei (0.1 OPEN"
               + " by default); governance changes it later");
 
+  /** POWER's exponent when share.rule.param is not set (the default rule's, if it is POWER). */
+  static final int DEFAULT_POWER =
+      DeploymentPlan.DEFAULT_SHARE.rule() == ShareRule.POWER
+          ? DeploymentPlan.DEFAULT_SHARE.param()
+          : 3;
+
+  /** share.rule.param left empty: the rule's usual parameter. */
+  private static final int RULES_OWN = -1;
+
   public static final ConfigKey<ShareRule> SHARE_RULE =
       new ConfigKey<>(
           "share.rule",
@@ -84,13 +93,15 @@ public record DeployConfig(
   public static final ConfigKey<Integer> SHARE_RULE_PARAM =
       new ConfigKey<>(
           "share.rule.param",
-          Integer.toString(DeploymentPlan.DEFAULT_SHARE.param()),
+          "",
           "the initial share rule's parameter: POWER's exponent 1 to "
               + DeploymentPlan.MAX_POWER
-              + "; 0 for LINEAR and TOP1",
-          s -> Integer.valueOf(s.trim()),
-          p -> p >= 0 && p <= DeploymentPlan.MAX_POWER,
-          "must be an integer 0 to " + DeploymentPlan.MAX_POWER);
+              + "; 0 for LINEAR and TOP1; empty: the rule's usual one (POWER "
+              + DEFAULT_POWER
+              + ", the others 0)",
+          s -> s.isBlank() ? RULES_OWN : Integer.valueOf(s.trim()),
+          p -> p == RULES_OWN || (p >= 0 && p <= DeploymentPlan.MAX_POWER),
+          "must be empty or an integer 0 to " + DeploymentPlan.MAX_POWER);
 
   public static DeployConfig load(Map<String, String> environment) {
     ConfigSource source = ConfigSource.of(environment, Optional.empty());
@@ -132,7 +143,8 @@ public record DeployConfig(
   }
 
   /** The two keys together: POWER needs an exponent, the other rules none. */
-  private static DeploymentPlan.Share share(ShareRule rule, int param) {
+  private static DeploymentPlan.Share share(ShareRule rule, int given) {
+    int param = given != RULES_OWN ? given : rule == ShareRule.POWER ? DEFAULT_POWER : 0;
     try {
       return new DeploymentPlan.Share(rule, param);
     } catch (IllegalArgumentException e) {

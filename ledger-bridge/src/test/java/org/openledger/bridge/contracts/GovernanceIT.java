@@ -80,20 +80,20 @@ class GovernanceIT {
 
       var receipt =
           local.driver.changeParams(
-              List.of(local.deployer), withShare(before, 2, 3), "POWER 3 #" + System.nanoTime());
+              List.of(local.deployer), withShare(before, 1, 0), "TOP1 #" + System.nanoTime());
 
       assertThat(ProtocolParams.getParamsChangedEvents(receipt))
           .singleElement()
           .satisfies(
               e -> {
                 assertThat(e.version).isEqualTo(BigInteger.TWO);
-                assertThat(e.shareRule).isEqualTo(code(2));
-                assertThat(e.shareRuleParam).isEqualTo(code(3));
+                assertThat(e.shareRule).isEqualTo(code(1));
+                assertThat(e.shareRuleParam).isEqualTo(code(0));
                 assertThat(e.contributorBps).isEqualTo(before.contributorBps);
               });
       ProtocolParams.Params after = params.params().send();
-      assertThat(after.shareRule).isEqualTo(code(2));
-      assertThat(after.shareRuleParam).isEqualTo(code(3));
+      assertThat(after.shareRule).isEqualTo(code(1));
+      assertThat(after.shareRuleParam).isEqualTo(code(0));
     }
   }
 
