@@ -10,7 +10,7 @@ transport is left out):
 1. builds a corpus from the standard library's docstrings and comments (`quality_corpus`; queries and farmer in `quality_queries`), one
    Datanet per top-level package, and indexes it at block 1 as the pipeline does (every new
    contribution matched against earlier ones; a best match at or above the duplicate bound,
-   950,000 ppm, flags it as a duplicate that is closed at once and earns nothing);
+   750,000 ppm, flags it as a duplicate that is closed at once and earns nothing);
 2. plants queries from known contributions: exact spans, spans with 15 % of words dropped, with
    words swapped for synonyms, locally reordered, and mixed (half a span of one contribution
    followed by half a span of another: both are its sources); scores them for one model over every
@@ -22,6 +22,12 @@ transport is left out):
    contributions (verbatim and lightly edited) in the same Datanet, flagged like any other; then
    measures, at block 3, the share of the pool of queries drawn from the farmed originals that
    goes to the farmer.
+5. measures the span-match method (`span_index`) the same way, through the same service: the
+   `index` calls that feed the embedding index feed the service's span index too, and queries are
+   scored with `score(method="span")` (a score is the covered share of the query, turned into ppm
+   and shared by the rules exactly as an embedding score). The service flags duplicates only
+   through the embedding index's best match, so the span pass indexes with the pipeline's default
+   encoder (`SPAN_DUPLICATE_ENCODER`) and flags copies as that encoder's match would.
 Progress goes to stderr, Markdown tables to stdout, and `--out` gets figures.json (every figure),
 report.md (the tables) and report.html (tables and charts, one self-contained file).
 """
@@ -42,14 +48,18 @@ from tqdm import tqdm
 from . import quality_corpus as qc
 from . import quality_queries as qq
 from . import quality_report
+from .service import SPAN as SPAN_METHOD
 from .service import AttributionService
+from .span_index import METHOD_ID as SPAN_METHOD_ID
+from .span_index import VERSION as SPAN_VERSION
+from .span_index import SpanIndex
 from .share_rules import DEFAULT_RULES, Rule, parse_rule, ppm
 
 log = logging.getLogger("openledger_sidecar.quality")
 
 TOP_K = 5  # the pipeline's default topK (DeploymentPlan.dev)
 THRESHOLDS_PPM = (200_000, 0)  # the pipeline's default similarity threshold, and none
-DUPLICATE_BOUND_PPM = 950_000  # the pipeline's default duplicate bound
+DUPLICATE_BOUND_PPM = 750_000  # the pipeline's default duplicate bound (DeploymentPlan.dev)
 DUPLICATE_BOUNDS_PPM = (950_000, 900_000, 850_000, 800_000, 750_000, 700_000)  # the farmer's sweep
 RECALL_K = 10
 MODEL_ID = 1
@@ -58,6 +68,8 @@ BATCH_ROWS = 4096  # rows per index batch (the Java client's)
 QUERY_ROWS = 512
 QUICK_PACKAGES = frozenset({"email", "json", "logging", "http", "unittest", "asyncio"})
 DEFAULT_ENCODERS = ("hashing-ngram", "hashing-ngram-v2")
+SPAN = "span-match"  # the span method's row (span_index.METHOD_ID)
+SPAN_DUPLICATE_ENCODER = "hashing-ngram-v2"  # the pipeline's default encoder: flags duplicates for span models
 
 
 def _index_rows(contributions: list[qc.Contribution], block: int) -> pa.RecordBatch:
@@ -77,10 +89,12 @@ def _query_rows(queries: list[qq.Query], block: int) -> pa.RecordBatch:
 
 
 class Run:
-    """One encoder's pass: its own service, the corpus indexed, queries scored, farmer planted."""
+    """One encoder's (or the span method's) pass: its own service, the corpus indexed, queries
+    scored, farmer planted. `method` is the service's score method ("embedding" or "span")."""
 
-    def __init__(self, encoder: str, corpus: qc.Corpus, hashing_dim: int, bar: tqdm) -> None:
+    def __init__(self, encoder: str, corpus: qc.Corpus, hashing_dim: int, bar: tqdm, method: str = "embedding") -> None:
         self.encoder = encoder
+        self.method = method
         self.corpus = corpus
         self.bar = bar
         self.service = AttributionService(memory_limit=8 << 30, hashing_dim=hashing_dim)
@@ -124,7 +138,7 @@ class Run:
         for start in range(0, len(queries), QUERY_ROWS):
             part = queries[start : start + QUERY_ROWS]
             began = time.perf_counter()
-            answer = self.service.score(MODEL_ID, k, threshold_ppm / 1_000_000.0, _query_rows(part, block))
+            answer = self.service.score(MODEL_ID, k, threshold_ppm / 1_000_000.0, _query_rows(part, block), method=self.method)
             seconds += time.perf_counter() - began
             for q, c, s in zip(*(answer.column(n).to_pylist() for n in ("inference_id", "contribution_id", "score"))):
                 out[q].append((c, s))
@@ -249,6 +263,59 @@ def farmer(run: Run, originals, copies, queries: list[qq.Query], rules: list[Rul
     return result
 
 
+def span_build(corpus: qc.Corpus, bar: tqdm) -> tuple[float, dict]:
+    """The span index alone, built with the calls the service's `index` makes (`add_batch` per
+    Datanet batch, no matches): its build seconds without the embedding encoder's, and its stats."""
+    span = SpanIndex()
+    by_datanet: dict[str, list[qc.Contribution]] = defaultdict(list)
+    for c in corpus.contributions:
+        by_datanet[c.datanet].append(c)
+    began = time.perf_counter()
+    for name in sorted(by_datanet, key=corpus.datanets.get):
+        rows = by_datanet[name]
+        for start in range(0, len(rows), BATCH_ROWS):
+            part = rows[start : start + BATCH_ROWS]
+            span.add_batch(corpus.datanets[name], [c.contribution_id for c in part], [c.text for c in part],
+                           [CORPUS_BLOCK] * len(part))
+            bar.update(len(part))
+    seconds = time.perf_counter() - began
+    stats = span.stats()
+    span.release()
+    return seconds, stats
+
+
+def run_span(corpus, queries, farm, rules, args, bar) -> dict:
+    """The span-match method through the service: indexed as the pipeline indexes (the embedding
+    index of `SPAN_DUPLICATE_ENCODER` flags duplicates), scored with method "span"."""
+    run = Run(SPAN_DUPLICATE_ENCODER, corpus, args.hashing_dim, bar, method=SPAN_METHOD)
+    try:
+        bar.set_description(f"{SPAN}: index")
+        seconds, corpus_best = run.index(corpus.contributions, CORPUS_BLOCK, DUPLICATE_BOUND_PPM)
+        run.service.register_model(MODEL_ID, sorted(corpus.datanets.values()), encoder=SPAN_DUPLICATE_ENCODER)
+        stats = run.service.stats()["span"]
+        bar.set_description(f"{SPAN}: score")
+        kinds, qps = measure(run, queries, rules)
+        bar.set_description(f"{SPAN}: farmer")
+        originals, copies, farmer_queries = farm
+        farmed = farmer(run, originals, copies, farmer_queries, rules, corpus_best)
+    finally:
+        run.release()
+    bar.set_description(f"{SPAN}: build alone")
+    span_seconds, alone = span_build(corpus, bar)
+    rows = len(corpus.contributions)
+    return {
+        "method": "span", "encoder_id": SPAN_METHOD_ID, "version": SPAN_VERSION, "dim": 0,
+        "duplicates_by": SPAN_DUPLICATE_ENCODER,
+        "index_seconds": seconds, "contributions_per_s": rows / seconds,  # the service's index: embedding + span
+        "span_index_seconds": span_seconds, "span_tokens_per_s": alone["tokens"] / span_seconds if span_seconds else 0.0,
+        "queries_per_s": qps, "index_bytes": stats["bytes"], "bytes_per_row": round(stats["bytes"] / rows),
+        "gib_at_1m_rows": stats["bytes"] / rows * 1_000_000 / (1 << 30),
+        "tokens": stats["tokens"], "segments": stats["segments"], "vocabulary": stats["vocabulary"],
+        "bytes_per_token": stats["bytes"] / stats["tokens"] if stats["tokens"] else 0.0,
+        "corpus_flagged_duplicates": len(_flagged(corpus_best, DUPLICATE_BOUND_PPM)), "kinds": kinds, "farmer": farmed,
+    }
+
+
 def run_encoder(name: str, corpus, queries, farm, rules, args, bar) -> dict:
     run = Run(name, corpus, args.hashing_dim, bar)
     try:
@@ -287,6 +354,7 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--encoders", default=",".join(DEFAULT_ENCODERS),
                    help=f"comma list of encoders (default {','.join(DEFAULT_ENCODERS)})")
     p.add_argument("--minilm", action="store_true", help="also measure minilm-l6-v2 (needs torch; slow on CPU)")
+    p.add_argument("--no-span", action="store_true", help="leave out the span-match method (measured by default)")
     p.add_argument("--rules", default=",".join(DEFAULT_RULES), help="share rules, comma list (default: all)")
     p.add_argument("--hashing-dim", type=int, default=384, help="dimension of hashing-ngram v1 (the sidecar's default 384)")
     p.add_argument("--also", action="append", default=[], metavar="DIR",
@@ -329,10 +397,13 @@ def main(argv=None) -> dict:
     per_encoder = (len(corpus.contributions) + 2 * len(queries) + len(copies)
                    + (len(DUPLICATE_BOUNDS_PPM) + 1) * len(farmer_queries))
     results = {}
-    with tqdm(total=per_encoder * len(args.encoder_list), unit="row", file=sys.stderr,
+    runs = len(args.encoder_list) + (0 if args.no_span else 1)
+    with tqdm(total=per_encoder * runs + (0 if args.no_span else len(corpus.contributions)), unit="row", file=sys.stderr,
               disable=args.no_progress, dynamic_ncols=True) as bar:
         for name in args.encoder_list:
             results[name] = run_encoder(name, corpus, queries, (originals, copies, farmer_queries), args.rule_list, args, bar)
+        if not args.no_span:
+            results[SPAN] = run_span(corpus, queries, (originals, copies, farmer_queries), args.rule_list, args, bar)
     figures = {
         "meta": {
             "command": "python -m openledger_sidecar.quality " + " ".join(sys.argv[1:] if argv is None else argv),

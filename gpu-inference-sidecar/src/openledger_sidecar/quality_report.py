@@ -39,6 +39,8 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _label(name: str, e: dict) -> str:
+    if e.get("method") == "span":
+        return f"{name} v{e['version']} (duplicates by {e['duplicates_by']})"
     version = f"v{e['version']}" if e["version"].isdigit() else e["version"]
     return f"{name} {version} ({e['dim']}d)"
 
@@ -107,6 +109,15 @@ def tables(figures: dict) -> str:
     out.append("\n**Cost**\n\n")
     out.append(_table(["encoder", "index build s", "contributions/s", "queries/s", "index MiB", "bytes/row",
                        "GiB at 1M rows", "corpus rows flagged as duplicates"], rows))
+    rows = [[_label(name, e), f"{e['tokens']:,}", f"{e['segments']}", f"{e['vocabulary']:,}", _f(e["bytes_per_token"], 1),
+             f"{e['index_bytes'] / (1 << 20):,.1f}", _f(e["span_index_seconds"], 1), f"{e['span_tokens_per_s']:,.0f}",
+             _f(e["index_seconds"], 1), f"{e['queries_per_s']:,.0f}"]
+            for name, e in encoders.items() if e.get("method") == "span"]
+    if rows:
+        out.append("\n**Span index (method span-match): the service's `index` builds it beside the embedding index of the "
+                   "encoder that flags duplicates; `span build s` is the span index alone, `service index s` both**\n\n")
+        out.append(_table(["method", "tokens", "segments", "vocabulary", "bytes/token", "index MiB", "span build s",
+                           "tokens/s", "service index s", "queries/s"], rows))
     return "".join(out)
 
 
