@@ -120,4 +120,4 @@ DEFAULT_RULES = (
     "LINEAR", "TOP1", "POWER(2)", "POWER(3)", "POWER(4)", "POWER(8)",
     "MARGIN(50000)", "MARGIN(100000)", "MARGIN(200000)", "SOFTMAX(20000)",
 )
-PROPOSED_RULE = "MARGIN(100000)"  # the benchmark's pick for the protocol's default (docs/BENCHMARKS.md)
+PROPOSED_RULE = "POWER(3)"  # the protocol's default rule (DeploymentPlan.DEFAULT_SHARE, docs/BENCHMARKS.md)
