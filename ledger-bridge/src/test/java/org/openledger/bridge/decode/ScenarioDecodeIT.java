@@ -182,8 +182,9 @@ class ScenarioDecodeIT {
       assertThat(params.get(0).getContributorBps()).isEqualTo(7000);
       assertThat(params.get(1).getContributorBps()).isEqualTo(6500);
       assertThat(params.get(1).getOwnerBps()).isEqualTo(2500);
-      assertThat(params.get(0).getShareRule()).isEqualTo(ShareRule.LINEAR);
-      assertThat(params.get(0).getShareRuleParam()).isZero();
+      // The deployment's default rule (DeploymentPlan.DEFAULT_SHARE), then the scenario's change.
+      assertThat(params.get(0).getShareRule()).isEqualTo(ShareRule.POWER);
+      assertThat(params.get(0).getShareRuleParam()).isEqualTo(3);
       assertThat(params.get(1).getShareRule()).isEqualTo(ShareRule.POWER);
       assertThat(params.get(1).getShareRuleParam()).isEqualTo(2);
 
