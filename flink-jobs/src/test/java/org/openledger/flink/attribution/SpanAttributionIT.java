@@ -6,7 +6,6 @@ import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
@@ -17,6 +16,7 @@ import org.openledger.events.AttributionMethod;
 import org.openledger.events.ChainEvent;
 import org.openledger.flink.PipelineApp;
 import org.openledger.flink.config.PipelineConfig;
+import org.openledger.flink.payment.PaymentJobIT;
 import org.openledger.flink.sidecar.SidecarProcess;
 import org.openledger.pipeline.AttributedContribution;
 import org.openledger.pipeline.AttributionResult;
@@ -44,7 +44,7 @@ class SpanAttributionIT {
       "A well tuned compiler turns loops into vector instructions whenever the data allows it.";
   static final String CAROL_TEXT =
       "Sourdough needs a lively starter, warm water, flour, salt and a long cool overnight rise.";
-  static final String TREASURY = "0x90f79bf6eb2c4f870365e785982e1f101e93b906";
+  static final String TREASURY = PaymentJobIT.TREASURY;
   static final String QUOTE =
       "As the notes put it: a well tuned compiler turns loops into vector instructions whenever"
           + " the data allows it.";
@@ -118,21 +118,7 @@ class SpanAttributionIT {
 
   /** Runs the payment job over the same chain events and results; its committed accruals. */
   private static List<PayoutAccrual> pay(String prefix) throws Exception {
-    PipelineConfig config =
-        PipelineConfig.load(
-            Map.of(
-                "OPENLEDGER_KAFKA_BOOTSTRAP",
-                LocalStack.kafkaBootstrap(),
-                "OPENLEDGER_REGISTRY_URL",
-                LocalStack.registryUrl().toString(),
-                "OPENLEDGER_TOPIC_PREFIX",
-                prefix,
-                "OPENLEDGER_PAYMENT_PROTOCOL_ADDRESS",
-                TREASURY,
-                "OPENLEDGER_CHECKPOINT_INTERVAL_MS",
-                "500"),
-            Optional.empty());
-    PipelineApp.ensurePaymentTopics(config);
+    PipelineConfig config = PaymentJobIT.config(prefix);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.enableCheckpointing(config.checkpointIntervalMs());
     PipelineApp.paymentJob(config).build(env);

@@ -48,9 +48,9 @@ import org.openledger.testing.LocalStack;
  * results, with a governance change of the split mid-run, run twice from offset 0 into separate
  * outputs. Every fee is accounted to the wei, and the replay gives the same batches, ids and roots.
  */
-class PaymentJobIT {
+public class PaymentJobIT {
 
-  static final String TREASURY = "0x90f79bf6eb2c4f870365e785982e1f101e93b906";
+  public static final String TREASURY = "0x90f79bf6eb2c4f870365e785982e1f101e93b906";
   static final String[] CONTRIBUTORS = {
     "0x00000000000000000000000000000000000000c1",
     "0x00000000000000000000000000000000000000c2",
@@ -224,7 +224,10 @@ class PaymentJobIT {
     return out;
   }
 
-  static PipelineConfig config(String prefix) throws Exception {
+  /**
+   * The payment job's configuration on the shared stack, its topics created under {@code prefix}.
+   */
+  public static PipelineConfig config(String prefix) throws Exception {
     PipelineConfig config =
         PipelineConfig.load(
             Map.of(

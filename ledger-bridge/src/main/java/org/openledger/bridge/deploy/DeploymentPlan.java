@@ -144,9 +144,9 @@ public record DeploymentPlan(
   /**
    * Similarity above which a contribution is a duplicate of an earlier one. With the default
    * encoder (hashing-ngram-v2) a farmer re-submitting others' contributions verbatim or lightly
-   * edited earns 0.14 % of the pool of the inferences drawn from them at 750,000 ppm, against 19–37
-   * % at the earlier 950,000; 1.1 % of honest contributions (near-copies) are flagged too
-   * (docs/BENCHMARKS.md, "Attribution quality").
+   * edited earns 0.17 % of the pool of the inferences drawn from them at 750,000 ppm under
+   * POWER(3), against 32 % at the earlier 950,000; 0.6 % of honest contributions (near-copies; 1.1
+   * % on a larger corpus) are flagged too (docs/BENCHMARKS.md, "Attribution quality").
    */
   public static final long DEFAULT_DUPLICATE_BOUND_PPM = 750_000;
 
