@@ -9,6 +9,7 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.openledger.flink.AttributionJob;
 import org.openledger.flink.attribution.Attribution;
 import org.openledger.flink.attribution.ChainInput;
 import org.openledger.flink.attribution.Duplicate;
@@ -26,25 +27,37 @@ final class AttributionHarness implements AutoCloseable {
   final FakeSidecar sidecar = FakeSidecar.register(name);
   final KeyedOneInputStreamOperatorTestHarness<Long, ChainInput, Attribution> harness;
 
-  private AttributionHarness() throws Exception {
+  private AttributionHarness(AttributionJob.Batching batching) throws Exception {
     harness =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(
-                new AttributionOperator(FakeSidecar.factory(name), RETRACT_WINDOW_BLOCKS)),
+                new AttributionOperator(
+                    FakeSidecar.factory(name), RETRACT_WINDOW_BLOCKS, batching)),
             ChainInput::chainId,
             Types.LONG);
   }
 
-  /** A fresh operator with empty state. */
+  /** A fresh operator with empty state that scores each seal on arrival. */
   static AttributionHarness open() throws Exception {
-    AttributionHarness h = new AttributionHarness();
+    return open(AttributionJob.Batching.perSeal());
+  }
+
+  /** A fresh operator with empty state that batches seals as {@code batching} says. */
+  static AttributionHarness open(AttributionJob.Batching batching) throws Exception {
+    AttributionHarness h = new AttributionHarness(batching);
     h.harness.open();
     return h;
   }
 
   /** An operator restored from {@code snapshot}, with a fresh (empty) sidecar. */
   static AttributionHarness restore(OperatorSubtaskState snapshot) throws Exception {
-    AttributionHarness h = new AttributionHarness();
+    return restore(snapshot, AttributionJob.Batching.perSeal());
+  }
+
+  /** As {@link #restore(OperatorSubtaskState)}, batching seals as {@code batching} says. */
+  static AttributionHarness restore(OperatorSubtaskState snapshot, AttributionJob.Batching batching)
+      throws Exception {
+    AttributionHarness h = new AttributionHarness(batching);
     h.harness.initializeState(snapshot);
     h.harness.open();
     return h;
