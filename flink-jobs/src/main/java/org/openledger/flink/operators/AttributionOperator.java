@@ -2,17 +2,13 @@ package org.openledger.flink.operators;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -243,7 +239,7 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
     }
     Model m = new Model(in.id(), in.address(), in.datanetIds(), in.eventId(), in.method());
     models.put(m.id(), m);
-    onSidecar(() -> sidecar.registerModel(m.id(), datanets(m)));
+    onSidecar(() -> sidecar.registerModel(m.id(), SidecarSeed.datanets(m)));
   }
 
   /**
@@ -378,14 +374,6 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
     return history;
   }
 
-  private static List<Long> datanets(Model m) {
-    List<Long> ids = new ArrayList<>();
-    for (long d : m.datanetIds()) {
-      ids.add(d);
-    }
-    return ids;
-  }
-
   /**
    * Runs a sidecar call; a sidecar found not ready (it restarted and lost its copy) is re-seeded
    * from state and the call made again. State is updated before the call, so the re-seed already
@@ -416,70 +404,10 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
     }
   }
 
-  /**
-   * Rebuilds the sidecar's copy from state: every indexed contribution, every model; then ready.
-   */
+  /** Rebuilds the sidecar's copy from state: every indexed contribution, every model; ready. */
   private void reseed() throws Exception {
-    sidecar.reset();
-    Map<Long, List<IndexRow>> byDatanet = new TreeMap<>();
-    List<Contribution> all = new ArrayList<>();
-    contributions.values().forEach(all::add);
-    all.sort(Comparator.comparingLong(Contribution::fromBlock).thenComparingLong(Contribution::id));
-    for (Contribution c : all) {
-      if (c.content() == null) {
-        continue;
-      }
-      IndexRow row = IndexRow.text(c.id(), c.fromBlock(), c.content());
-      byDatanet
-          .computeIfAbsent(c.datanetId(), d -> new ArrayList<>())
-          .add(c.closedAt() < 0 ? row : row.closedAt(c.closedAt()));
-    }
-    byDatanet.forEach((datanet, rows) -> sidecar.index(datanet, false, rows));
-    for (Model m : models.values()) {
-      sidecar.registerModel(m.id(), datanets(m));
-    }
-    sidecar.ready();
+    SidecarSeed.reseed(sidecar, contributions.values(), models.values());
     seeded = true;
     metrics.reseeds.inc();
-  }
-
-  /** Counters the Web UI and Prometheus show for this operator. */
-  static final class AttributionMetrics {
-    final Counter attributed;
-    final Counter unattributed;
-    final Counter rejectedContent;
-    final Counter duplicates;
-    final Counter retracted;
-    final Counter reseeds;
-    final Counter sidecarCalls;
-    final Map<SealedQueue.Reason, Counter> flushes = new EnumMap<>(SealedQueue.Reason.class);
-    volatile long lastBatchSize;
-    volatile long lastSidecarMillis;
-    volatile long lastFlushSize;
-    volatile long queued;
-
-    AttributionMetrics(org.apache.flink.metrics.MetricGroup group) {
-      attributed = group.counter("inferencesAttributed");
-      unattributed = group.counter("inferencesUnattributed");
-      rejectedContent = group.counter("contentRejected");
-      duplicates = group.counter("duplicatesFlagged");
-      retracted = group.counter("resultsRetracted");
-      reseeds = group.counter("sidecarReseeds");
-      sidecarCalls = group.counter("sidecarScoreCalls");
-      group.gauge("sidecarBatchSize", () -> lastBatchSize);
-      group.gauge("sidecarLatencyMs", () -> lastSidecarMillis);
-      group.gauge("sealedQueueInferences", () -> queued);
-      group.gauge("sealedFlushInferences", () -> lastFlushSize);
-      flushes.put(SealedQueue.Reason.FULL, group.counter("sealedFlushesFull"));
-      flushes.put(SealedQueue.Reason.DEADLINE, group.counter("sealedFlushesDeadline"));
-      flushes.put(SealedQueue.Reason.EVENT, group.counter("sealedFlushesBeforeEvent"));
-      flushes.put(SealedQueue.Reason.END_OF_INPUT, group.counter("sealedFlushesEndOfInput"));
-    }
-
-    /** One flush of the sealed queue: why, and how many inferences it scored. */
-    void flushed(SealedQueue.Reason reason, int inferences) {
-      flushes.get(reason).inc();
-      lastFlushSize = inferences;
-    }
   }
 }

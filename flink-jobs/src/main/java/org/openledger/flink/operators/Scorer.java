@@ -42,9 +42,9 @@ final class Scorer {
   private record Group(long modelId, ScoreMethod method, int k, long thresholdPpm) {}
 
   private final SidecarGateway sidecar;
-  private final AttributionOperator.AttributionMetrics metrics;
+  private final AttributionMetrics metrics;
 
-  Scorer(SidecarGateway sidecar, AttributionOperator.AttributionMetrics metrics) {
+  Scorer(SidecarGateway sidecar, AttributionMetrics metrics) {
     this.sidecar = sidecar;
     this.metrics = metrics;
   }
