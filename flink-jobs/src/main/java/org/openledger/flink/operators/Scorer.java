@@ -3,6 +3,7 @@ package org.openledger.flink.operators;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,8 +90,9 @@ final class Scorer {
       Runnable reseed,
       KeyedProcessFunction<Long, ChainInput, Attribution>.Context ctx) {
     Map<Long, Attribution> byInference = new HashMap<>();
-    Map<Long, Rejection> problems = new HashMap<>();
-    Map<Long, Group> groupOf = new HashMap<>();
+    // Per record, not per id: a log repeating an id in one seal gets what a call per seal gave it.
+    Map<ChainInput, Rejection> problems = new IdentityHashMap<>();
+    Map<ChainInput, Group> groupOf = new IdentityHashMap<>();
     Map<Group, List<ChainInput>> groups = new LinkedHashMap<>();
     for (List<ChainInput> segment : segments) {
       for (ChainInput in : segment) {
@@ -103,7 +105,7 @@ final class Scorer {
                     ? "unknown model " + modelId + " for inference " + in.id()
                     : rules.isEmpty() ? "no params in force at block " + in.block() : null;
         if (problem != null) {
-          problems.put(in.id(), Rejection.of("attribution", problem, in));
+          problems.put(in, Rejection.of("attribution", problem, in));
           byInference.put(
               in.id(),
               result(
@@ -116,11 +118,11 @@ final class Scorer {
         int k = Math.max(1, Math.min(p.topK(), MAX_K));
         ScoreMethod method = ScoreMethod.forModel(models.apply(modelId).method());
         Group g = new Group(modelId, method, k, p.thresholdPpm());
-        groupOf.put(in.id(), g);
+        groupOf.put(in, g);
         groups.computeIfAbsent(g, x -> new ArrayList<>()).add(in);
       }
     }
-    Map<Long, String> refusals = new HashMap<>();
+    Map<ChainInput, String> refusals = new IdentityHashMap<>();
     for (Map.Entry<Group, List<ChainInput>> e : groups.entrySet()) {
       Group g = e.getKey();
       String refused = scoreInto(g, e.getValue(), history, contributors, reseed, byInference);
@@ -130,8 +132,7 @@ final class Scorer {
       // Refused as a whole: each seal's part is asked again, as a call per seal would have been
       // (a part that is the whole group was just refused: asking again would change nothing).
       for (List<ChainInput> segment : segments) {
-        List<ChainInput> part =
-            segment.stream().filter(in -> g.equals(groupOf.get(in.id()))).toList();
+        List<ChainInput> part = segment.stream().filter(in -> g.equals(groupOf.get(in))).toList();
         String why =
             part.isEmpty() || part.size() == e.getValue().size()
                 ? refused
@@ -203,10 +204,10 @@ final class Scorer {
       List<ChainInput> inferences,
       ParamsHistory<Params> history,
       Map<Long, Attribution> byInference,
-      Map<Long, String> refusals,
+      Map<ChainInput, String> refusals,
       String message) {
     for (ChainInput in : inferences) {
-      refusals.put(in.id(), message);
+      refusals.put(in, message);
       long version = history.at(in.block()).orElseThrow().version();
       byInference.put(in.id(), result(in, version, sidecar.encoderId(), "", List.of()));
     }
@@ -218,22 +219,22 @@ final class Scorer {
    */
   private static void emitRejections(
       List<ChainInput> segment,
-      Map<Long, Rejection> problems,
-      Map<Long, Group> groupOf,
-      Map<Long, String> refusals,
+      Map<ChainInput, Rejection> problems,
+      Map<ChainInput, Group> groupOf,
+      Map<ChainInput, String> refusals,
       KeyedProcessFunction<Long, ChainInput, Attribution>.Context ctx) {
     Map<Group, List<ChainInput>> refused = new LinkedHashMap<>();
     for (ChainInput in : segment) {
-      Rejection r = problems.get(in.id());
+      Rejection r = problems.get(in);
       if (r != null) {
         ctx.output(AttributionOperator.REJECTED, r);
       } else {
-        refused.computeIfAbsent(groupOf.get(in.id()), g -> new ArrayList<>()).add(in);
+        refused.computeIfAbsent(groupOf.get(in), g -> new ArrayList<>()).add(in);
       }
     }
     for (List<ChainInput> group : refused.values()) {
       for (ChainInput in : group) {
-        String why = refusals.get(in.id());
+        String why = refusals.get(in);
         if (why != null) {
           ctx.output(
               AttributionOperator.REJECTED,
