@@ -53,7 +53,8 @@ class AttributionOperatorBatchingTest {
    * Every kind of record, one inference per block mostly, and the events that must see the queue
    * scored first: a model registered for a queued inference, removals (a retracted inference, a
    * reopened contribution), a contribution, params and a closer arriving for a block already
-   * sealed, a query the sidecar refuses beside one it accepts, and a deep sweep of kept results.
+   * sealed, a query the sidecar refuses beside one it accepts, an inference id repeated (malformed,
+   * but answered the same) and a deep sweep of kept results.
    */
   static List<ChainInput> log() {
     List<ChainInput> log = new ArrayList<>();
@@ -103,6 +104,9 @@ class AttributionOperatorBatchingTest {
     for (long b = 15; b <= 24; b++) {
       for (int i = 0; i < (b % 4 == 0 ? 3 : 1); i++) {
         log.add(inference(at(b, i), 1000 + 10 * b + i, MODEL, queries[(int) (b + i) % 5]));
+      }
+      if (b == 21 || b == 22) { // malformed logs: an id again in its seal, then in the next seal
+        log.add(failedInference(at(b, 7), 1210, MODEL, "query of file:///1210 is empty"));
       }
       log.add(seal(b));
     }
