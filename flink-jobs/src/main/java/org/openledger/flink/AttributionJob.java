@@ -62,6 +62,26 @@ public final class AttributionJob {
   }
 
   /**
+   * How the sequencer batches sealed blocks' inferences into sidecar calls: it scores its queue
+   * once it holds at least {@code maxInferences} or once {@code maxDelay} has passed since the
+   * oldest queued seal. One inference per call ({@code maxInferences} 1) scores each seal at once.
+   */
+  public record Batching(int maxInferences, Duration maxDelay) implements Serializable {
+
+    public Batching {
+      Objects.requireNonNull(maxDelay, "maxDelay");
+      if (maxInferences < 1 || maxDelay.isNegative() || maxDelay.isZero()) {
+        throw new IllegalArgumentException("maxInferences and maxDelay must be positive");
+      }
+    }
+
+    /** Every seal scored at once, as before batching (tests that assert per-seal calls). */
+    public static Batching perSeal() {
+      return new Batching(1, Duration.ofMillis(1));
+    }
+  }
+
+  /**
    * Flink's own timeout of one async fetch: far beyond any backoff, since a fetch waits as long as
    * its content takes (ContentFetcher#timeout never completes a record either).
    */
@@ -74,6 +94,7 @@ public final class AttributionJob {
   private final SidecarGateway.Factory sidecar;
   private final Fetching fetching;
   private final long retractWindowBlocks;
+  private final Batching batching;
 
   public AttributionJob(
       Source<ChainInput, ?, ?> source,
@@ -82,7 +103,8 @@ public final class AttributionJob {
       Sink<Duplicate> slashProposals,
       SidecarGateway.Factory sidecar,
       Fetching fetching,
-      long retractWindowBlocks) {
+      long retractWindowBlocks,
+      Batching batching) {
     this.source = Objects.requireNonNull(source, "source");
     this.results = Objects.requireNonNull(results, "results");
     this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
@@ -90,6 +112,7 @@ public final class AttributionJob {
     this.sidecar = Objects.requireNonNull(sidecar, "sidecar");
     this.fetching = Objects.requireNonNull(fetching, "fetching");
     this.retractWindowBlocks = retractWindowBlocks;
+    this.batching = Objects.requireNonNull(batching, "batching");
   }
 
   /** Wires the job into {@code env}; every operator has a readable name and a stable uid. */
@@ -115,7 +138,7 @@ public final class AttributionJob {
     SingleOutputStreamOperator<Attribution> attributed =
         fetched
             .keyBy(ChainInput::chainId)
-            .process(new AttributionOperator(sidecar, retractWindowBlocks))
+            .process(new AttributionOperator(sidecar, retractWindowBlocks, batching))
             .name("attribute sealed blocks (sidecar)")
             .uid("attribution-sequencer")
             .setParallelism(1);

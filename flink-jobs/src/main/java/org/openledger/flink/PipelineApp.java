@@ -136,7 +136,10 @@ public final class PipelineApp {
             Duration.ofSeconds(60),
             config.sidecarToken()),
         fetching(config),
-        config.retractWindowBlocks());
+        config.retractWindowBlocks(),
+        new AttributionJob.Batching(
+            config.attributionBatchMaxInferences(),
+            Duration.ofMillis(config.attributionBatchMaxDelayMs())));
   }
 
   /** How the attribution job fetches content: the configured policy and limits. */

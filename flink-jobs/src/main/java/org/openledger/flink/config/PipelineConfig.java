@@ -37,6 +37,8 @@ public record PipelineConfig(
     long fetchBackoffMaxMs,
     long fetchGiveUpAfterMs,
     long retractWindowBlocks,
+    int attributionBatchMaxInferences,
+    long attributionBatchMaxDelayMs,
     String protocolAddress,
     long paymentFinalityBlocks,
     String checkpointDir) {
@@ -211,6 +213,28 @@ public record PipelineConfig(
           1,
           "blocks a result is kept so a reorg can retract it; at least the follower's reorg window");
 
+  public static final ConfigKey<Long> BATCH_MAX_INFERENCES =
+      new ConfigKey<>(
+          "attribution.batch.max-inferences",
+          "1024",
+          "sealed inferences the attribution job queues before scoring them in one sidecar call per"
+              + " (model, params) group; a seal that brings the queue to this many scores it at once"
+              + " (1: every seal scored on arrival, one call per sealed block on a one-inference-per-block"
+              + " chain)",
+          s -> Long.valueOf(s.trim()),
+          v -> v >= 1 && v <= 65_536,
+          "must be an integer from 1 to 65536");
+  public static final ConfigKey<Long> BATCH_MAX_DELAY_MS =
+      new ConfigKey<>(
+          "attribution.batch.max-delay.ms",
+          "200",
+          "longest a sealed inference waits in the attribution job's queue (processing time) before"
+              + " the queue is scored; adds at most this to block-to-result latency, on top of the"
+              + " checkpoint that commits the result",
+          s -> Long.valueOf(s.trim()),
+          v -> v >= 1 && v <= 60_000,
+          "must be an integer from 1 to 60000");
+
   public static final ConfigKey<String> PROTOCOL_ADDRESS =
       new ConfigKey<>(
           "payment.protocol.address",
@@ -262,6 +286,8 @@ public record PipelineConfig(
           FETCH_BACKOFF_MAX_MS,
           FETCH_GIVE_UP_AFTER_MS,
           RETRACT_WINDOW_BLOCKS,
+          BATCH_MAX_INFERENCES,
+          BATCH_MAX_DELAY_MS,
           PROTOCOL_ADDRESS,
           PAYMENT_FINALITY_BLOCKS,
           CHECKPOINT_DIR);
@@ -299,6 +325,8 @@ public record PipelineConfig(
         source.get(FETCH_BACKOFF_MAX_MS),
         source.get(FETCH_GIVE_UP_AFTER_MS),
         source.get(RETRACT_WINDOW_BLOCKS),
+        source.get(BATCH_MAX_INFERENCES).intValue(),
+        source.get(BATCH_MAX_DELAY_MS),
         source.get(PROTOCOL_ADDRESS),
         source.get(PAYMENT_FINALITY_BLOCKS),
         source.get(CHECKPOINT_DIR));

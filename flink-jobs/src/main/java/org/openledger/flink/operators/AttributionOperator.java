@@ -3,18 +3,17 @@ package org.openledger.flink.operators;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.openledger.flink.AttributionJob;
 import org.openledger.flink.attribution.Attribution;
 import org.openledger.flink.attribution.ChainInput;
 import org.openledger.flink.attribution.Contribution;
@@ -36,7 +35,8 @@ import org.openledger.flink.sidecar.SidecarException;
  * been applied. Contributions, models and params live in Flink state (the truth); the sidecar holds
  * a copy that is reset and re-seeded from it whenever this operator starts or the sidecar restarts.
  * Results are emitted in (block, log index) order, so a replay of the log gives the same results in
- * the same order.
+ * the same order. Sealed inferences wait in a {@link SealedQueue} so that many seals share one
+ * sidecar call; the results are the same, in the same order, as scoring each seal on arrival.
  */
 public final class AttributionOperator extends KeyedProcessFunction<Long, ChainInput, Attribution> {
 
@@ -45,6 +45,7 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
 
   private final SidecarGateway.Factory sidecars;
   private final long retractWindowBlocks;
+  private final AttributionJob.Batching batching;
   private transient SidecarGateway sidecar;
   private transient boolean seeded;
   private transient Long followedChain;
@@ -52,18 +53,23 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
   private transient MapState<Long, Model> models;
   private transient ListState<Params> params;
   private transient ListState<ChainInput> pending;
-  private transient MapState<Long, Attribution> emitted;
+  private transient EmittedResults emitted;
+  private transient SealedQueue queue;
   private transient MapState<Long, Duplicate> duplicates;
   private transient AttributionMetrics metrics;
   private transient Scorer scorer;
+  private transient ParamsHistory<Params> history; // params state as a history; null: rebuild
 
   /**
    * @param retractWindowBlocks how long an emitted result is kept so a reorg can retract it (at
    *     least the follower's reorg window)
+   * @param batching how many sealed inferences, or how long, the operator waits before scoring
    */
-  public AttributionOperator(SidecarGateway.Factory sidecars, long retractWindowBlocks) {
+  public AttributionOperator(
+      SidecarGateway.Factory sidecars, long retractWindowBlocks, AttributionJob.Batching batching) {
     this.sidecars = sidecars;
     this.retractWindowBlocks = retractWindowBlocks;
+    this.batching = batching;
   }
 
   @Override
@@ -77,13 +83,13 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
     params = getRuntimeContext().getListState(new ListStateDescriptor<>("params", Params.class));
     pending =
         getRuntimeContext().getListState(new ListStateDescriptor<>("pending", ChainInput.class));
-    emitted =
-        getRuntimeContext()
-            .getMapState(new MapStateDescriptor<>("emitted", Long.class, Attribution.class));
+    emitted = new EmittedResults(getRuntimeContext(), retractWindowBlocks);
+    queue = new SealedQueue(getRuntimeContext(), batching);
     duplicates =
         getRuntimeContext()
             .getMapState(new MapStateDescriptor<>("duplicates", Long.class, Duplicate.class));
     metrics = new AttributionMetrics(getRuntimeContext().getMetricGroup());
+    history = null;
     sidecar = sidecars.open();
     scorer = new Scorer(sidecar, metrics);
     seeded = false; // whatever the sidecar holds now, it is rebuilt from this state first
@@ -117,6 +123,9 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
     }
     if (!seeded) {
       reseed();
+    }
+    if (queue.affectedBy(in)) {
+      flush(SealedQueue.Reason.EVENT, ctx, out);
     }
     switch (in.kind()) {
       case CONTRIBUTION -> contribution(in, ctx);
@@ -230,7 +239,7 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
     }
     Model m = new Model(in.id(), in.address(), in.datanetIds(), in.eventId(), in.method());
     models.put(m.id(), m);
-    onSidecar(() -> sidecar.registerModel(m.id(), datanets(m)));
+    onSidecar(() -> sidecar.registerModel(m.id(), SidecarSeed.datanets(m)));
   }
 
   /**
@@ -258,6 +267,7 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
                     in.duplicateBoundPpm(),
                     in.shareRule()));
     params.update(history.versions());
+    this.history = history;
   }
 
   private void inference(ChainInput in, Collector<Attribution> out) throws Exception {
@@ -275,41 +285,65 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
       }
     }
     pending.update(kept);
-    Attribution done = emitted.get(in.id());
-    if (!wasPending && done != null && done.blockHash().equals(in.blockHash())) {
+    Attribution done = emitted.retractable(in.id(), in.blockHash());
+    if (!wasPending && done != null) {
       out.collect(done.retracted()); // the inference's block left the chain: retract its result
       emitted.remove(in.id());
       metrics.retracted.inc();
     }
   }
 
-  /** Every event up to {@code block} is applied: attribute the inferences waiting for it. */
+  /**
+   * Every event up to {@code block} is applied: its inferences join the sealed queue, which is
+   * scored at once when full, else by its deadline, or before an event that could change it.
+   */
   private void seal(long block, Context ctx, Collector<Attribution> out) throws Exception {
     List<ChainInput> ready = new ArrayList<>();
     List<ChainInput> later = new ArrayList<>();
     for (ChainInput p : pending.get()) {
       (p.block() <= block ? ready : later).add(p);
     }
+    pending.update(later);
     if (!ready.isEmpty()) {
       ready.sort(
           Comparator.comparingLong(ChainInput::block).thenComparingInt(ChainInput::logIndex));
-      List<Attribution> results =
-          scorer.attribute(
-              ready, history(), this::modelOf, this::contributorOf, this::reseedUnchecked, ctx);
-      for (Attribution a : results) {
-        out.collect(a);
-        emitted.put(a.inferenceId(), a);
+      if (queue.add(ready, ctx.timerService())) {
+        flush(SealedQueue.Reason.FULL, ctx, out);
       }
+      metrics.queued = queue.size();
     }
-    pending.update(later);
-    List<Long> old = new ArrayList<>();
-    for (Map.Entry<Long, Attribution> e : emitted.entries()) {
-      if (e.getValue().block() < block - retractWindowBlocks) {
-        old.add(e.getKey());
-      }
+    emitted.sealed(block);
+  }
+
+  /** The queue's deadline (processing time), or the end of a bounded input (event time). */
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Attribution> out)
+      throws Exception {
+    boolean end = ctx.timeDomain() == TimeDomain.EVENT_TIME;
+    if (end ? timestamp != SealedQueue.END_OF_INPUT : !queue.isDeadline(timestamp)) {
+      return;
     }
-    for (Long id : old) {
-      emitted.remove(id); // older than any reorg the follower can report
+    if (!seeded) {
+      reseed(); // a restored deadline may fire before any record arrives
+    }
+    flush(end ? SealedQueue.Reason.END_OF_INPUT : SealedQueue.Reason.DEADLINE, ctx, out);
+  }
+
+  /** Scores every queued inference, emits the results in seal order and keeps them to retract. */
+  private void flush(SealedQueue.Reason reason, Context ctx, Collector<Attribution> out)
+      throws Exception {
+    List<List<ChainInput>> segments = queue.drain(ctx.timerService());
+    metrics.queued = 0;
+    if (segments.isEmpty()) {
+      return;
+    }
+    List<Attribution> results =
+        scorer.attribute(
+            segments, history(), this::modelOf, this::contributorOf, this::reseedUnchecked, ctx);
+    metrics.flushed(reason, results.size());
+    for (Attribution a : results) {
+      out.collect(a);
+      emitted.put(a);
     }
   }
 
@@ -330,18 +364,14 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
     }
   }
 
+  /** The params history, rebuilt from state only after a (re)start: params() keeps it current. */
   private ParamsHistory<Params> history() throws Exception {
-    List<Params> all = new ArrayList<>();
-    params.get().forEach(all::add);
-    return new ParamsHistory<>(all);
-  }
-
-  private static List<Long> datanets(Model m) {
-    List<Long> ids = new ArrayList<>();
-    for (long d : m.datanetIds()) {
-      ids.add(d);
+    if (history == null) {
+      List<Params> all = new ArrayList<>();
+      params.get().forEach(all::add);
+      history = new ParamsHistory<>(all);
     }
-    return ids;
+    return history;
   }
 
   /**
@@ -374,55 +404,10 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
     }
   }
 
-  /**
-   * Rebuilds the sidecar's copy from state: every indexed contribution, every model; then ready.
-   */
+  /** Rebuilds the sidecar's copy from state: every indexed contribution, every model; ready. */
   private void reseed() throws Exception {
-    sidecar.reset();
-    Map<Long, List<IndexRow>> byDatanet = new TreeMap<>();
-    List<Contribution> all = new ArrayList<>();
-    contributions.values().forEach(all::add);
-    all.sort(Comparator.comparingLong(Contribution::fromBlock).thenComparingLong(Contribution::id));
-    for (Contribution c : all) {
-      if (c.content() == null) {
-        continue;
-      }
-      IndexRow row = IndexRow.text(c.id(), c.fromBlock(), c.content());
-      byDatanet
-          .computeIfAbsent(c.datanetId(), d -> new ArrayList<>())
-          .add(c.closedAt() < 0 ? row : row.closedAt(c.closedAt()));
-    }
-    byDatanet.forEach((datanet, rows) -> sidecar.index(datanet, false, rows));
-    for (Model m : models.values()) {
-      sidecar.registerModel(m.id(), datanets(m));
-    }
-    sidecar.ready();
+    SidecarSeed.reseed(sidecar, contributions.values(), models.values());
     seeded = true;
     metrics.reseeds.inc();
-  }
-
-  /** Counters the Web UI and Prometheus show for this operator. */
-  static final class AttributionMetrics {
-    final Counter attributed;
-    final Counter unattributed;
-    final Counter rejectedContent;
-    final Counter duplicates;
-    final Counter retracted;
-    final Counter reseeds;
-    final Counter sidecarCalls;
-    volatile long lastBatchSize;
-    volatile long lastSidecarMillis;
-
-    AttributionMetrics(org.apache.flink.metrics.MetricGroup group) {
-      attributed = group.counter("inferencesAttributed");
-      unattributed = group.counter("inferencesUnattributed");
-      rejectedContent = group.counter("contentRejected");
-      duplicates = group.counter("duplicatesFlagged");
-      retracted = group.counter("resultsRetracted");
-      reseeds = group.counter("sidecarReseeds");
-      sidecarCalls = group.counter("sidecarScoreCalls");
-      group.gauge("sidecarBatchSize", () -> lastBatchSize);
-      group.gauge("sidecarLatencyMs", () -> lastSidecarMillis);
-    }
   }
 }

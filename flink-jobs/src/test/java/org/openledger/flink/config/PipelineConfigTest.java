@@ -94,6 +94,33 @@ class PipelineConfigTest {
   }
 
   @Test
+  void shouldBatchSealsUpTo1024InferencesOr200MsUnlessConfiguredWithinBounds() {
+    PipelineConfig config = PipelineConfig.load(Map.of(), Optional.empty());
+    assertThat(config.attributionBatchMaxInferences()).isEqualTo(1024);
+    assertThat(config.attributionBatchMaxDelayMs()).isEqualTo(200);
+
+    PipelineConfig perSeal =
+        PipelineConfig.load(
+            Map.of(
+                "OPENLEDGER_ATTRIBUTION_BATCH_MAX_INFERENCES", "1",
+                "OPENLEDGER_ATTRIBUTION_BATCH_MAX_DELAY_MS", "50"),
+            Optional.empty());
+    assertThat(perSeal.attributionBatchMaxInferences()).isEqualTo(1);
+    assertThat(perSeal.attributionBatchMaxDelayMs()).isEqualTo(50);
+    assertThatThrownBy(
+            () ->
+                PipelineConfig.load(
+                    Map.of(
+                        "OPENLEDGER_ATTRIBUTION_BATCH_MAX_INFERENCES", "0",
+                        "OPENLEDGER_ATTRIBUTION_BATCH_MAX_DELAY_MS", "0"),
+                    Optional.empty()))
+        .hasMessageContaining("attribution.batch.max-inferences='0'")
+        .hasMessageContaining("must be an integer from 1 to 65536")
+        .hasMessageContaining("attribution.batch.max-delay.ms='0'")
+        .hasMessageContaining("must be an integer from 1 to 60000");
+  }
+
+  @Test
   void shouldDescribeEveryKey() {
     assertThat(PipelineConfig.KEYS)
         .allSatisfy(

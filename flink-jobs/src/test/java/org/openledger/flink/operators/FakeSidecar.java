@@ -52,6 +52,12 @@ final class FakeSidecar implements SidecarGateway {
   private final Map<Long, Map<Long, Row>> datanets = new TreeMap<>();
   private final Map<Long, List<Long>> models = new TreeMap<>();
   private boolean ready;
+  private String refused; // a query containing this is refused, with its row in the call
+
+  /** Refuses, as a bad request, every score call with a query containing {@code word}. */
+  synchronized void refuseQueriesWith(String word) {
+    refused = word;
+  }
 
   int resets;
   int readies;
@@ -251,6 +257,13 @@ final class FakeSidecar implements SidecarGateway {
     scoreMethods.add(method);
     if (!ready) {
       throw new SidecarException.NotReady("[not-ready] waiting to be re-seeded by its owner", null);
+    }
+    for (int row = 0; row < queries.size(); row++) {
+      if (refused != null && queries.get(row).text().contains(refused)) {
+        throw new SidecarException.BadRequest(
+            "row " + row + ": query " + queries.get(row).inferenceId() + " cannot be encoded",
+            null);
+      }
     }
     List<Long> over = models.get(modelId);
     if (over == null) {

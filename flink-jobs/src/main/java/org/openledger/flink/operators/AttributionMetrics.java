@@ -1,0 +1,48 @@
+package org.openledger.flink.operators;
+
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.flink.metrics.Counter;
+
+/**
+ * Counters and gauges the Web UI and Prometheus show for the attribution sequencer: results,
+ * sidecar calls and their size, the sealed queue and why it was scored.
+ */
+final class AttributionMetrics {
+  final Counter attributed;
+  final Counter unattributed;
+  final Counter rejectedContent;
+  final Counter duplicates;
+  final Counter retracted;
+  final Counter reseeds;
+  final Counter sidecarCalls;
+  final Map<SealedQueue.Reason, Counter> flushes = new EnumMap<>(SealedQueue.Reason.class);
+  volatile long lastBatchSize;
+  volatile long lastSidecarMillis;
+  volatile long lastFlushSize;
+  volatile long queued;
+
+  AttributionMetrics(org.apache.flink.metrics.MetricGroup group) {
+    attributed = group.counter("inferencesAttributed");
+    unattributed = group.counter("inferencesUnattributed");
+    rejectedContent = group.counter("contentRejected");
+    duplicates = group.counter("duplicatesFlagged");
+    retracted = group.counter("resultsRetracted");
+    reseeds = group.counter("sidecarReseeds");
+    sidecarCalls = group.counter("sidecarScoreCalls");
+    group.gauge("sidecarBatchSize", () -> lastBatchSize);
+    group.gauge("sidecarLatencyMs", () -> lastSidecarMillis);
+    group.gauge("sealedQueueInferences", () -> queued);
+    group.gauge("sealedFlushInferences", () -> lastFlushSize);
+    flushes.put(SealedQueue.Reason.FULL, group.counter("sealedFlushesFull"));
+    flushes.put(SealedQueue.Reason.DEADLINE, group.counter("sealedFlushesDeadline"));
+    flushes.put(SealedQueue.Reason.EVENT, group.counter("sealedFlushesBeforeEvent"));
+    flushes.put(SealedQueue.Reason.END_OF_INPUT, group.counter("sealedFlushesEndOfInput"));
+  }
+
+  /** One flush of the sealed queue: why, and how many inferences it scored. */
+  void flushed(SealedQueue.Reason reason, int inferences) {
+    flushes.get(reason).inc();
+    lastFlushSize = inferences;
+  }
+}
