@@ -8,6 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -15,6 +19,7 @@ import org.openledger.bridge.chain.BlockHeaders;
 import org.openledger.bridge.chain.Chain;
 import org.openledger.bridge.chain.RawLogs;
 import org.openledger.bridge.deploy.Deployment;
+import org.openledger.bridge.domain.follow.AdaptiveSpan;
 import org.openledger.bridge.domain.follow.BlockRef;
 import org.openledger.bridge.domain.follow.ReorgDecision;
 import org.openledger.bridge.domain.follow.Reorgs;
@@ -33,14 +38,31 @@ import org.web3j.protocol.core.methods.response.Log;
  * Follows the chain into Kafka exactly once. Each step reads a bounded range of blocks at least
  * {@code confirmations} deep, checks that it extends what was written (parent hashes), and writes
  * the range's logs with the new cursor in one Kafka transaction. On a reorg it writes, in one
- * transaction, a retraction of every log of the dropped blocks and the cursor at the ancestor.
+ * transaction, a retraction of every log of the dropped blocks and the cursor at the ancestor. The
+ * next range is read (and its records encoded) while the current one commits, and the range adapts
+ * to the history's density and to what the node accepts ({@link AdaptiveSpan}).
  */
-public final class ChainFollower {
+public final class ChainFollower implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChainFollower.class);
 
   /** A header with the timestamp the raw records carry. */
   private record Header(BlockRef ref, long timestamp) {}
+
+  /** One read of blocks {@code from..to}; see {@link #read}. */
+  private record Range(
+      long from,
+      long to,
+      List<Header> headers,
+      Map<Long, List<RawChainLog>> logs,
+      List<ProducerRecord<String, byte[]>> encoded,
+      int logCount,
+      String refused) {
+
+    long blocks() {
+      return to - from + 1;
+    }
+  }
 
   private final Chain chain;
   private final BlockHeaders blockHeaders;
@@ -51,6 +73,9 @@ public final class ChainFollower {
   private final ConfluentAvroSerde<RawChainLog> rawSerde;
   private final ConfluentAvroSerde<FollowerCursor> cursorSerde;
   private final FollowerMetrics metrics;
+  private final AdaptiveSpan span;
+  private final ExecutorService reader;
+  private Future<Range> ahead;
   private FollowerCursor cursor;
 
   public ChainFollower(
@@ -76,6 +101,18 @@ public final class ChainFollower {
     this.cursorSerde = serdes.cursor();
     this.metrics = metrics;
     this.cursor = cursor;
+    this.span =
+        new AdaptiveSpan(
+            Math.min(100, config.maxBlocksPerPoll()),
+            config.maxBlocksPerPoll(),
+            config.targetLogsPerTransaction());
+    this.reader =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "follower-read-ahead");
+              t.setDaemon(true);
+              return t;
+            });
     metrics.cursorBlock.set(cursor.getBlockNumber());
   }
 
@@ -88,17 +125,29 @@ public final class ChainFollower {
     long head = chain.web3().ethBlockNumber().send().getBlockNumber().longValueExact();
     long safe = head - config.confirmations();
     metrics.headLag.set(Math.max(0, head - cursor.getBlockNumber()));
+    Range range = takeAhead(safe);
     if (safe <= cursor.getBlockNumber()) {
       return 0;
     }
-    long from = cursor.getBlockNumber() + 1;
-    long to = Math.min(safe, cursor.getBlockNumber() + config.maxBlocksPerPoll());
-    List<Header> headers = headers(from, to);
-    for (int i = 1; i < headers.size(); i++) {
-      if (!headers.get(i).ref().parentHash().equals(headers.get(i - 1).ref().hash())) {
-        return 0; // the chain moved while we read it: read again
-      }
+    if (range == null) {
+      range =
+          read(cursor.getBlockNumber() + 1, Math.min(safe, cursor.getBlockNumber() + span.span()));
     }
+    if (range.refused() != null) {
+      if (!span.onRefused()) {
+        throw new IOException("eth_getLogs failed: " + range.refused());
+      }
+      LOG.warn(
+          "eth_getLogs refused {} blocks ({}); asking for {}",
+          range.blocks(),
+          range.refused(),
+          span.span());
+      return 0;
+    }
+    if (range.headers() == null || range.logs() == null) {
+      return 0; // the chain moved while we read it: read again
+    }
+    List<Header> headers = range.headers();
     BlockRef first = headers.get(0).ref();
     if (!first.parentHash().equals(cursor.getBlockHash()) && !cursor.getBlockHash().isEmpty()) {
       ReorgDecision decision = Reorgs.decide(cursor, first, canonicalHashes());
@@ -110,30 +159,58 @@ public final class ChainFollower {
         return 0;
       }
     }
-    Map<Long, List<RawChainLog>> logs = logs(from, to, headers);
-    if (logs == null) {
-      return 0; // a log of a block we did not read: the chain moved, read again
-    }
     List<RecentBlock> written = new ArrayList<>();
-    List<RawChainLog> records = new ArrayList<>();
     for (Header h : headers) {
-      List<RawChainLog> blockLogs = logs.getOrDefault(h.ref().number(), List.of());
-      records.addAll(blockLogs);
       written.add(
           RecentBlock.newBuilder()
               .setNumber(h.ref().number())
               .setHash(h.ref().hash())
               .setParentHash(h.ref().parentHash())
-              .setLogs(new ArrayList<>(blockLogs))
+              .setLogs(new ArrayList<>(range.logs().getOrDefault(h.ref().number(), List.of())))
               .build());
     }
-    Header last = headers.get(headers.size() - 1);
-    records.add(
-        RawLogs.seal(chain.chainId(), last.ref().number(), last.ref().hash(), last.timestamp()));
     FollowerCursor next = Reorgs.advance(cursor, written, config.reorgWindow());
-    commit(records, next);
-    metrics.logsWritten.addAndGet(records.size() - 1);
+    span.onRead(range.blocks(), range.logCount());
+    if (range.to() < safe) {
+      // Read the next range while this one is sent and committed. It is checked like any read
+      // when its turn comes (parent hash against the cursor then, reorg rules included), so it is
+      // exactly what a read started at this moment would give.
+      long from = range.to() + 1;
+      long to = Math.min(safe, range.to() + span.span());
+      ahead = reader.submit(() -> read(from, to));
+    }
+    commit(range.encoded(), next);
+    metrics.logsWritten.addAndGet(range.logCount());
     return headers.size();
+  }
+
+  /**
+   * The range read ahead during the last commit, if it starts right after the cursor and is still
+   * deep enough; waited for in every case, so no read runs while this thread encodes or rewinds.
+   */
+  private Range takeAhead(long safe) throws IOException {
+    Future<Range> pending = ahead;
+    ahead = null;
+    if (pending == null) {
+      return null;
+    }
+    Range r;
+    try {
+      r = pending.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while reading ahead", e);
+    } catch (ExecutionException e) {
+      LOG.debug("the read-ahead failed; reading again", e.getCause());
+      return null;
+    }
+    return r.from() == cursor.getBlockNumber() + 1 && r.to() <= safe ? r : null;
+  }
+
+  /** Stops the read-ahead thread. */
+  @Override
+  public void close() {
+    reader.shutdownNow();
   }
 
   /** Retracts every log of the dropped blocks, newest first, and rewinds the cursor. */
@@ -145,7 +222,7 @@ public final class ChainFollower {
         retractions.add(RawChainLog.newBuilder(blockLogs.get(i)).setRemoved(true).build());
       }
     }
-    commit(retractions, Reorgs.rewind(cursor, rewind));
+    commit(encode(retractions), Reorgs.rewind(cursor, rewind));
     metrics.reorgs.incrementAndGet();
     metrics.compensations.addAndGet(retractions.size());
     LOG.warn(
@@ -156,11 +233,11 @@ public final class ChainFollower {
   }
 
   /** Writes records and the cursor atomically; read_committed readers see both or neither. */
-  private void commit(List<RawChainLog> records, FollowerCursor next) {
+  private void commit(List<ProducerRecord<String, byte[]>> records, FollowerCursor next) {
     producer.beginTransaction();
     try {
-      for (RawChainLog r : records) {
-        producer.send(new ProducerRecord<>(config.rawTopic(), RawLogs.key(r), rawSerde.encode(r)));
+      for (ProducerRecord<String, byte[]> r : records) {
+        producer.send(r);
       }
       producer.send(
           new ProducerRecord<>(
@@ -172,6 +249,53 @@ public final class ChainFollower {
     }
     cursor = next;
     metrics.cursorBlock.set(next.getBlockNumber());
+  }
+
+  /**
+   * Reads blocks {@code from..to}: headers (parent hashes checked within the range), logs, and the
+   * records ready to send (logs then the range's seal). Headers or logs null: the chain moved while
+   * it was read; {@code refused}: the node answered getLogs with an error.
+   */
+  private Range read(long from, long to) throws IOException {
+    List<Header> headers = headers(from, to);
+    for (int i = 1; i < headers.size(); i++) {
+      if (!headers.get(i).ref().parentHash().equals(headers.get(i - 1).ref().hash())) {
+        return new Range(from, to, null, null, List.of(), 0, null);
+      }
+    }
+    EthLog response =
+        chain
+            .web3()
+            .ethGetLogs(
+                new EthFilter(
+                    DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
+                    DefaultBlockParameter.valueOf(BigInteger.valueOf(to)),
+                    addresses))
+            .send();
+    if (response.hasError()) {
+      return new Range(from, to, headers, null, List.of(), 0, response.getError().getMessage());
+    }
+    Map<Long, List<RawChainLog>> logs = logs(response, headers);
+    if (logs == null) {
+      return new Range(from, to, headers, null, List.of(), 0, null);
+    }
+    List<RawChainLog> records = new ArrayList<>();
+    for (Header h : headers) {
+      records.addAll(logs.getOrDefault(h.ref().number(), List.of()));
+    }
+    int count = records.size();
+    Header last = headers.get(headers.size() - 1);
+    records.add(
+        RawLogs.seal(chain.chainId(), last.ref().number(), last.ref().hash(), last.timestamp()));
+    return new Range(from, to, headers, logs, encode(records), count, null);
+  }
+
+  private List<ProducerRecord<String, byte[]>> encode(List<RawChainLog> records) {
+    List<ProducerRecord<String, byte[]>> encoded = new ArrayList<>(records.size());
+    for (RawChainLog r : records) {
+      encoded.add(new ProducerRecord<>(config.rawTopic(), RawLogs.key(r), rawSerde.encode(r)));
+    }
+    return encoded;
   }
 
   private List<Header> headers(long from, long to) throws IOException {
@@ -195,19 +319,9 @@ public final class ChainFollower {
   }
 
   /** Logs of the range by block, or null when one belongs to a block hash we did not read. */
-  private Map<Long, List<RawChainLog>> logs(long from, long to, List<Header> headers)
-      throws IOException {
+  private Map<Long, List<RawChainLog>> logs(EthLog response, List<Header> headers) {
     Map<Long, Header> byNumber = new HashMap<>();
     headers.forEach(h -> byNumber.put(h.ref().number(), h));
-    EthFilter filter =
-        new EthFilter(
-            DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
-            DefaultBlockParameter.valueOf(BigInteger.valueOf(to)),
-            addresses);
-    EthLog response = chain.web3().ethGetLogs(filter).send();
-    if (response.hasError()) {
-      throw new IOException("eth_getLogs failed: " + response.getError().getMessage());
-    }
     Map<Long, List<RawChainLog>> logs = new HashMap<>();
     for (EthLog.LogResult<?> result : response.getLogs()) {
       Log log = (Log) result.get();

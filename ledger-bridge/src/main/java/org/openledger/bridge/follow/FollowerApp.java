@@ -64,10 +64,10 @@ public final class FollowerApp {
           config.rawTopic(),
           config.host(),
           metricsPort);
-      ChainFollower follower =
-          new ChainFollower(chain, deployment, config, producer, serdes, metrics, cursor);
       Semaphore wake = new Semaphore(0);
-      try (AutoCloseable heads = NewHeads.subscribe(config.wsUrl(), wake::release)) {
+      try (ChainFollower follower =
+              new ChainFollower(chain, deployment, config, producer, serdes, metrics, cursor);
+          AutoCloseable heads = NewHeads.subscribe(config.wsUrl(), wake::release)) {
         long lastReport = 0;
         while (!Thread.currentThread().isInterrupted()) {
           int written = follower.step();

@@ -18,6 +18,7 @@ public record FollowerConfig(
     Path deploymentFile,
     long confirmations,
     long maxBlocksPerPoll,
+    long targetLogsPerTransaction,
     long pollIntervalMs,
     int reorgWindow,
     String followerId,
@@ -42,7 +43,18 @@ public record FollowerConfig(
       ConfigKey.atLeast(
           "follower.confirmations", 0, 0, "read only blocks this deep (0 for QBFT finality)");
   public static final ConfigKey<Long> MAX_BLOCKS =
-      ConfigKey.atLeast("follower.max.blocks.per.poll", 500, 1, "eth_getLogs range per poll");
+      ConfigKey.atLeast(
+          "follower.max.blocks.per.poll",
+          2000,
+          1,
+          "the most blocks one step reads (eth_getLogs range); halved while the node refuses");
+  public static final ConfigKey<Long> TARGET_LOGS =
+      ConfigKey.atLeast(
+          "follower.target.logs.per.transaction",
+          5000,
+          1,
+          "logs one step aims to write in one Kafka transaction: the range grows on sparse"
+              + " history and shrinks on dense history");
   public static final ConfigKey<Long> POLL_MS =
       ConfigKey.atLeast("follower.poll.interval.ms", 250, 10, "wait when at the head");
   public static final ConfigKey<Long> REORG_WINDOW =
@@ -95,6 +107,7 @@ public record FollowerConfig(
             DEPLOYMENT,
             CONFIRMATIONS,
             MAX_BLOCKS,
+            TARGET_LOGS,
             POLL_MS,
             REORG_WINDOW,
             FOLLOWER_ID,
@@ -110,6 +123,7 @@ public record FollowerConfig(
         Path.of(s.get(DEPLOYMENT)),
         s.get(CONFIRMATIONS),
         s.get(MAX_BLOCKS),
+        s.get(TARGET_LOGS),
         s.get(POLL_MS),
         Math.toIntExact(Math.min(s.get(REORG_WINDOW), 10_000)),
         s.get(FOLLOWER_ID) + "-" + s.get(CHAIN_ID),
