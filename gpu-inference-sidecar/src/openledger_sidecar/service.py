@@ -3,9 +3,11 @@
 Holds only state it can rebuild; the Flink attribution job owns the truth and re-seeds it.
 Every size a batch brings (rows, a precomputed vector's width, text lengths, rows x k) is checked
 against `limits.Limits`, and what it will allocate is held in the memory budget, before any array
-of that size exists. An index lives in one encoder's vector space, so it is keyed by (Datanet, encoder): two models
-over one Datanet with different encoders score against two indexes. A model's memory is the
-sum of its indexes' (an index shared by two models counts for both).
+of that size exists. An index lives in one encoder's vector space, so it is keyed by (Datanet,
+encoder): two models over one Datanet with different encoders score against two indexes. Its rows
+live in the arena of its encoder (`arenas`), beside the other Datanets', so a model is scored in
+one pass over all its Datanets. A model's memory is the sum of its indexes' rows (an index shared
+by two models counts for both); the budget holds the arenas.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .arenas import Arenas, score_answer
+from .arenas import score as score_arena
 from .backends import NumpyStore, Store
 from .encoders import EncodeError, make_encoder
 from .index import DatanetIndex
 from .limits import LimitError, Limits, batch_need, check_int64
 from .memory import CapacityError, MemoryBudget
-from .scoring import merge
 from .span_index import METHOD_ID as SPAN_METHOD_ID
 from .span_index import VERSION as SPAN_VERSION
 from .span_index import SpanIndex
@@ -137,6 +140,7 @@ class AttributionService:
         self._encoders: dict[str, object] = {}
         self._models: dict[int, Model] = {}
         self._indexes: dict[tuple[int, str], DatanetIndex] = {}
+        self._arenas = Arenas(store, self.budget)  # the indexes' rows, one arena per encoder space
         # One span index over every Datanet's texts, fed by the same `index` calls as the
         # embedding indexes, so a model may be scored by either method (`score(method=...)`).
         self._span = SpanIndex(budget=self.budget)
@@ -179,6 +183,7 @@ class AttributionService:
             for index in self._indexes.values():
                 index.release()
             self._indexes.clear()
+            self._arenas.release()
             self._models.clear()
             self._span.release()
             self._span = SpanIndex(budget=self.budget)
@@ -277,12 +282,12 @@ class AttributionService:
             shape = self._shape(batch, enc, existing.dim if existing else None)
             with self._hold(owner, shape):
                 vectors = self._vectors(batch, enc, shape)
-                index = existing or DatanetIndex(shape.dim, store=self.store, budget=self.budget, owner=owner)
+                index = existing or self._arenas.new_index(int(datanet_id), encoder, shape.dim, owner)
                 try:
                     results = index.insert_batch(ids, vectors, froms, matches=matches)
                 except (ValueError, CapacityError) as e:
                     if existing is None:
-                        index.release()  # a new index that took nothing gives its reservation back
+                        self._arenas.drop_if_empty(encoder, shape.dim)  # a new arena that took nothing
                     raise RequestError(str(e)) if isinstance(e, ValueError) else e
                 self._indexes[key] = index
                 spanned = self._span_add(int(datanet_id), batch, ids, froms, index)
@@ -347,18 +352,14 @@ class AttributionService:
             with self._lock:
                 indexes = [self._indexes[(d, model.encoder)] for d in model.datanet_ids if (d, model.encoder) in self._indexes]
                 dims = {i.dim for i in indexes}
+                if len(dims) > 1:
+                    raise RequestError(f"model {model_id}'s Datanets hold vectors of {sorted(dims)} dims: one width per model")
                 shape = self._shape(batch, enc, next(iter(dims)) if dims else None)
                 held.enter_context(self._hold(f"score(model={model_id})", shape, batch.num_rows * k))
                 vectors = self._vectors(batch, enc, shape)
-                per_index = [index.query_at(vectors, blocks, k, threshold) for index in indexes]
-            results = merge(per_index, batch.num_rows, k) if per_index else [[] for _ in range(batch.num_rows)]
-            inference_ids = inference_ids.tolist()
-            rows = [
-                {"inference_id": inference_ids[q], "rank": rank, "contribution_id": m.contribution_id, "score": m.score}
-                for q, matches in enumerate(results)
-                for rank, m in enumerate(matches, start=1)
-            ]
-            return pa.RecordBatch.from_pylist(rows, schema=self._tagged(SCORE_RESULT, enc))
+                # One pass over the rows of all the model's Datanets (they share one arena).
+                ranked = score_arena(indexes, vectors, blocks, k, threshold)
+            return score_answer(ranked, inference_ids, self._tagged(SCORE_RESULT, enc))
 
     def _score_span(self, model: Model, k: int, threshold: float, batch: pa.RecordBatch) -> pa.RecordBatch:
         """Span scoring: the top-k by points of each query's text, kept where the share of the
@@ -413,6 +414,7 @@ class AttributionService:
         with self._lock:
             indexes = {key: (len(i), i.nbytes) for key, i in self._indexes.items()}
             span = self._span.stats()
+            arenas = self._arenas.stats()
             models = {
                 m.model_id: sum(indexes.get((d, m.encoder), (0, 0))[1] for d in m.datanet_ids)
                 for m in self._models.values()
@@ -432,6 +434,7 @@ class AttributionService:
                 for (d, e), (rows, nbytes) in sorted(indexes.items())
             ],
             "models": [{"model_id": m, "bytes": b} for m, b in sorted(models.items())],
+            "arenas": arenas,
             "span": span,
         }
 
