@@ -88,7 +88,7 @@ class NumpyStore(Store):
         bound = np.full(c, -np.inf)
         out = np.empty(c * min(tile, len(selection)), np.float32)  # one score buffer for every tile
         gathered = None
-        found_rows, found_cols = [], []
+        found_rows, found_cols, found_scores = [], [], []
         for first, last, where in selection.tiles(tile):
             width = last - first
             if isinstance(where, slice):
@@ -121,21 +121,44 @@ class NumpyStore(Store):
             r, w = np.nonzero(maxima >= floor[:, None])
             sub = scores[:, : windows * _WINDOW].reshape(c, windows, _WINDOW)[r, w]
             rr, cc = np.nonzero(sub >= floor[r][:, None])
-            rows, cols = r[rr], w[rr] * _WINDOW + cc
+            rows, cols, found = r[rr], w[rr] * _WINDOW + cc, sub[rr, cc]
             if windows * _WINDOW < width:  # the tile's last, partial window
                 tr, tc = np.nonzero(scores[:, windows * _WINDOW :] >= floor[:, None])
-                rows, cols = np.concatenate([rows, tr]), np.concatenate([cols, tc + windows * _WINDOW])
+                tc += windows * _WINDOW
+                rows, cols, found = np.concatenate([rows, tr]), np.concatenate([cols, tc]), np.concatenate([found, scores[tr, tc]])
             found_rows.append(rows)
             found_cols.append(cols + where.start if isinstance(where, slice) else where[cols])
+            found_scores.append(found)
         # Every row that can rank is a candidate (masked scores make the bound one of k active
-        # rows): those with exact >= threshold and within 2 tolerances of the k-th best.
+        # rows); those under the final floor (from the k-th best candidate) are dropped before the
+        # exact scores: they cannot rank.
         rows, cols = np.concatenate(found_rows), np.concatenate(found_cols)
+        near = final_floor(rows, np.concatenate(found_scores), c, k, threshold)
+        rows, cols = rows[near], cols[near]
         values = exact(q, self._v, rows, cols)
         keep = values >= threshold
         return rows[keep], cols[keep], values[keep]
 
 
 _LOWEST = float(-np.finfo(np.float32).max)
+
+
+def final_floor(rows: np.ndarray, scores: np.ndarray, queries: int, k: int, threshold: float) -> np.ndarray:
+    """Which candidates reach max(k-th best candidate score of their query, threshold) - 2 tol.
+
+    The candidates hold every active row at or above each query's running floor, so where a query
+    has k of them its k-th best candidate score is its k-th best score: a row under this floor can
+    neither be in the top k nor tie into it, whatever the exact scores' rounding (the argument of
+    the running floor, with the final bound)."""
+    if len(rows) == 0:
+        return np.zeros(0, bool)
+    order = np.lexsort((-scores, rows))
+    ordered = rows[order]
+    position = np.arange(len(rows)) - np.searchsorted(ordered, ordered, side="left")
+    kth = np.full(queries, -np.inf)
+    at_k = position == k - 1
+    kth[ordered[at_k]] = scores[order][at_k]
+    return scores >= np.maximum(kth[rows], threshold) - 2 * SCORE_TOLERANCE
 
 
 def _mask_inactive(scores: np.ndarray, frm: np.ndarray, to: np.ndarray, blocks: np.ndarray, lo: int, hi: int) -> None:

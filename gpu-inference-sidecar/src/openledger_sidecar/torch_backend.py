@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from .memory import CapacityError
+from .backends import final_floor
 from .scoring import OPEN, Ranked, rank
 from .store import SCORE_TOLERANCE, Selection, Store
 
@@ -117,14 +118,20 @@ class TorchStore(Store):
                 bound = torch.maximum(bound, torch.topk(scores, k, dim=1).values[:, -1])
             floor = (torch.clamp(bound, min=threshold) - 2 * SCORE_TOLERANCE).clamp(min=_LOWEST)[:, None]
             r, w = torch.nonzero(maxima >= floor, as_tuple=True)
-            rr, cc = torch.nonzero(scores[:, : windows * _WINDOW].reshape(c, windows, _WINDOW)[r, w] >= floor[r], as_tuple=True)
-            hit_rows, hit_cols = r[rr], w[rr] * _WINDOW + cc
+            sub = scores[:, : windows * _WINDOW].reshape(c, windows, _WINDOW)[r, w]
+            rr, cc = torch.nonzero(sub >= floor[r], as_tuple=True)
+            hit_rows, hit_cols, hit = r[rr], w[rr] * _WINDOW + cc, sub[rr, cc]
             if windows * _WINDOW < width:  # the tile's last, partial window
                 tr, tc = torch.nonzero(scores[:, windows * _WINDOW :] >= floor, as_tuple=True)
-                hit_rows, hit_cols = torch.cat([hit_rows, tr]), torch.cat([hit_cols, tc + windows * _WINDOW])
-            found.append((hit_rows, hit_cols + offset if isinstance(where, slice) else rows[hit_cols]))
-        rows = torch.cat([f[0] for f in found])
-        cols = torch.cat([f[1] for f in found])
+                tc += windows * _WINDOW
+                hit_rows, hit_cols, hit = torch.cat([hit_rows, tr]), torch.cat([hit_cols, tc]), torch.cat([hit, scores[tr, tc]])
+            found.append((hit_rows, hit_cols + offset if isinstance(where, slice) else rows[hit_cols], hit))
+        rows, cols, hit = (torch.cat([f[i] for f in found]) for i in range(3))
+        # Candidates under the final floor cannot rank (see backends.final_floor): dropped before
+        # the exact scores. They are few, so the rule runs on the host.
+        near = final_floor(rows.cpu().numpy(), hit.cpu().numpy(), c, k, threshold)
+        near = torch.from_numpy(near).to(self.device)
+        rows, cols = rows[near], cols[near]
         # Candidates within SCORE_TOLERANCE of the threshold and of the k-th best are rescored
         # alone (as the NumPy store does): the matmul's rounding depends on its shape, the per-pair
         # dot product does not.
