@@ -77,14 +77,21 @@ class NumpyStore(Store):
         return rank(np.concatenate(rows), self._host_ids[cols], np.concatenate(values), k)
 
     def _pass(self, q: np.ndarray, blocks: np.ndarray, k: int, threshold: float, selection: Selection):
-        """One pass over the selected rows in column tiles (read in place where consecutive, else
+        """One pass over the selected rows in tiles (read in place where consecutive, else
         gathered), rows inactive at a query's block masked out; a running bound (the k-th largest
         window maximum so far, never above the final one) keeps a superset of the final
-        candidates, which are then scored exactly: (query rows, arena rows, exact scores)."""
+        candidates, which are then scored exactly: (query rows, arena rows, exact scores).
+
+        A tile's scores are rows x queries (`rows @ q.T`): with the long side first BLAS splits
+        the work well over its threads even for a few queries, and a window's maximum per query
+        is a reduction over contiguous rows of scores."""
         c = len(q)
-        tile = max(_WINDOW, min(_CHUNK_ELEMENTS // c, _CHUNK_ELEMENTS // self.dim) // _WINDOW * _WINDOW)
+        # Tiles of up to _CHUNK_ELEMENTS scores; gathered ones also of at most that many values.
+        rows = _CHUNK_ELEMENTS // c if selection.rows is None else min(_CHUNK_ELEMENTS // c, _CHUNK_ELEMENTS // self.dim)
+        tile = max(_WINDOW, rows // _WINDOW * _WINDOW)
         lo, hi = int(blocks.min()), int(blocks.max())
-        best_maxima = np.full((c, 0), -np.inf, np.float32)  # the k largest window maxima so far
+        qt = np.ascontiguousarray(q.T)
+        best_maxima = np.full((0, c), -np.inf, np.float32)  # the k largest window maxima so far
         bound = np.full(c, -np.inf)
         out = np.empty(c * min(tile, len(selection)), np.float32)  # one score buffer for every tile
         gathered = None
@@ -97,35 +104,36 @@ class NumpyStore(Store):
                 if gathered is None:
                     gathered = np.empty((tile, self.dim), np.float32)
                 v = np.take(self._v, where, axis=0, out=gathered[:width], mode="clip")
-            scores = np.matmul(q, v.T, out=out[: c * width].reshape(c, width))
+            scores = np.matmul(v, qt, out=out[: width * c].reshape(width, c))
             _mask_inactive(scores, self._from[where], self._to[where], blocks, lo, hi)
             windows = width // _WINDOW
-            maxima = scores[:, : windows * _WINDOW].reshape(c, windows, _WINDOW).max(axis=2)
-            best_maxima = np.concatenate([best_maxima, maxima], axis=1)
-            if best_maxima.shape[1] > k:
-                best_maxima = np.partition(best_maxima, best_maxima.shape[1] - k, axis=1)[:, -k:]
-            if best_maxima.shape[1] >= k:
-                bound = best_maxima.min(axis=1).astype(np.float64)
+            full = scores[: windows * _WINDOW].reshape(windows, _WINDOW, c)
+            maxima = full.max(axis=1)  # windows x queries
+            best_maxima = np.concatenate([best_maxima, maxima], axis=0)
+            if best_maxima.shape[0] > k:
+                best_maxima = np.partition(best_maxima, best_maxima.shape[0] - k, axis=0)[-k:]
+            if best_maxima.shape[0] >= k:
+                bound = best_maxima.min(axis=0).astype(np.float64)
             elif width >= k:
                 # Fewer than k windows so far (a small selection): the k-th largest score of this
                 # tile bounds the k-th best just as well (k rows reach it). Without it the bound
                 # stays -inf and, at a low threshold, every row becomes a candidate whose exact
                 # score gathers both vectors: gigabytes and seconds per batch.
-                kth = np.partition(scores, width - k, axis=1)[:, width - k]
+                kth = np.partition(scores, width - k, axis=0)[width - k]
                 bound = np.maximum(bound, kth.astype(np.float64))
             # The floor sits SCORE_TOLERANCE below bound and threshold: every row whose exact
             # score could rank is kept, whatever rounding this multiply's shape gave it. A masked
             # row (-inf) never reaches it, even at threshold -inf.
             floor = np.maximum(np.maximum(bound, threshold) - 2 * SCORE_TOLERANCE, _LOWEST)
             # Only windows whose maximum reaches the floor can hold a candidate.
-            r, w = np.nonzero(maxima >= floor[:, None])
-            sub = scores[:, : windows * _WINDOW].reshape(c, windows, _WINDOW)[r, w]
-            rr, cc = np.nonzero(sub >= floor[r][:, None])
-            rows, cols, found = r[rr], w[rr] * _WINDOW + cc, sub[rr, cc]
+            w, r = np.nonzero(maxima >= floor)
+            sub = full[w, :, r]  # hit windows x _WINDOW
+            ww, cc = np.nonzero(sub >= floor[r][:, None])
+            rows, cols, found = r[ww], w[ww] * _WINDOW + cc, sub[ww, cc]
             if windows * _WINDOW < width:  # the tile's last, partial window
-                tr, tc = np.nonzero(scores[:, windows * _WINDOW :] >= floor[:, None])
+                tc, tr = np.nonzero(scores[windows * _WINDOW :] >= floor)
                 tc += windows * _WINDOW
-                rows, cols, found = np.concatenate([rows, tr]), np.concatenate([cols, tc]), np.concatenate([found, scores[tr, tc]])
+                rows, cols, found = np.concatenate([rows, tr]), np.concatenate([cols, tc]), np.concatenate([found, scores[tc, tr]])
             found_rows.append(rows)
             found_cols.append(cols + where.start if isinstance(where, slice) else where[cols])
             found_scores.append(found)
@@ -162,16 +170,16 @@ def final_floor(rows: np.ndarray, scores: np.ndarray, queries: int, k: int, thre
 
 
 def _mask_inactive(scores: np.ndarray, frm: np.ndarray, to: np.ndarray, blocks: np.ndarray, lo: int, hi: int) -> None:
-    """Sets to -inf the score of each (query, row) whose row is not active at the query's block.
-    Only rows whose activity changes within [lo, hi] (the batch's blocks) are looked at per query."""
+    """Sets to -inf the score (rows x queries) of each pair whose row is not active at the query's
+    block. Only rows whose activity changes within [lo, hi] (the batch's blocks) are looked at."""
     always = (frm <= lo) & ((to == OPEN) | (to > hi))
     if always.all():
         return
-    cols = np.flatnonzero(~always)
-    b, f, t = blocks[:, None], frm[cols], to[cols]
-    sub = scores[:, cols]
+    changing = np.flatnonzero(~always)
+    b, f, t = blocks[None, :], frm[changing][:, None], to[changing][:, None]
+    sub = scores[changing]
     sub[(f > b) | ((t != OPEN) & (b >= t))] = -np.inf
-    scores[:, cols] = sub
+    scores[changing] = sub
 
 
 def numpy_backend():

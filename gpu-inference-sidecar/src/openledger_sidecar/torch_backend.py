@@ -90,7 +90,8 @@ class TorchStore(Store):
         inactive (query, row) pairs masked, a running bound from the k largest window maxima,
         candidates within 2 tolerances of it, each candidate then scored alone."""
         c = len(queries)
-        tile = max(_WINDOW, min(_CHUNK_ELEMENTS // c, _CHUNK_ELEMENTS // self.dim) // _WINDOW * _WINDOW)
+        rows = _CHUNK_ELEMENTS // c if selection.rows is None else min(_CHUNK_ELEMENTS // c, _CHUNK_ELEMENTS // self.dim)
+        tile = max(_WINDOW, rows // _WINDOW * _WINDOW)
         q = torch.from_numpy(np.ascontiguousarray(queries, np.float32)).to(self.device)
         b = torch.from_numpy(np.array(blocks, np.int64)).to(self.device)[:, None]
         lo, hi = int(np.min(blocks)), int(np.max(blocks))
