@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from .arenas import Arenas, score_answer
 from .arenas import score as score_arena
 from .backends import NumpyStore, Store
+from .columns import RequestError, int64_column, vector_shape, vector_values
 from .encoders import EncodeError, make_encoder
 from .index import DatanetIndex
 from .limits import LimitError, Limits, batch_need, check_int64
@@ -30,50 +31,6 @@ from .memory import CapacityError, MemoryBudget
 from .span_index import METHOD_ID as SPAN_METHOD_ID
 from .span_index import VERSION as SPAN_VERSION
 from .span_index import SpanIndex
-
-
-class RequestError(ValueError):
-    """A request the sidecar refuses, with a message for the caller."""
-
-
-def _vector_shape(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(row has a vector, its length) of a list or fixed-size-list column of numbers: sizes only,
-    read from the offsets, so they can be checked before the values are copied."""
-    kind = column.type
-    if not (pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)):
-        raise RequestError(f"column 'vector' must be a list of floats, not {kind}")
-    if not (pa.types.is_floating(kind.value_type) or pa.types.is_integer(kind.value_type)):
-        raise RequestError(f"column 'vector' must hold floats, not {kind.value_type}")
-    given = column.is_valid().to_numpy(zero_copy_only=False)
-    lengths = pc.fill_null(pc.list_value_length(column), 0).to_numpy(zero_copy_only=False)
-    return given, lengths
-
-
-def _vector_values(column: pa.Array) -> np.ndarray:
-    """The given rows' values as flat float32, without a Python object per value."""
-    try:
-        return column.flatten().cast(pa.float32(), safe=False).to_numpy(zero_copy_only=False)  # a null value: NaN
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
-        raise RequestError(f"column 'vector' must hold floats: {e}") from e
-
-
-def _int64_column(batch: pa.RecordBatch, name: str, nullable: bool = False) -> np.ndarray | None:
-    """An integer column as int64 (None when absent and nullable); refuses other types, values
-    past int64 and, unless nullable, nulls: these are ids and blocks."""
-    if name not in batch.schema.names:
-        if nullable:
-            return None
-        raise RequestError(f"batch lacks column '{name}'")
-    column = batch.column(name)
-    if not pa.types.is_integer(column.type):
-        raise RequestError(f"column '{name}' must be integers, not {column.type}")
-    if column.null_count and not nullable:
-        raise RequestError(f"column '{name}' has nulls")
-    try:
-        column = column.cast(pa.int64(), safe=True)
-    except pa.ArrowInvalid as e:
-        raise RequestError(f"column '{name}' has values past int64: {e}") from e
-    return column.to_numpy(zero_copy_only=False)
 
 
 @dataclass(frozen=True)
@@ -216,7 +173,7 @@ class AttributionService:
         names, rows = batch.schema.names, batch.num_rows
         given, lengths = np.zeros(rows, bool), np.zeros(rows, np.int64)
         if "vector" in names:
-            given, lengths = _vector_shape(batch.column("vector"))
+            given, lengths = vector_shape(batch.column("vector"))
         text_bytes = longest = 0
         if "text" in names:
             texts = batch.column("text")
@@ -248,7 +205,7 @@ class AttributionService:
         texts = batch.column("text").to_pylist() if "text" in batch.schema.names else [None] * rows
         out = np.zeros((rows, dim), np.float32)
         if given.any():
-            matrix = _vector_values(batch.column("vector")).reshape(-1, dim)
+            matrix = vector_values(batch.column("vector")).reshape(-1, dim)
             norms = np.linalg.norm(matrix, axis=1)
             bad = ~np.isfinite(norms) | (norms == 0.0)
             if bad.any():
@@ -271,9 +228,9 @@ class AttributionService:
 
     def index(self, datanet_id: int, batch: pa.RecordBatch, encoder: str = DEFAULT_ENCODER, matches: bool = True) -> pa.RecordBatch:
         """Indexes contributions; answers each with its best earlier active match in the Datanet."""
-        ids = _int64_column(batch, "contribution_id")
-        froms = _int64_column(batch, "active_from")
-        tos = _int64_column(batch, "active_to", nullable=True)
+        ids = int64_column(batch, "contribution_id")
+        froms = int64_column(batch, "active_from")
+        tos = int64_column(batch, "active_to", nullable=True)
         enc = self.encoder(encoder)
         key = (int(datanet_id), encoder)
         owner = f"index(datanet={datanet_id}, encoder={encoder})"
@@ -297,14 +254,12 @@ class AttributionService:
                         index.close(int(c), int(to))
                         if int(c) in spanned:
                             self._span.close(int(c), int(to))
-        return pa.RecordBatch.from_pylist(
+        best = [r.best_match for r in results]
+        return pa.RecordBatch.from_arrays(
             [
-                {
-                    "contribution_id": r.contribution_id,
-                    "match_id": r.best_match.contribution_id if r.best_match else None,
-                    "match_score": r.best_match.score if r.best_match else None,
-                }
-                for r in results
+                pa.array(ids, pa.int64()),
+                pa.array([m.contribution_id if m else None for m in best], pa.int64()),
+                pa.array([m.score if m else None for m in best], pa.float32()),
             ],
             schema=self._tagged(INDEX_RESULT, enc),
         )
@@ -345,8 +300,8 @@ class AttributionService:
             raise RequestError(str(e)) from e
         if method == SPAN:
             return self._score_span(model, k, threshold, batch)
-        inference_ids = _int64_column(batch, "inference_id")
-        blocks = _int64_column(batch, "block")
+        inference_ids = int64_column(batch, "inference_id")
+        blocks = int64_column(batch, "block")
         enc = self.encoder(model.encoder)
         with contextlib.ExitStack() as held:  # the hold lasts until the answer is built
             with self._lock:
@@ -364,8 +319,8 @@ class AttributionService:
     def _score_span(self, model: Model, k: int, threshold: float, batch: pa.RecordBatch) -> pa.RecordBatch:
         """Span scoring: the top-k by points of each query's text, kept where the share of the
         query they cover (the score) reaches the threshold."""
-        inference_ids = _int64_column(batch, "inference_id").tolist()
-        blocks = _int64_column(batch, "block").tolist()
+        inference_ids = int64_column(batch, "inference_id").tolist()
+        blocks = int64_column(batch, "block").tolist()
         if "text" not in batch.schema.names:
             raise RequestError("span scoring needs a 'text' column: the inference's output")
         shape = self._shape_texts(batch)
