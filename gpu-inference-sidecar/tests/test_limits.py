@@ -114,8 +114,8 @@ def test_should_hold_a_batch_in_the_budget_while_it_is_served_and_give_it_back()
     service.index(1, pa.RecordBatch.from_pydict({"contribution_id": [1], "active_from": [1], "text": ["a few words"]}))
 
     assert seen[0] > 0  # the batch's arrays were reserved before they were made
-    stats = service.stats()  # the span index of the same texts shares the budget
-    assert service.budget.used == stats["indexes"][0]["bytes"] + stats["span"]["bytes"]
+    stats = service.stats()  # the arena of the index and the span index of the same texts share it
+    assert service.budget.used == stats["arenas"][0]["bytes"] + stats["span"]["bytes"]
 
 
 def test_should_refuse_an_oversized_command_and_action_body():

@@ -56,7 +56,12 @@ def test_should_keep_one_index_per_datanet_and_encoder_and_account_memory_per_mo
     sizes = {(i["datanet_id"], i["encoder"]): i["bytes"] for i in stats["indexes"]}
     assert by_model[10] == sizes[(1, "hashing-ngram")] + sizes[(2, "hashing-ngram")]
     assert by_model[11] == sizes[(1, "precomputed")]
-    assert stats["memory_used_bytes"] == sum(sizes.values()) + stats["span"]["bytes"]  # one span index, all texts
+    # The budget holds the arenas (one per encoder space, each row once) and one span index, all texts.
+    arenas = {(a["encoder"], a["dim"]): a for a in stats["arenas"]}
+    assert sorted(arenas) == [("hashing-ngram", 64), ("precomputed", 2)]
+    assert arenas[("hashing-ngram", 64)]["rows"] == 3 and arenas[("hashing-ngram", 64)]["datanets"] == 2
+    assert stats["memory_used_bytes"] == sum(a["bytes"] for a in arenas.values()) + stats["span"]["bytes"]
+    assert sum(sizes.values()) <= sum(a["bytes"] for a in arenas.values())
 
 
 def test_should_refuse_an_index_past_the_memory_budget_and_keep_serving():

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .memory import MemoryBudget
-from .scoring import OPEN, Match, rank_candidates
+from .scoring import OPEN, Ranked, rank
+from .store import SCORE_TOLERANCE, Selection, Store
 
-SCORE_TOLERANCE = 1e-5  # |score(backend A) - score(backend B)| for unit vectors up to dim 4096
+__all__ = ["SCORE_TOLERANCE", "NumpyStore", "Store", "backend", "exact", "numpy_backend"]
+
 _CHUNK_ELEMENTS = 1 << 23  # scores computed per step (32 MiB of float32), bounds transient memory
 _WINDOW = 512  # columns per window when bounding the k-th best score from window maxima
 
@@ -30,73 +31,6 @@ def exact(queries: np.ndarray, vectors: np.ndarray, rows: np.ndarray, cols: np.n
     if len(rows) == 0:
         return np.zeros(0, np.float32)
     return np.einsum("ij,ij->i", queries[rows], vectors[cols], dtype=np.float32)
-
-
-class Store:
-    """Growable columns of one index (ids, unit vectors, active intervals) on some device."""
-
-    backend = "abstract"
-
-    def __init__(self, dim: int, budget: MemoryBudget, owner: str, capacity: int = 1024) -> None:
-        self.dim = dim
-        self.size = 0
-        self.capacity = 0
-        self._budget = budget
-        self._owner = owner
-        self._host_ids = np.zeros(0, np.int64)
-        self._reserve(capacity)
-
-    @property
-    def nbytes(self) -> int:
-        """Bytes held on the device: vectors (float32) plus ids and interval bounds (int64)."""
-        return self.capacity * (4 * self.dim + 3 * 8)
-
-    def ids(self) -> np.ndarray:
-        return self._host_ids[: self.size]
-
-    def _reserve(self, capacity: int) -> None:
-        self._budget.resize(self._owner, capacity * (4 * self.dim + 3 * 8))  # raises first
-        self._allocate(capacity)
-        ids = np.zeros(capacity, np.int64)
-        ids[: self.size] = self._host_ids[: self.size]
-        self._host_ids = ids
-        self.capacity = capacity
-
-    def ensure(self, rows: int) -> None:
-        """Room for `rows` rows in all: grows (doubling) within the budget or raises CapacityError."""
-        if rows > self.capacity:
-            capacity = max(self.capacity, 1)
-            while capacity < rows:
-                capacity *= 2
-            self._reserve(capacity)
-
-    def append(self, ids: np.ndarray, vectors: np.ndarray, active_from: np.ndarray) -> None:
-        """Adds rows; grows within the budget or raises CapacityError, adding nothing."""
-        m = len(ids)
-        self.ensure(self.size + m)
-        self._write(self.size, ids, vectors, active_from)
-        self._host_ids[self.size : self.size + m] = ids
-        self.size += m
-
-    def release(self) -> None:
-        self._budget.release(self._owner)
-
-    def _allocate(self, capacity: int) -> None:
-        raise NotImplementedError
-
-    def _write(self, row: int, ids, vectors, active_from) -> None:
-        raise NotImplementedError
-
-    def set_active_to(self, row: int, block: int) -> None:
-        raise NotImplementedError
-
-    def interval(self, row: int) -> tuple[int, int]:
-        """(active_from, active_to) of a row; active_to is OPEN while open."""
-        raise NotImplementedError
-
-    def top_k(self, queries: np.ndarray, blocks: np.ndarray, k: int, threshold: float) -> list[list[Match]]:
-        """Per query, the k best active rows at its block with score >= threshold."""
-        raise NotImplementedError
 
 
 class NumpyStore(Store):
@@ -125,87 +59,127 @@ class NumpyStore(Store):
     def interval(self, row: int) -> tuple[int, int]:
         return int(self._from[row]), int(self._to[row])
 
-    def _active(self, cols: np.ndarray, blocks: np.ndarray) -> np.ndarray:
-        to = self._to[cols]
-        return (self._from[cols] <= blocks) & ((to == OPEN) | (blocks < to))
-
-    def top_k(self, queries, blocks, k, threshold):
-        n, count = self.size, len(queries)
-        if n == 0 or count == 0:
-            return [[] for _ in range(count)]
-        # Up to 1024 queries at a time (they stay in cache); the index is read once per step, in
+    def ranked(self, queries, blocks, k, threshold, tags=None) -> Ranked:
+        count = len(queries)
+        selection = self.select(tags)
+        if len(selection) == 0 or count == 0:
+            return Ranked.empty()
+        # Up to 1024 queries at a time (they stay in cache); the rows are read once per step, in
         # tiles of whole windows, instead of once per few queries.
         step = min(count, 1024, max(1, _CHUNK_ELEMENTS // (_WINDOW * max(k, 16))))
-        out: list[list[Match]] = []
+        rows, cols, values = [], [], []
         for start in range(0, count, step):
-            out.extend(self._tiled(queries[start : start + step], blocks[start : start + step], k, threshold))
-        return out
+            r, c, v = self._pass(queries[start : start + step], blocks[start : start + step], k, threshold, selection)
+            rows.append(r + start)
+            cols.append(c)
+            values.append(v)
+        cols = np.concatenate(cols)
+        return rank(np.concatenate(rows), self._host_ids[cols], np.concatenate(values), k)
 
-    def _tiled(self, q: np.ndarray, blocks: np.ndarray, k: int, threshold: float):
-        """One pass over the index in column tiles; a running bound (the k-th largest window
-        maximum so far, never above the final one) keeps only a superset of the final candidates."""
-        n, c = self.size, len(q)
-        tile = max(_WINDOW, (_CHUNK_ELEMENTS // c) // _WINDOW * _WINDOW)
-        best_maxima = np.full((c, 0), -np.inf, np.float32)  # the k largest window maxima so far
+    def _pass(self, q: np.ndarray, blocks: np.ndarray, k: int, threshold: float, selection: Selection):
+        """One pass over the selected rows in tiles (read in place where consecutive, else
+        gathered), rows inactive at a query's block masked out; a running bound (the k-th largest
+        window maximum so far, never above the final one) keeps a superset of the final
+        candidates, which are then scored exactly: (query rows, arena rows, exact scores).
+
+        A tile's scores are rows x queries (`rows @ q.T`): with the long side first BLAS splits
+        the work well over its threads even for a few queries, and a window's maximum per query
+        is a reduction over contiguous rows of scores."""
+        c = len(q)
+        # Tiles of up to _CHUNK_ELEMENTS scores; gathered ones also of at most that many values.
+        rows = _CHUNK_ELEMENTS // c if selection.rows is None else min(_CHUNK_ELEMENTS // c, _CHUNK_ELEMENTS // self.dim)
+        tile = max(_WINDOW, rows // _WINDOW * _WINDOW)
+        lo, hi = int(blocks.min()), int(blocks.max())
+        qt = np.ascontiguousarray(q.T)
+        best_maxima = np.full((0, c), -np.inf, np.float32)  # the k largest window maxima so far
         bound = np.full(c, -np.inf)
-        found_rows, found_cols = [], []
-        for first in range(0, n, tile):
-            last = min(n, first + tile)
-            scores = q @ self._v[first:last].T
-            windows = (last - first) // _WINDOW
-            maxima = scores[:, : windows * _WINDOW].reshape(c, windows, _WINDOW).max(axis=2)
-            best_maxima = np.concatenate([best_maxima, maxima], axis=1)
-            if best_maxima.shape[1] > k:
-                best_maxima = np.partition(best_maxima, best_maxima.shape[1] - k, axis=1)[:, -k:]
-            if best_maxima.shape[1] >= k:
-                bound = best_maxima.min(axis=1).astype(np.float64)
-            elif last - first >= k:
-                # Fewer than k windows so far (a small index): the k-th largest score of this tile
-                # bounds the k-th best just as well (k rows reach it). Without it the bound stays
-                # -inf and, at a low threshold, every row of the index becomes a candidate whose
-                # exact score gathers both vectors: gigabytes and seconds per batch.
-                kth = np.partition(scores, last - first - k, axis=1)[:, last - first - k]
+        out = np.empty(c * min(tile, len(selection)), np.float32)  # one score buffer for every tile
+        gathered = None
+        found_rows, found_cols, found_scores = [], [], []
+        for first, last, where in selection.tiles(tile):
+            width = last - first
+            if isinstance(where, slice):
+                v = self._v[where]
+            else:
+                if gathered is None:
+                    gathered = np.empty((tile, self.dim), np.float32)
+                v = np.take(self._v, where, axis=0, out=gathered[:width], mode="clip")
+            scores = np.matmul(v, qt, out=out[: width * c].reshape(width, c))
+            _mask_inactive(scores, self._from[where], self._to[where], blocks, lo, hi)
+            windows = width // _WINDOW
+            full = scores[: windows * _WINDOW].reshape(windows, _WINDOW, c)
+            maxima = full.max(axis=1)  # windows x queries
+            best_maxima = np.concatenate([best_maxima, maxima], axis=0)
+            if best_maxima.shape[0] > k:
+                best_maxima = np.partition(best_maxima, best_maxima.shape[0] - k, axis=0)[-k:]
+            if best_maxima.shape[0] >= k:
+                bound = best_maxima.min(axis=0).astype(np.float64)
+            elif width >= k:
+                # Fewer than k windows so far (a small selection): the k-th largest score of this
+                # tile bounds the k-th best just as well (k rows reach it). Without it the bound
+                # stays -inf and, at a low threshold, every row becomes a candidate whose exact
+                # score gathers both vectors: gigabytes and seconds per batch.
+                kth = np.partition(scores, width - k, axis=0)[width - k]
                 bound = np.maximum(bound, kth.astype(np.float64))
             # The floor sits SCORE_TOLERANCE below bound and threshold: every row whose exact
-            # score could rank is kept, whatever rounding this multiply's shape gave it.
-            floor = np.maximum(bound, threshold) - 2 * SCORE_TOLERANCE
+            # score could rank is kept, whatever rounding this multiply's shape gave it. A masked
+            # row (-inf) never reaches it, even at threshold -inf.
+            floor = np.maximum(np.maximum(bound, threshold) - 2 * SCORE_TOLERANCE, _LOWEST)
             # Only windows whose maximum reaches the floor can hold a candidate.
-            r, w = np.nonzero(maxima >= floor[:, None])
-            sub = scores[:, : windows * _WINDOW].reshape(c, windows, _WINDOW)[r, w]
-            rr, cc = np.nonzero(sub >= floor[r][:, None])
-            rows, cols = r[rr], w[rr] * _WINDOW + cc
-            if windows * _WINDOW < last - first:  # the index's last, partial window
-                tr, tc = np.nonzero(scores[:, windows * _WINDOW :] >= floor[:, None])
-                rows, cols = np.concatenate([rows, tr]), np.concatenate([cols, tc + windows * _WINDOW])
+            w, r = np.nonzero(maxima >= floor)
+            sub = full[w, :, r]  # hit windows x _WINDOW
+            ww, cc = np.nonzero(sub >= floor[r][:, None])
+            rows, cols, found = r[ww], w[ww] * _WINDOW + cc, sub[ww, cc]
+            if windows * _WINDOW < width:  # the tile's last, partial window
+                tc, tr = np.nonzero(scores[windows * _WINDOW :] >= floor)
+                tc += windows * _WINDOW
+                rows, cols, found = np.concatenate([rows, tr]), np.concatenate([cols, tc]), np.concatenate([found, scores[tc, tr]])
             found_rows.append(rows)
-            found_cols.append(cols + first)
+            found_cols.append(cols + where.start if isinstance(where, slice) else where[cols])
+            found_scores.append(found)
+        # Every row that can rank is a candidate (masked scores make the bound one of k active
+        # rows); those under the final floor (from the k-th best candidate) are dropped before the
+        # exact scores: they cannot rank.
         rows, cols = np.concatenate(found_rows), np.concatenate(found_cols)
+        near = final_floor(rows, np.concatenate(found_scores), c, k, threshold)
+        rows, cols = rows[near], cols[near]
         values = exact(q, self._v, rows, cols)
-        keep = (values >= threshold) & self._active(cols, blocks[rows])
-        rows, cols, values = rows[keep], cols[keep], values[keep]
-        # As before: a query left with fewer than k active candidates above the bound is
-        # recomputed exactly over its active rows (one more pass over the index for those).
-        # Counted on exact scores at most one tolerance under the bound: with k of those, the k-th
-        # best is at least bound - tol, and every row left out (matmul under bound - 2 tol) is
-        # exactly under that. The k window maxima themselves always count.
-        strong = np.bincount(rows[values >= bound[rows] - SCORE_TOLERANCE], minlength=c)
-        short = np.nonzero((strong < k) & (bound > threshold))[0]
-        if len(short):
-            redo = np.isin(rows, short, invert=True)
-            extra_rows, extra_cols, extra_values = [rows[redo]], [cols[redo]], [values[redo]]
-            for r in short:
-                row_scores = self._v[:n] @ q[r]
-                active = self._active(np.arange(n), np.full(n, blocks[r]))
-                hit = np.nonzero(active & (row_scores >= threshold - SCORE_TOLERANCE))[0]
-                if len(hit) > k:  # only those near the k best need their exact score
-                    kth = np.partition(row_scores[hit], len(hit) - k)[len(hit) - k]
-                    hit = hit[row_scores[hit] >= kth - 2 * SCORE_TOLERANCE]
-                hit = hit[exact(q, self._v, np.full(len(hit), r), hit) >= threshold]
-                extra_rows.append(np.full(len(hit), r))
-                extra_cols.append(hit)
-                extra_values.append(exact(q, self._v, np.full(len(hit), r), hit))
-            rows, cols, values = np.concatenate(extra_rows), np.concatenate(extra_cols), np.concatenate(extra_values)
-        return rank_candidates(rows, self._host_ids[cols], values, c, k)
+        keep = values >= threshold
+        return rows[keep], cols[keep], values[keep]
+
+
+_LOWEST = float(-np.finfo(np.float32).max)
+
+
+def final_floor(rows: np.ndarray, scores: np.ndarray, queries: int, k: int, threshold: float) -> np.ndarray:
+    """Which candidates reach max(k-th best candidate score of their query, threshold) - 2 tol.
+
+    The candidates hold every active row at or above each query's running floor, so where a query
+    has k of them its k-th best candidate score is its k-th best score: a row under this floor can
+    neither be in the top k nor tie into it, whatever the exact scores' rounding (the argument of
+    the running floor, with the final bound)."""
+    if len(rows) == 0:
+        return np.zeros(0, bool)
+    order = np.lexsort((-scores, rows))
+    ordered = rows[order]
+    position = np.arange(len(rows)) - np.searchsorted(ordered, ordered, side="left")
+    kth = np.full(queries, -np.inf)
+    at_k = position == k - 1
+    kth[ordered[at_k]] = scores[order][at_k]
+    return scores >= np.maximum(kth[rows], threshold) - 2 * SCORE_TOLERANCE
+
+
+def _mask_inactive(scores: np.ndarray, frm: np.ndarray, to: np.ndarray, blocks: np.ndarray, lo: int, hi: int) -> None:
+    """Sets to -inf the score (rows x queries) of each pair whose row is not active at the query's
+    block. Only rows whose activity changes within [lo, hi] (the batch's blocks) are looked at."""
+    always = (frm <= lo) & ((to == OPEN) | (to > hi))
+    if always.all():
+        return
+    changing = np.flatnonzero(~always)
+    b, f, t = blocks[None, :], frm[changing][:, None], to[changing][:, None]
+    sub = scores[changing]
+    sub[(f > b) | ((t != OPEN) & (b >= t))] = -np.inf
+    scores[changing] = sub
 
 
 def numpy_backend():

@@ -4,14 +4,17 @@ Why: scoring a batch is one matrix multiply (queries x index) plus what surround
 Flight round trip, turning the `vector` column into a NumPy array, masking inactive rows, top-k
 selection and building the answer. The multiply is the part no implementation can avoid, so the
 benchmark measures, in the same run and on the same device, the sidecar end to end over Flight
-and the machine's plain matrix multiply of the same shape, and reports their ratio (goal: >= 0.7
-at index sizes >= 100k). A low ratio says the work around the multiply is what to make faster.
+and the machine's plain matrix multiply of the same shape (the union of the model's rows; the
+faster of both orientations), and reports their ratio (goal: >= 0.7; >= 0.5 for a model over
+many Datanets at 20k rows). A low ratio says the work around the multiply is what to make faster.
 
-Per backend and index shape (n rows x d dims) it starts a real `SidecarFlightServer` in this
-process on a free port, seeds it over Flight with random unit vectors (`matches=false`, as a
-re-seed), registers a model and says `ready`; then, per batch size, it times `score` exchanges
+Per backend and shape (n rows x d dims over D Datanets) it starts a real `SidecarFlightServer` in
+this process on a free port, seeds it over Flight with random unit vectors split over the Datanets
+(`matches=false`, as a re-seed), registers one model over all of them and says `ready` (see
+`bench_flight`); then, per threshold and batch size, it times `score` exchanges
 from the client (one exchange per batch, wall time from opening the call to the last result),
-each followed by one plain multiply (its best time counts), so both see the same machine. The
+each followed by one plain multiply of the union shape (its best time counts), so both see the
+same machine. The
 last column is the CPU that other processes used meanwhile: on a shared machine it says how far
 to trust a row. Progress goes to stderr, the table (Markdown) to stdout.
 """
@@ -25,32 +28,24 @@ import json
 import logging
 import os
 import sys
-import threading
 import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.flight as flight
 
 from . import backends
-from .flight_server import SidecarFlightServer
-from .service import AttributionService
-from .state import SidecarState
+from .bench_flight import near_queries, plain_matmul, query_batch, running_sidecar, score_latencies, seed, unit_vectors
 
 log = logging.getLogger("openledger_sidecar.bench")
 
-DATANET_ID, MODEL_ID = 1, 1
-INDEX_SCHEMA = pa.schema(
-    [("contribution_id", pa.int64()), ("active_from", pa.int64()), ("vector", pa.list_(pa.float32()))]
-)
-QUERY_SCHEMA = pa.schema([("inference_id", pa.int64()), ("block", pa.int64()), ("vector", pa.list_(pa.float32()))])
 COLUMNS = (
     ("backend", "backend"),
     ("device", "device"),
     ("n", "index rows"),
     ("d", "dim"),
     ("batch", "batch"),
+    ("datanets", "Datanets"),
+    ("threshold", "threshold"),
     ("batches", "timed batches"),
     ("qps", "queries/s"),
     ("p50_ms", "p50 ms"),
@@ -71,6 +66,8 @@ class Row:
     n: int
     d: int
     batch: int
+    datanets: int
+    threshold: float
     batches: int
     qps: float
     p50_ms: float
@@ -138,151 +135,13 @@ def resolve_backend(name: str) -> str:
     return backends.backend(name).backend
 
 
-def memory_limit(backend: str) -> int:
-    """The index budget: 90% of the GPU for CUDA, half the RAM otherwise (the benchmark owns it)."""
-    if backend == "torch-cuda":
-        from .torch_backend import device_memory
-
-        return int(device_memory()["total"] * 0.9)
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
-
-
 # --- data ----------------------------------------------------------------------------------
-
-
-def unit_vectors(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
-    """n random unit vectors of d float32 dims (normalized in place: no second copy)."""
-    v = rng.standard_normal((n, d), dtype=np.float32)
-    v /= np.linalg.norm(v, axis=1, keepdims=True)
-    return v
-
-
-def near_queries(rng: np.random.Generator, index: np.ndarray, count: int, noise: float = 0.5) -> np.ndarray:
-    """Perturbed copies of random index rows, as unit vectors: each has a clear best match."""
-    picks = index[rng.integers(0, len(index), count)]
-    q = picks + rng.standard_normal(picks.shape, dtype=np.float32) * np.float32(noise / np.sqrt(index.shape[1]))
-    q /= np.linalg.norm(q, axis=1, keepdims=True)
-    return q
-
-
-def vector_column(vectors: np.ndarray) -> pa.ListArray:
-    """A list<float32> column over the rows of a C-contiguous matrix (no per-value copy)."""
-    rows, dim = vectors.shape
-    offsets = pa.array(np.arange(0, (rows + 1) * dim, dim, dtype=np.int32))
-    return pa.ListArray.from_arrays(offsets, pa.array(np.ascontiguousarray(vectors).reshape(-1)))
-
-
-def index_batch(vectors: np.ndarray, first_id: int) -> pa.RecordBatch:
-    rows = len(vectors)
-    return pa.RecordBatch.from_arrays(
-        [pa.array(np.arange(first_id, first_id + rows, dtype=np.int64)), pa.array(np.zeros(rows, np.int64)),
-         vector_column(vectors)],
-        schema=INDEX_SCHEMA,
-    )
-
-
-def query_batch(queries: np.ndarray) -> pa.RecordBatch:
-    rows = len(queries)
-    return pa.RecordBatch.from_arrays(
-        [pa.array(np.arange(rows, dtype=np.int64)), pa.array(np.ones(rows, np.int64)), vector_column(queries)],
-        schema=QUERY_SCHEMA,
-    )
 
 
 # --- the sidecar over Flight ---------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def running_sidecar(backend: str):
-    """A sidecar on a free loopback port with its own service; everything freed on exit."""
-    device = "cuda" if backend == "torch-cuda" else "cpu"
-    service = AttributionService(store=backends.backend(backend), memory_limit=memory_limit(backend), device=device)
-    server = SidecarFlightServer(SidecarState(ready=False), port=0, service=service)
-    thread = threading.Thread(target=server.serve, name="bench-flight", daemon=True)
-    thread.start()
-    client = flight.connect(f"grpc+tcp://127.0.0.1:{server.port}")
-    try:
-        yield client
-    finally:
-        client.close()
-        server.shutdown()
-        thread.join(timeout=30)
-        del server, service
-        gc.collect()
-        if backend == "torch-cuda":
-            import torch
-
-            torch.cuda.empty_cache()
-
-
-def exchange(client: flight.FlightClient, command: dict, batch: pa.RecordBatch) -> pa.Table:
-    writer, reader = client.do_exchange(flight.FlightDescriptor.for_command(json.dumps(command)))
-    writer.begin(batch.schema)
-    writer.write_batch(batch)
-    writer.done_writing()
-    table = reader.read_all()
-    writer.close()
-    return table
-
-
-def action(client: flight.FlightClient, kind: str, body: dict | None = None) -> dict:
-    payload = json.dumps(body).encode() if body is not None else b""
-    return json.loads(list(client.do_action(flight.Action(kind, payload)))[0].body.to_pybytes())
-
-
-def seed(client: flight.FlightClient, index: np.ndarray, chunk_rows: int) -> float:
-    """Seeds the index as a re-seed would (no duplicate search), registers the model; seconds."""
-    began = time.perf_counter()
-    command = {"op": "index", "datanet_id": DATANET_ID, "encoder": "precomputed", "matches": False}
-    for start in range(0, len(index), chunk_rows):
-        exchange(client, command, index_batch(index[start : start + chunk_rows], start))
-        log.debug("seeded rows=%d", min(start + chunk_rows, len(index)))
-    action(client, "register_model", {"model_id": MODEL_ID, "datanet_ids": [DATANET_ID], "encoder": "precomputed"})
-    action(client, "ready")
-    return time.perf_counter() - began
-
-
-def score_latencies(client, batches: list[pa.RecordBatch], k: int, threshold: float) -> list[float]:
-    """Client wall time of one `score` exchange per batch; checks every query got k matches."""
-    command = {"op": "score", "model_id": MODEL_ID, "k": k, "threshold": threshold}
-    out = []
-    for batch in batches:
-        began = time.perf_counter()
-        table = exchange(client, command, batch)
-        out.append(time.perf_counter() - began)
-        if table.num_rows != batch.num_rows * k:
-            raise RuntimeError(f"score answered {table.num_rows} rows for {batch.num_rows} queries x k={k}")
-    return out
-
-
 # --- the plain multiply --------------------------------------------------------------------
-
-
-def plain_matmul(backend: str, queries: np.ndarray, index: np.ndarray):
-    """A function timing one queries @ index.T (float32) on the backend's device, output
-    preallocated; warmed up (first touch of the output, library start-up) before it returns."""
-    if backend == "numpy":
-        out = np.empty((len(queries), len(index)), np.float32)
-        run = lambda: np.matmul(queries, index.T, out=out)  # noqa: E731
-        sync = lambda: None  # noqa: E731
-    else:
-        import torch
-
-        device = torch.device("cuda" if backend == "torch-cuda" else "cpu")
-        q, v = torch.from_numpy(queries).to(device), torch.from_numpy(index).to(device)
-        out_t = torch.empty((len(queries), len(index)), dtype=torch.float32, device=device)
-        run = lambda: torch.matmul(q, v.T, out=out_t)  # noqa: E731
-        sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
-    run()
-    sync()
-
-    def timed() -> float:
-        began = time.perf_counter()
-        run()
-        sync()
-        return time.perf_counter() - began
-
-    return timed
 
 
 # --- one configuration ---------------------------------------------------------------------
@@ -294,18 +153,18 @@ def timed_batches(latency_hint: float, args) -> int:
     return max(args.repeats, min(args.max_batches, extra))
 
 
-def run_batch_size(client, backend, device, index, batch, rng, args) -> Row:
-    """Score batches over Flight, each followed by one plain multiply of the same shape, so that
-    both see the same machine (other processes come and go); the multiply's best time counts."""
+def run_batch_size(client, backend, device, index, batch, datanets, threshold, rng, args) -> Row:
+    """Score batches over Flight, each followed by one plain multiply of the same (union) shape,
+    so that both see the same machine (other processes come and go); the multiply's best time counts."""
     n, d = index.shape
     warm = [query_batch(near_queries(rng, index, batch)) for _ in range(args.warmup)]
-    hint = min(score_latencies(client, warm, args.k, args.threshold), default=0.0)
+    hint = min(score_latencies(client, warm, args.k, threshold), default=0.0)
     count = timed_batches(hint, args)
     matmul = plain_matmul(backend, near_queries(rng, index, batch), index)
     others = OtherLoad()
     latencies, plain = [], []
     for _ in range(count):
-        latencies += score_latencies(client, [query_batch(near_queries(rng, index, batch))], args.k, args.threshold)
+        latencies += score_latencies(client, [query_batch(near_queries(rng, index, batch))], args.k, threshold)
         plain.append(matmul())
     del matmul
     latencies = np.array(latencies)
@@ -318,6 +177,8 @@ def run_batch_size(client, backend, device, index, batch, rng, args) -> Row:
         n=n,
         d=d,
         batch=batch,
+        datanets=datanets,
+        threshold=threshold,
         batches=count,
         qps=batch * count / float(latencies.sum()),
         p50_ms=p50 * 1e3,
@@ -332,17 +193,19 @@ def run_batch_size(client, backend, device, index, batch, rng, args) -> Row:
     return row
 
 
-def run_shape(backend: str, n: int, d: int, args) -> list[Row]:
-    """One index shape on one backend: seed once, then every batch size."""
+def run_shape(backend: str, n: int, d: int, datanets: int, args) -> list[Row]:
+    """One shape on one backend: seed once, then every threshold and batch size."""
     rng = np.random.default_rng([args.seed, n, d])  # the same data for every backend
     index = unit_vectors(rng, n, d)
     device = device_name(backend)
     rows = []
     with running_sidecar(backend) as client:
-        seconds = seed(client, index, args.chunk_rows)
-        log.info("seeded backend=%s n=%d d=%d seconds=%.1f rows_per_s=%.0f", backend, n, d, seconds, n / seconds)
-        for batch in args.batches:
-            rows.append(run_batch_size(client, backend, device, index, batch, rng, args))
+        seconds = seed(client, index, args.chunk_rows, datanets)
+        log.info("seeded backend=%s n=%d d=%d datanets=%d seconds=%.1f rows_per_s=%.0f",
+                 backend, n, d, datanets, seconds, n / seconds)
+        for threshold in args.threshold:
+            for batch in args.batches:
+                rows.append(run_batch_size(client, backend, device, index, batch, datanets, threshold, rng, args))
     del index
     gc.collect()
     return rows
@@ -383,6 +246,16 @@ def _ints(text: str) -> list[int]:
     return values
 
 
+def _floats(text: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a comma-separated list of numbers") from e
+    if not values:
+        raise argparse.ArgumentTypeError("give at least one threshold")
+    return values
+
+
 def _backends(text: str) -> list[str]:
     names = [v.strip() for v in text.split(",") if v.strip()]
     known = ("numpy", "torch-cpu", "torch-cuda", "auto")
@@ -400,7 +273,11 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--dims", type=_ints, default=[256, 384], help="vector dimensions (default 256,384)")
     p.add_argument("--batches", type=_ints, default=[32, 256], help="queries per score batch (default 32,256)")
     p.add_argument("--k", type=int, default=10, help="matches per query (default 10)")
-    p.add_argument("--threshold", type=float, default=0.0, help="score threshold of the score call (default 0.0)")
+    p.add_argument("--threshold", type=_floats, default=[0.0],
+                   help="score thresholds of the score call, a comma list (default 0.0; the pipeline's default is 0.2)")
+    p.add_argument("--datanets", type=_ints, default=[1],
+                   help="Datanets the rows are split over, one model over all of them; a comma list runs each "
+                        "(default 1: one index; e.g. 57 for the many-Datanet shape)")
     p.add_argument("--repeats", type=int, default=5, help="timed batches per configuration, at least (default 5)")
     p.add_argument("--warmup", type=int, default=1, help="untimed batches first (default 1)")
     p.add_argument("--min-time", type=float, default=2.0,
@@ -420,6 +297,8 @@ def parse(argv=None) -> argparse.Namespace:
         p.error("need --repeats >= 1, --warmup >= 0, --max-batches >= --repeats and --chunk-rows >= 1")
     if args.k > min(args.sizes):
         p.error(f"--k {args.k} is larger than the smallest index ({min(args.sizes)} rows)")
+    if max(args.datanets) > min(args.sizes):
+        p.error(f"--datanets {max(args.datanets)} is more than the smallest index has rows ({min(args.sizes)})")
     return args
 
 
@@ -433,7 +312,8 @@ def main(argv=None) -> list[Row]:
         log.info("backend=%s device=%s", backend, device_name(backend))
         for n in args.sizes:
             for d in args.dims:
-                rows.extend(run_shape(backend, n, d, args))
+                for datanets in args.datanets:
+                    rows.extend(run_shape(backend, n, d, datanets, args))
     sys.stdout.write(table(rows))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:

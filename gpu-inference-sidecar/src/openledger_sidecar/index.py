@@ -3,9 +3,10 @@
 Each contribution has a unit vector and an active interval [active_from, active_to): retractions
 (rejected, slashed, withdrawn, reorged away) close the interval at their block instead of
 deleting, so a query at an earlier block still sees the contribution, as the log says it should.
-Columns live in a backend `Store` (host or device); this class keeps the id → row map and the
-duplicate rule: a new contribution's best match among those inserted before it and active at
-its block, first come owning the data.
+Columns live in a backend `Store` (host or device), an arena most often shared with the other
+Datanets of the same encoder, where this index's rows carry its tag; this class keeps the id → row
+map and the duplicate rule: a new contribution's best match among those of its Datanet inserted
+before it and active at its block, first come owning the data.
 """
 
 from __future__ import annotations
@@ -45,18 +46,31 @@ class DatanetIndex:
         store: type[Store] = NumpyStore,
         budget: MemoryBudget | None = None,
         owner: str = "index",
+        arena: Store | None = None,
+        tag: int = 0,
     ) -> None:
+        """An index in `arena` under `tag` (its Datanet's rows there), or alone in a store of its own."""
+        if arena is not None and arena.dim != dim:
+            raise ValueError(f"an index of dimension {dim} in an arena of dimension {arena.dim}")
         self.dim = dim
-        self._store = store(dim, budget or MemoryBudget(1 << 40), owner, capacity)
+        self.tag = tag
+        self._owner = owner
+        self._own = arena is None
+        self._store = arena if arena is not None else store(dim, budget or MemoryBudget(1 << 40), owner, capacity)
         self._row: dict[int, int] = {}
+        self._rows = 0
 
     def __len__(self) -> int:
-        return self._store.size
+        return self._rows
 
     @property
     def nbytes(self) -> int:
-        """Memory held for this index on its device (what the shared device accounts)."""
-        return self._store.nbytes
+        """Memory of this index's rows on its device (its share of the arena)."""
+        return self._rows * self._store.row_bytes
+
+    @property
+    def arena(self) -> Store:
+        return self._store
 
     @property
     def backend(self) -> str:
@@ -81,20 +95,21 @@ class DatanetIndex:
             if (c in self._row and not self._retracted(c)) or c in seen:
                 raise ValueError(f"contribution {c} is already indexed")
             seen.add(c)
-        self._store.ensure(len(self) + len(ids))  # all or nothing: refuse before matching
+        self._store.ensure(self._store.size + len(ids), self._owner)  # all or nothing: refuse before matching
         best: list[Match | None] = []
         for start in range(0, len(ids), _STEP):
             part = slice(start, start + _STEP)
             best.extend(self._best_earlier(ids[part], vectors[part], froms[part]) if matches else [None] * len(ids[part]))
             first = self._store.size
-            self._store.append(ids[part], vectors[part], froms[part])
+            self._store.append(ids[part], vectors[part], froms[part], self.tag)
             for offset, c in enumerate(ids[part].tolist()):
                 self._row[c] = first + offset
+            self._rows += len(ids[part])
         return [Inserted(int(c), m) for c, m in zip(ids.tolist(), best)]
 
     def _best_earlier(self, ids: np.ndarray, vectors: np.ndarray, froms: np.ndarray) -> list[Match | None]:
         """Per new row, its best match among indexed rows and earlier rows of the same step."""
-        earlier = self._store.top_k(vectors, froms, 1, float("-inf"))
+        earlier = self._store.top_k(vectors, froms, 1, float("-inf"), self._tags())
         within = vectors @ vectors.T  # earlier rows of this step, all still open
         best = []
         for i in range(len(ids)):
@@ -139,7 +154,12 @@ class DatanetIndex:
             raise ValueError(f"dimension mismatch: index dimension {self.dim}, queries {queries.shape}")
         if k < 1:
             raise ValueError("k must be >= 1")
-        return self._store.top_k(np.asarray(queries, np.float32), np.asarray(blocks, np.int64), k, threshold)
+        return self._store.top_k(np.asarray(queries, np.float32), np.asarray(blocks, np.int64), k, threshold, self._tags())
+
+    def _tags(self):
+        return None if self._own else (self.tag,)
 
     def release(self) -> None:
-        self._store.release()
+        """Gives back a store of its own (an arena is released by whoever made it)."""
+        if self._own:
+            self._store.release()

@@ -3,7 +3,7 @@
 Pure NumPy. Ties are broken by contribution id ascending, so results are a deterministic
 function of the inputs. Scores are float32 inner products of unit vectors (cosine similarity).
 `top_k` is the plain reference; backends find a small candidate set per query (the k best plus
-every score tied with the k-th) and hand it to `rank_candidates`, which applies the same rule.
+every score tied with the k-th) and hand it to `rank`, which applies the same rule to arrays.
 """
 
 from __future__ import annotations
@@ -53,21 +53,52 @@ def top_k(
     return results
 
 
-def rank_candidates(
-    query_rows: np.ndarray, contribution_ids: np.ndarray, scores: np.ndarray, queries: int, k: int
-) -> list[list[Match]]:
-    """Per query, its candidates ordered by (score desc, id asc), cut at k.
+@dataclass(frozen=True)
+class Ranked:
+    """Every query's answer as flat columns, by query then rank: `query` (row of the batch),
+    `rank` (1-based), contribution `ids`, float32 `scores`. What a store hands the service, which
+    turns it into the answer batch without a Python object per match."""
+
+    query: np.ndarray
+    rank: np.ndarray
+    ids: np.ndarray
+    scores: np.ndarray
+
+    @staticmethod
+    def empty() -> "Ranked":
+        return Ranked(np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros(0, np.float32))
+
+    def matches(self, queries: int) -> list[list[Match]]:
+        """The same answer as lists of `Match` (the index API and the tests)."""
+        out: list[list[Match]] = [[] for _ in range(queries)]
+        for q, c, s in zip(self.query.tolist(), self.ids.tolist(), self.scores.tolist()):
+            out[q].append(Match(c, s))
+        return out
+
+
+def rank(query_rows: np.ndarray, contribution_ids: np.ndarray, scores: np.ndarray, k: int) -> Ranked:
+    """Per query, its candidates ordered by (score desc, id asc), cut at k; vectorized.
 
     Exact as long as each query's candidates include every contribution scoring at least its
     k-th best score: the candidate set may be larger than k (ties), never missing one.
     """
     order = np.lexsort((contribution_ids, -scores, query_rows))
-    results: list[list[Match]] = [[] for _ in range(queries)]
-    for i in order:
-        row = results[int(query_rows[i])]
-        if len(row) < k:
-            row.append(Match(int(contribution_ids[i]), float(scores[i])))
-    return results
+    rows = np.asarray(query_rows, np.int64)[order]
+    position = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")  # 0-based within its query
+    keep = position < k
+    return Ranked(
+        rows[keep],
+        (position[keep] + 1).astype(np.int32),
+        np.asarray(contribution_ids, np.int64)[order][keep],
+        np.asarray(scores, np.float32)[order][keep],
+    )
+
+
+def rank_candidates(
+    query_rows: np.ndarray, contribution_ids: np.ndarray, scores: np.ndarray, queries: int, k: int
+) -> list[list[Match]]:
+    """`rank` as lists of `Match`, one list per query."""
+    return rank(query_rows, contribution_ids, scores, k).matches(queries)
 
 
 def merge(per_index: list[list[list[Match]]], queries: int, k: int) -> list[list[Match]]:

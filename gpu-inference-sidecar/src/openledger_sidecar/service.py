@@ -3,9 +3,11 @@
 Holds only state it can rebuild; the Flink attribution job owns the truth and re-seeds it.
 Every size a batch brings (rows, a precomputed vector's width, text lengths, rows x k) is checked
 against `limits.Limits`, and what it will allocate is held in the memory budget, before any array
-of that size exists. An index lives in one encoder's vector space, so it is keyed by (Datanet, encoder): two models
-over one Datanet with different encoders score against two indexes. A model's memory is the
-sum of its indexes' (an index shared by two models counts for both).
+of that size exists. An index lives in one encoder's vector space, so it is keyed by (Datanet,
+encoder): two models over one Datanet with different encoders score against two indexes. Its rows
+live in the arena of its encoder (`arenas`), beside the other Datanets', so a model is scored in
+one pass over all its Datanets. A model's memory is the sum of its indexes' rows (an index shared
+by two models counts for both); the budget holds the arenas.
 """
 
 from __future__ import annotations
@@ -18,59 +20,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .arenas import Arenas, score_answer
+from .arenas import score as score_arena
 from .backends import NumpyStore, Store
+from .columns import RequestError, int64_column, vector_shape, vector_values
 from .encoders import EncodeError, make_encoder
 from .index import DatanetIndex
 from .limits import LimitError, Limits, batch_need, check_int64
 from .memory import CapacityError, MemoryBudget
-from .scoring import merge
 from .span_index import METHOD_ID as SPAN_METHOD_ID
 from .span_index import VERSION as SPAN_VERSION
 from .span_index import SpanIndex
-
-
-class RequestError(ValueError):
-    """A request the sidecar refuses, with a message for the caller."""
-
-
-def _vector_shape(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(row has a vector, its length) of a list or fixed-size-list column of numbers: sizes only,
-    read from the offsets, so they can be checked before the values are copied."""
-    kind = column.type
-    if not (pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)):
-        raise RequestError(f"column 'vector' must be a list of floats, not {kind}")
-    if not (pa.types.is_floating(kind.value_type) or pa.types.is_integer(kind.value_type)):
-        raise RequestError(f"column 'vector' must hold floats, not {kind.value_type}")
-    given = column.is_valid().to_numpy(zero_copy_only=False)
-    lengths = pc.fill_null(pc.list_value_length(column), 0).to_numpy(zero_copy_only=False)
-    return given, lengths
-
-
-def _vector_values(column: pa.Array) -> np.ndarray:
-    """The given rows' values as flat float32, without a Python object per value."""
-    try:
-        return column.flatten().cast(pa.float32(), safe=False).to_numpy(zero_copy_only=False)  # a null value: NaN
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
-        raise RequestError(f"column 'vector' must hold floats: {e}") from e
-
-
-def _int64_column(batch: pa.RecordBatch, name: str, nullable: bool = False) -> np.ndarray | None:
-    """An integer column as int64 (None when absent and nullable); refuses other types, values
-    past int64 and, unless nullable, nulls: these are ids and blocks."""
-    if name not in batch.schema.names:
-        if nullable:
-            return None
-        raise RequestError(f"batch lacks column '{name}'")
-    column = batch.column(name)
-    if not pa.types.is_integer(column.type):
-        raise RequestError(f"column '{name}' must be integers, not {column.type}")
-    if column.null_count and not nullable:
-        raise RequestError(f"column '{name}' has nulls")
-    try:
-        column = column.cast(pa.int64(), safe=True)
-    except pa.ArrowInvalid as e:
-        raise RequestError(f"column '{name}' has values past int64: {e}") from e
-    return column.to_numpy(zero_copy_only=False)
 
 
 @dataclass(frozen=True)
@@ -137,6 +97,7 @@ class AttributionService:
         self._encoders: dict[str, object] = {}
         self._models: dict[int, Model] = {}
         self._indexes: dict[tuple[int, str], DatanetIndex] = {}
+        self._arenas = Arenas(store, self.budget)  # the indexes' rows, one arena per encoder space
         # One span index over every Datanet's texts, fed by the same `index` calls as the
         # embedding indexes, so a model may be scored by either method (`score(method=...)`).
         self._span = SpanIndex(budget=self.budget)
@@ -179,6 +140,7 @@ class AttributionService:
             for index in self._indexes.values():
                 index.release()
             self._indexes.clear()
+            self._arenas.release()
             self._models.clear()
             self._span.release()
             self._span = SpanIndex(budget=self.budget)
@@ -211,7 +173,7 @@ class AttributionService:
         names, rows = batch.schema.names, batch.num_rows
         given, lengths = np.zeros(rows, bool), np.zeros(rows, np.int64)
         if "vector" in names:
-            given, lengths = _vector_shape(batch.column("vector"))
+            given, lengths = vector_shape(batch.column("vector"))
         text_bytes = longest = 0
         if "text" in names:
             texts = batch.column("text")
@@ -243,7 +205,7 @@ class AttributionService:
         texts = batch.column("text").to_pylist() if "text" in batch.schema.names else [None] * rows
         out = np.zeros((rows, dim), np.float32)
         if given.any():
-            matrix = _vector_values(batch.column("vector")).reshape(-1, dim)
+            matrix = vector_values(batch.column("vector")).reshape(-1, dim)
             norms = np.linalg.norm(matrix, axis=1)
             bad = ~np.isfinite(norms) | (norms == 0.0)
             if bad.any():
@@ -266,9 +228,9 @@ class AttributionService:
 
     def index(self, datanet_id: int, batch: pa.RecordBatch, encoder: str = DEFAULT_ENCODER, matches: bool = True) -> pa.RecordBatch:
         """Indexes contributions; answers each with its best earlier active match in the Datanet."""
-        ids = _int64_column(batch, "contribution_id")
-        froms = _int64_column(batch, "active_from")
-        tos = _int64_column(batch, "active_to", nullable=True)
+        ids = int64_column(batch, "contribution_id")
+        froms = int64_column(batch, "active_from")
+        tos = int64_column(batch, "active_to", nullable=True)
         enc = self.encoder(encoder)
         key = (int(datanet_id), encoder)
         owner = f"index(datanet={datanet_id}, encoder={encoder})"
@@ -277,12 +239,12 @@ class AttributionService:
             shape = self._shape(batch, enc, existing.dim if existing else None)
             with self._hold(owner, shape):
                 vectors = self._vectors(batch, enc, shape)
-                index = existing or DatanetIndex(shape.dim, store=self.store, budget=self.budget, owner=owner)
+                index = existing or self._arenas.new_index(int(datanet_id), encoder, shape.dim, owner)
                 try:
                     results = index.insert_batch(ids, vectors, froms, matches=matches)
                 except (ValueError, CapacityError) as e:
                     if existing is None:
-                        index.release()  # a new index that took nothing gives its reservation back
+                        self._arenas.drop_if_empty(encoder, shape.dim)  # a new arena that took nothing
                     raise RequestError(str(e)) if isinstance(e, ValueError) else e
                 self._indexes[key] = index
                 spanned = self._span_add(int(datanet_id), batch, ids, froms, index)
@@ -292,14 +254,12 @@ class AttributionService:
                         index.close(int(c), int(to))
                         if int(c) in spanned:
                             self._span.close(int(c), int(to))
-        return pa.RecordBatch.from_pylist(
+        best = [r.best_match for r in results]
+        return pa.RecordBatch.from_arrays(
             [
-                {
-                    "contribution_id": r.contribution_id,
-                    "match_id": r.best_match.contribution_id if r.best_match else None,
-                    "match_score": r.best_match.score if r.best_match else None,
-                }
-                for r in results
+                pa.array(ids, pa.int64()),
+                pa.array([m.contribution_id if m else None for m in best], pa.int64()),
+                pa.array([m.score if m else None for m in best], pa.float32()),
             ],
             schema=self._tagged(INDEX_RESULT, enc),
         )
@@ -340,31 +300,27 @@ class AttributionService:
             raise RequestError(str(e)) from e
         if method == SPAN:
             return self._score_span(model, k, threshold, batch)
-        inference_ids = _int64_column(batch, "inference_id")
-        blocks = _int64_column(batch, "block")
+        inference_ids = int64_column(batch, "inference_id")
+        blocks = int64_column(batch, "block")
         enc = self.encoder(model.encoder)
         with contextlib.ExitStack() as held:  # the hold lasts until the answer is built
             with self._lock:
                 indexes = [self._indexes[(d, model.encoder)] for d in model.datanet_ids if (d, model.encoder) in self._indexes]
                 dims = {i.dim for i in indexes}
+                if len(dims) > 1:
+                    raise RequestError(f"model {model_id}'s Datanets hold vectors of {sorted(dims)} dims: one width per model")
                 shape = self._shape(batch, enc, next(iter(dims)) if dims else None)
                 held.enter_context(self._hold(f"score(model={model_id})", shape, batch.num_rows * k))
                 vectors = self._vectors(batch, enc, shape)
-                per_index = [index.query_at(vectors, blocks, k, threshold) for index in indexes]
-            results = merge(per_index, batch.num_rows, k) if per_index else [[] for _ in range(batch.num_rows)]
-            inference_ids = inference_ids.tolist()
-            rows = [
-                {"inference_id": inference_ids[q], "rank": rank, "contribution_id": m.contribution_id, "score": m.score}
-                for q, matches in enumerate(results)
-                for rank, m in enumerate(matches, start=1)
-            ]
-            return pa.RecordBatch.from_pylist(rows, schema=self._tagged(SCORE_RESULT, enc))
+                # One pass over the rows of all the model's Datanets (they share one arena).
+                ranked = score_arena(indexes, vectors, blocks, k, threshold)
+            return score_answer(ranked, inference_ids, self._tagged(SCORE_RESULT, enc))
 
     def _score_span(self, model: Model, k: int, threshold: float, batch: pa.RecordBatch) -> pa.RecordBatch:
         """Span scoring: the top-k by points of each query's text, kept where the share of the
         query they cover (the score) reaches the threshold."""
-        inference_ids = _int64_column(batch, "inference_id").tolist()
-        blocks = _int64_column(batch, "block").tolist()
+        inference_ids = int64_column(batch, "inference_id").tolist()
+        blocks = int64_column(batch, "block").tolist()
         if "text" not in batch.schema.names:
             raise RequestError("span scoring needs a 'text' column: the inference's output")
         shape = self._shape_texts(batch)
@@ -413,6 +369,7 @@ class AttributionService:
         with self._lock:
             indexes = {key: (len(i), i.nbytes) for key, i in self._indexes.items()}
             span = self._span.stats()
+            arenas = self._arenas.stats()
             models = {
                 m.model_id: sum(indexes.get((d, m.encoder), (0, 0))[1] for d in m.datanet_ids)
                 for m in self._models.values()
@@ -432,6 +389,7 @@ class AttributionService:
                 for (d, e), (rows, nbytes) in sorted(indexes.items())
             ],
             "models": [{"model_id": m, "bytes": b} for m, b in sorted(models.items())],
+            "arenas": arenas,
             "span": span,
         }
 
