@@ -9,7 +9,6 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.openledger.flink.attribution.Rejection;
 import org.openledger.flink.domain.PayoutBatcher;
-import org.openledger.flink.domain.PayoutLeaf;
 import org.openledger.flink.operators.PaymentOperator;
 import org.openledger.flink.payment.Accrual;
 import org.openledger.flink.payment.BatchLeaf;
@@ -78,8 +77,8 @@ public final class PaymentJob {
     closed
         .flatMap(
             (PayoutBatcher.Batch b, org.apache.flink.util.Collector<BatchLeaf> out) -> {
-              for (PayoutLeaf l : b.leaves()) {
-                out.collect(new BatchLeaf(b.batchId(), l));
+              for (int i = 0; i < b.leaves().size(); i++) {
+                out.collect(new BatchLeaf(b.batchId(), b.leaves().get(i), b.leafHashes().get(i)));
               }
             })
         .returns(BatchLeaf.class)
