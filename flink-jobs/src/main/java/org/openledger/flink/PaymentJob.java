@@ -12,6 +12,7 @@ import org.openledger.flink.domain.PayoutBatcher;
 import org.openledger.flink.operators.PaymentOperator;
 import org.openledger.flink.payment.Accrual;
 import org.openledger.flink.payment.BatchLeaf;
+import org.openledger.flink.payment.LedgerSerializer;
 import org.openledger.flink.payment.PaymentInput;
 
 /**
@@ -56,18 +57,27 @@ public final class PaymentJob {
     // The ledger's own rule (sealed past a window's end, every fee attributed) decides when a
     // window closes, so the two inputs need no Flink watermarks to line up.
     DataStream<PaymentInput> chain =
-        env.fromSource(chainEvents, WatermarkStrategy.noWatermarks(), "chain.events (payments)")
+        env.fromSource(
+                chainEvents,
+                WatermarkStrategy.noWatermarks(),
+                "chain.events (payments)",
+                LedgerSerializer.inputs())
             .uid("payment-chain-events")
             .setParallelism(1);
     DataStream<PaymentInput> results =
-        env.fromSource(attributions, WatermarkStrategy.noWatermarks(), "attribution.results")
+        env.fromSource(
+                attributions,
+                WatermarkStrategy.noWatermarks(),
+                "attribution.results",
+                LedgerSerializer.inputs())
             .uid("payment-attribution-results")
             .setParallelism(1);
     SingleOutputStreamOperator<Accrual> ledger =
         chain
             .union(results)
             .keyBy(PaymentInput::chainId)
-            .process(new PaymentOperator(protocolAddress, finalityBlocks))
+            .process(
+                new PaymentOperator(protocolAddress, finalityBlocks), LedgerSerializer.accruals())
             .name("split fees + close settlement windows")
             .uid("payment-ledger")
             .setParallelism(1);
@@ -81,7 +91,7 @@ public final class PaymentJob {
                 out.collect(new BatchLeaf(b.batchId(), b.leaves().get(i), b.leafHashes().get(i)));
               }
             })
-        .returns(BatchLeaf.class)
+        .returns(LedgerSerializer.batchLeaves())
         .name("batch leaves")
         .uid("payment-batch-leaves")
         .setParallelism(1)

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -69,6 +70,9 @@ public final class PaymentOperatorBench {
     if (backend.equals("rocksdb")) {
       h.setStateBackend(new EmbeddedRocksDBStateBackend());
     }
+    // on disk, as the pipeline checkpoints (a backlog's state outgrows the 5 MB in-memory storage)
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("payment-bench");
+    h.setCheckpointStorage(new FileSystemCheckpointStorage(dir.toUri()));
     h.open();
     long emitted = 0;
     long batches = 0;
