@@ -93,8 +93,11 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
     accrued = rc.getMapState(stateByEvent("accrued-by-event", LedgerSerializer.accrued()));
     carried = rc.getListState(new ListStateDescriptor<>("carried", PayoutLeaf.class));
     pendingBlocks =
-        rc.getState(new ValueStateDescriptor<>("pending-events-by-block", BlockIndex.class));
-    openBlocks = rc.getState(new ValueStateDescriptor<>("open-events-by-block", BlockIndex.class));
+        rc.getState(
+            new ValueStateDescriptor<>("pending-events-by-block", BlockIndexSerializer.INSTANCE));
+    openBlocks =
+        rc.getState(
+            new ValueStateDescriptor<>("open-events-by-block", BlockIndexSerializer.INSTANCE));
     sealed = rc.getState(new ValueStateDescriptor<>("sealed", Long.class));
     closedThrough = rc.getState(new ValueStateDescriptor<>("closed-through", Long.class));
     var group = rc.getMetricGroup();

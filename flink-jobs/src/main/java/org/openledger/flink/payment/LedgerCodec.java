@@ -38,13 +38,12 @@ final class LedgerCodec {
       out.writeByte(NULL);
     } else if (isLowerHex(s)) {
       out.writeByte(HEX);
-      int n = (s.length() - 2) / 2;
-      out.writeInt(n);
-      for (int i = 0; i < n; i++) {
-        out.writeByte(
-            (Character.digit(s.charAt(2 + 2 * i), 16) << 4)
-                | Character.digit(s.charAt(3 + 2 * i), 16));
+      byte[] bytes = new byte[(s.length() - 2) / 2];
+      for (int i = 0; i < bytes.length; i++) {
+        bytes[i] = (byte) ((nibble(s.charAt(2 + 2 * i)) << 4) | nibble(s.charAt(3 + 2 * i)));
       }
+      out.writeInt(bytes.length);
+      out.write(bytes); // one call: a checkpoint stream's per-byte writes were a cost of their own
     } else {
       out.writeByte(TEXT);
       StringValue.writeString(s, out);
@@ -70,6 +69,10 @@ final class LedgerCodec {
       chars[3 + 2 * i] = DIGITS[b & 0xf];
     }
     return new String(chars);
+  }
+
+  private static int nibble(char c) {
+    return c <= '9' ? c - '0' : c - 'a' + 10;
   }
 
   private static boolean isLowerHex(String s) {
