@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -13,6 +14,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.junit.jupiter.api.Test;
 import org.openledger.flink.domain.FeeSplit;
 import org.openledger.flink.domain.PaymentParams;
@@ -54,6 +56,38 @@ class PaymentOperatorGoldenTest {
       render(second, rendered);
     }
     assertThat(rendered.toString()).contains("PayoutLeaf[", "Window[").contains("removed=true");
+    byte[] digest =
+        MessageDigest.getInstance("SHA-256")
+            .digest(rendered.toString().getBytes(StandardCharsets.UTF_8));
+    assertThat(HexFormat.of().formatHex(digest)).isEqualTo(GOLDEN);
+  }
+
+  /**
+   * A snapshot the unoptimized ledger took after the first half of the log (its state written by
+   * Flink's POJO serializer and Kryo): the optimized ledger restores it, migrating the state to its
+   * own serializers, and continues with the very outputs the unoptimized one gave. (Written with
+   * {@code OperatorSnapshotUtil.writeStateHandle} by {@link #harness} at commit be1cd7d, after
+   * {@code log().subList(0, log().size() / 2)}.)
+   */
+  @Test
+  void shouldContinueWithTheSameOutputsWhenRestoringStateTheOldSerializersWrote() throws Exception {
+    List<PaymentInput> log = log();
+    StringBuilder rendered = new StringBuilder();
+    int half = log.size() / 2;
+    try (var first = harness(null)) {
+      for (PaymentInput in : log.subList(0, half)) {
+        first.processElement(in, in.block());
+      }
+      render(first, rendered);
+    }
+    String path =
+        Path.of(getClass().getResource("payment-ledger-pojo-state.snapshot").toURI()).toString();
+    try (var second = harness(OperatorSnapshotUtil.readStateHandle(path))) {
+      for (PaymentInput in : log.subList(half, log.size())) {
+        second.processElement(in, in.block());
+      }
+      render(second, rendered);
+    }
     byte[] digest =
         MessageDigest.getInstance("SHA-256")
             .digest(rendered.toString().getBytes(StandardCharsets.UTF_8));
