@@ -9,10 +9,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.openledger.flink.attribution.Rejection;
 import org.openledger.flink.domain.PayoutBatcher;
-import org.openledger.flink.domain.PayoutLeaf;
 import org.openledger.flink.operators.PaymentOperator;
 import org.openledger.flink.payment.Accrual;
 import org.openledger.flink.payment.BatchLeaf;
+import org.openledger.flink.payment.LedgerSerializer;
 import org.openledger.flink.payment.PaymentInput;
 
 /**
@@ -57,18 +57,27 @@ public final class PaymentJob {
     // The ledger's own rule (sealed past a window's end, every fee attributed) decides when a
     // window closes, so the two inputs need no Flink watermarks to line up.
     DataStream<PaymentInput> chain =
-        env.fromSource(chainEvents, WatermarkStrategy.noWatermarks(), "chain.events (payments)")
+        env.fromSource(
+                chainEvents,
+                WatermarkStrategy.noWatermarks(),
+                "chain.events (payments)",
+                LedgerSerializer.inputs())
             .uid("payment-chain-events")
             .setParallelism(1);
     DataStream<PaymentInput> results =
-        env.fromSource(attributions, WatermarkStrategy.noWatermarks(), "attribution.results")
+        env.fromSource(
+                attributions,
+                WatermarkStrategy.noWatermarks(),
+                "attribution.results",
+                LedgerSerializer.inputs())
             .uid("payment-attribution-results")
             .setParallelism(1);
     SingleOutputStreamOperator<Accrual> ledger =
         chain
             .union(results)
             .keyBy(PaymentInput::chainId)
-            .process(new PaymentOperator(protocolAddress, finalityBlocks))
+            .process(
+                new PaymentOperator(protocolAddress, finalityBlocks), LedgerSerializer.accruals())
             .name("split fees + close settlement windows")
             .uid("payment-ledger")
             .setParallelism(1);
@@ -78,11 +87,11 @@ public final class PaymentJob {
     closed
         .flatMap(
             (PayoutBatcher.Batch b, org.apache.flink.util.Collector<BatchLeaf> out) -> {
-              for (PayoutLeaf l : b.leaves()) {
-                out.collect(new BatchLeaf(b.batchId(), l));
+              for (int i = 0; i < b.leaves().size(); i++) {
+                out.collect(new BatchLeaf(b.batchId(), b.leaves().get(i), b.leafHashes().get(i)));
               }
             })
-        .returns(BatchLeaf.class)
+        .returns(LedgerSerializer.batchLeaves())
         .name("batch leaves")
         .uid("payment-batch-leaves")
         .setParallelism(1)

@@ -218,7 +218,7 @@ public final class PipelineApp {
             registry,
             Topics.PAYOUT_BATCH_LEAVES,
             config.topic(Topics.PAYOUT_BATCH_LEAVES),
-            l -> AvroRecords.leaf(l.batchId(), l.leaf()),
+            l -> AvroRecords.leaf(l.batchId(), l.leaf(), l.leafHash()),
             BatchLeaf::batchId,
             prefix + "openledger-payment-batch-leaves",
             timeout),

@@ -15,7 +15,11 @@ import java.util.TreeMap;
  */
 public final class PayoutBatcher {
 
-  /** One settlement transaction's worth of payouts. */
+  /**
+   * One settlement transaction's worth of payouts. {@code leafHashes} (0x hex, parallel to {@code
+   * leaves}) are the hashes the root was built from, kept so the batch-leaves sink need not hash
+   * every leaf a second time.
+   */
   public record Batch(
       String batchId,
       long chainId,
@@ -26,7 +30,8 @@ public final class PayoutBatcher {
       List<BigInteger> amounts,
       BigInteger total,
       String merkleRoot,
-      List<PayoutLeaf> leaves) {}
+      List<PayoutLeaf> leaves,
+      List<String> leafHashes) {}
 
   /** What closing a window gives: its batches and the leaves carried to the next window. */
   public record Closing(List<Batch> batches, Map<String, List<PayoutLeaf>> carried) {}
@@ -69,6 +74,7 @@ public final class PayoutBatcher {
       List<BigInteger> amounts = new ArrayList<>(payees.size());
       List<PayoutLeaf> leaves = new ArrayList<>();
       List<byte[]> hashes = new ArrayList<>();
+      List<String> hexes = new ArrayList<>();
       BigInteger total = BigInteger.ZERO;
       for (String payee : payees) {
         List<PayoutLeaf> own = byPayee.get(payee);
@@ -76,7 +82,11 @@ public final class PayoutBatcher {
         amounts.add(amount);
         total = total.add(amount);
         leaves.addAll(own);
-        own.forEach(l -> hashes.add(l.hash()));
+        for (PayoutLeaf l : own) {
+          byte[] hash = l.hash();
+          hashes.add(hash);
+          hexes.add(Abi.hex(hash));
+        }
       }
       batches.add(
           new Batch(
@@ -89,7 +99,8 @@ public final class PayoutBatcher {
               List.copyOf(amounts),
               total,
               MerkleTree.of(hashes).rootHex(),
-              List.copyOf(leaves)));
+              List.copyOf(leaves),
+              List.copyOf(hexes)));
     }
     return new Closing(List.copyOf(batches), carried);
   }

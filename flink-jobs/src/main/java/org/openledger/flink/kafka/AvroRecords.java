@@ -138,7 +138,7 @@ public final class AvroRecords {
   }
 
   /** One batch's leaf, in the order the batch lists them (payees sorted, then accrual order). */
-  public static PayoutBatchLeaf leaf(String batchId, PayoutLeaf l) {
+  public static PayoutBatchLeaf leaf(String batchId, PayoutLeaf l, String leafHash) {
     return PayoutBatchLeaf.newBuilder()
         .setBatchId(batchId)
         .setPayee(l.payee())
@@ -147,7 +147,7 @@ public final class AvroRecords {
         .setContributionId(l.contributionId())
         .setUnattributed(l.unattributed())
         .setAmount(wei(l.amount()))
-        .setLeafHash(org.openledger.flink.domain.Abi.hex(l.hash()))
+        .setLeafHash(leafHash)
         .build();
   }
 

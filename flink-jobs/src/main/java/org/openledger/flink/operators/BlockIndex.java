@@ -19,6 +19,22 @@ final class BlockIndex implements Serializable {
 
   private final TreeMap<Long, TreeSet<String>> ids = new TreeMap<>();
 
+  /** A deep copy: the heap state backend copies a value on write after a checkpoint. */
+  BlockIndex copy() {
+    BlockIndex c = new BlockIndex();
+    ids.forEach((block, at) -> c.ids.put(block, new TreeSet<>(at)));
+    return c;
+  }
+
+  /** The blocks in order, each with its ids in order. */
+  Map<Long, TreeSet<String>> byBlock() {
+    return ids;
+  }
+
+  void addAll(long block, List<String> sorted) {
+    ids.computeIfAbsent(block, b -> new TreeSet<>()).addAll(sorted);
+  }
+
   void add(long block, String id) {
     ids.computeIfAbsent(block, b -> new TreeSet<>()).add(id);
   }

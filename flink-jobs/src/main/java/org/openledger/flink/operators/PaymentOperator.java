@@ -14,6 +14,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -26,6 +27,7 @@ import org.openledger.flink.domain.PayoutLeaf;
 import org.openledger.flink.domain.SettlementWindows;
 import org.openledger.flink.payment.Accrual;
 import org.openledger.flink.payment.Accrued;
+import org.openledger.flink.payment.LedgerSerializer;
 import org.openledger.flink.payment.PaymentInput;
 
 /**
@@ -41,7 +43,8 @@ import org.openledger.flink.payment.PaymentInput;
  */
 public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInput, Accrual> {
 
-  public static final OutputTag<PayoutBatcher.Batch> BATCHES = new OutputTag<>("batches") {};
+  public static final OutputTag<PayoutBatcher.Batch> BATCHES =
+      new OutputTag<>("batches", LedgerSerializer.batches());
   public static final OutputTag<Rejection> REJECTED = new OutputTag<>("payment-rejected") {};
 
   private final String protocolAddress;
@@ -83,13 +86,18 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
                 TypeInformation.of(Long.class),
                 TypeInformation.of(new TypeHint<List<PaymentInput>>() {})));
     // "-by-event": these were keyed by inference id before; new names keep old state out.
-    fees = rc.getMapState(stateByEvent("fees-by-event", PaymentInput.class));
-    results = rc.getMapState(stateByEvent("results-by-event", PaymentInput.class));
-    accrued = rc.getMapState(stateByEvent("accrued-by-event", Accrued.class));
+    // Compact, immutable-record serializers (LedgerSerializer): checkpoints write hashes as bytes,
+    // and the heap backend's copy-on-write after a checkpoint copies no record.
+    fees = rc.getMapState(stateByEvent("fees-by-event", LedgerSerializer.inputs()));
+    results = rc.getMapState(stateByEvent("results-by-event", LedgerSerializer.inputs()));
+    accrued = rc.getMapState(stateByEvent("accrued-by-event", LedgerSerializer.accrued()));
     carried = rc.getListState(new ListStateDescriptor<>("carried", PayoutLeaf.class));
     pendingBlocks =
-        rc.getState(new ValueStateDescriptor<>("pending-events-by-block", BlockIndex.class));
-    openBlocks = rc.getState(new ValueStateDescriptor<>("open-events-by-block", BlockIndex.class));
+        rc.getState(
+            new ValueStateDescriptor<>("pending-events-by-block", BlockIndexSerializer.INSTANCE));
+    openBlocks =
+        rc.getState(
+            new ValueStateDescriptor<>("open-events-by-block", BlockIndexSerializer.INSTANCE));
     sealed = rc.getState(new ValueStateDescriptor<>("sealed", Long.class));
     closedThrough = rc.getState(new ValueStateDescriptor<>("closed-through", Long.class));
     var group = rc.getMetricGroup();
@@ -99,8 +107,9 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
     group.gauge("closedThroughBlock", () -> closedThroughOrNull());
   }
 
-  private static <V> MapStateDescriptor<String, V> stateByEvent(String name, Class<V> type) {
-    return new MapStateDescriptor<>(name, String.class, type);
+  private static <V> MapStateDescriptor<String, V> stateByEvent(
+      String name, TypeInformation<V> type) {
+    return new MapStateDescriptor<>(name, Types.STRING, type);
   }
 
   private Long closedThroughOrNull() {
