@@ -238,7 +238,9 @@ bench_e2e() {
     OPENLEDGER_HOST="$OPENLEDGER_HOST" OPENLEDGER_CLICKHOUSE_HTTP_PORT="$OPENLEDGER_CLICKHOUSE_HTTP_PORT" \
     python3 "$OPENLEDGER_ROOT/bin/lib/e2e.py" sample "$dir/samples.jsonl" "$OPENLEDGER_RUN_DIR" "workload=$dir/workload.pid" &
   SAMPLER=$!
-  say "e2e: ${duration:-$inferences inferences} offered at $rate/s ($send sends), blocks: ${block_time:+every ${block_time} s, gas limit $gas_limit}${block_time:-automine}"
+  local blocks="automine (a block per transaction)"
+  [ -z "$block_time" ] || blocks="every $block_time s, gas limit $gas_limit"
+  say "e2e: ${duration:-$inferences inferences} offered at $rate/s ($send sends), blocks: $blocks"
   cmd_workload --datanets 4 --contributions 12 --duplicates 0 --bad-hashes 0 "${size[@]}" \
     --rate "$rate" --senders "$senders" --payers "$senders" --governance off --send "$send" \
     >"$OPENLEDGER_RUN_DIR/logs/workload.log" 2>&1 &

@@ -60,6 +60,7 @@ final class BlockReader implements AutoCloseable {
   private final NonceBook nonces = new NonceBook();
   private final SendLanes lanes;
   private final Map<String, Credentials> accounts = new ConcurrentHashMap<>();
+  private final Map<String, Long> lastConfirmed = new ConcurrentHashMap<>();
   private final AtomicReference<Exception> failed = new AtomicReference<>();
   private volatile boolean running;
   private Thread thread;
@@ -144,7 +145,7 @@ final class BlockReader implements AutoCloseable {
           readBlocks(scanned + 1, to);
           scanned = to;
         }
-        if (System.currentTimeMillis() - lastCheck > 2_000) {
+        if (System.currentTimeMillis() - lastCheck > 5_000) {
           checkGaps();
           lastCheck = System.currentTimeMillis();
         }
@@ -181,9 +182,10 @@ final class BlockReader implements AutoCloseable {
   }
 
   /**
-   * For each account whose oldest transaction in flight is older than {@link #STALL_MILLIS}: the
-   * nonces from the chain's count up to that transaction's that no transaction the node knows
-   * holds. Their payments are lost; each hole gets a no-op transfer so later nonces can be mined.
+   * For each account with a transaction in flight older than {@link #STALL_MILLIS} and a count that
+   * has not moved since the last check (every 5 s): the nonces from the chain's count up to that
+   * transaction's that no transaction the node knows holds. Their payments are lost; each hole gets
+   * a no-op transfer so later nonces can be mined.
    */
   private void checkGaps() throws IOException {
     long now = System.currentTimeMillis();
@@ -194,6 +196,12 @@ final class BlockReader implements AutoCloseable {
         continue;
       }
       long confirmed = count(address, DefaultBlockParameterName.LATEST);
+      // A count that moved since the last check is a node behind, not a gap: the lookups below
+      // would only load it further.
+      Long before = lastConfirmed.put(address, confirmed);
+      if (before == null || before != confirmed) {
+        continue;
+      }
       // Only up to transactions sent long ago: a newer one may still be on its way to the node.
       long upTo = Math.max(confirmed, stalled.getAsLong() + 1);
       Map<Long, String> flying = tracker.inFlightNonces(address);
