@@ -186,16 +186,17 @@ def report(workload_path, samples_path, asked_rate=None):
     print(f"\n  offered: {len(sends)} inferences sent in {(last - first) / 1000:.1f} s = {offered:.1f} inferences/s"
           + (f" (asked {asked_rate}/s)" if asked_rate else "")
           + f"; {w.get('lostToReorgs', 0)} lost, {w.get('reverted', 0)} reverted; sender: {w.get('send', 'wait')}")
+    mined_rate = len(sends) / max(0.001, (mined[-1] - mined[0]) / 1000) if len(mined) > 1 else None
     if len(mined) > 1:
         print(f"  mined: {len(sends)} payments in {blocks} blocks ({len(sends) / blocks:.1f} per block) over "
               f"{(mined[-1] - mined[0]) / 1000:.1f} s = {len(sends) / max(0.001, (mined[-1] - mined[0]) / 1000):.1f} inferences/s")
     print(f"  {'stage':<42} {'inferences':>10} {'per s':>8} {'p50 send':>9} {'p99 send':>9} {'p50 block':>9} {'p99 block':>9}   (ms)")
     for name, n, rate, p50, p99, b50, b99 in stages:
         print(f"  {name:<42} {n:>10} {rate:>8.1f} {p50:>9.0f} {p99:>9.0f} {b50:>9.0f} {b99:>9.0f}")
-    summarize(samples_path, offered, asked_rate, stages)
+    summarize(samples_path, offered, asked_rate, mined_rate, stages)
 
 
-def summarize(samples_path, offered, asked_rate, stages):
+def summarize(samples_path, offered, asked_rate, mined_rate, stages):
     samples = [json.loads(line) for line in open(samples_path)] if os.path.exists(samples_path) else []
     busy, backpressured, lags, pending = {}, {}, [], {}
     for s in samples:
@@ -215,12 +216,19 @@ def summarize(samples_path, offered, asked_rate, stages):
     for task, v in sorted(pending.items()):
         print(f"  Kafka source pending records, {task}: mean {mean(v):.0f}, max {max(v):.0f}")
     timeline(samples_path, samples)
-    print(f"  bottleneck: {bottleneck(busy, backpressured, lags, offered, asked_rate, stages)}")
+    # A part whose memory fell to nothing stopped during the run: nothing after it is measured.
+    dead = sorted({p for s in samples for p in s.get("rss", {}) if p != "workload"}
+                  - {p for p, v in (samples[-1].get("rss", {}) if samples else {}).items() if v > 0})
+    if dead:
+        print(f"  bottleneck: {', '.join(dead)} stopped during the run (see its log); decoded {stages[0][1]}")
+        return
+    print(f"  bottleneck: {bottleneck(busy, backpressured, lags, offered, asked_rate, mined_rate, stages)}")
 
 
-def bottleneck(busy, backpressured, lags, offered, asked_rate, stages):
-    """The stage that bounds the run, from the measures: a task busy most of the time and not
-    itself back-pressured; else a follower falling behind; else the offered load."""
+def bottleneck(busy, backpressured, lags, offered, asked_rate, mined_rate, stages):
+    """The stage that bounds the run, from the measures: a Flink task busy most of the time and
+    not itself back-pressured; else a follower falling behind; else the dev node mining slower
+    than it was sent to; else the generator offering less than asked."""
     if busy:
         free = {t: mean(v) for t, v in busy.items() if mean(backpressured.get(t, [0])) < 300}
         top = max(free or busy, key=lambda t: mean(busy[t]))
@@ -229,10 +237,13 @@ def bottleneck(busy, backpressured, lags, offered, asked_rate, stages):
     if lags and mean(lags) > 5:
         return f"the chain follower (head lag {mean(lags):.1f} blocks on average)"
     decoded = stages[0][2]
-    if decoded == decoded and offered and decoded < 0.8 * offered:
-        return f"the follower and decoder ({decoded:.0f}/s decoded against {offered:.0f}/s offered)"
+    if decoded == decoded and mined_rate and decoded < 0.8 * mined_rate:
+        return f"the follower and decoder ({decoded:.0f}/s decoded against {mined_rate:.0f}/s mined)"
+    if mined_rate and mined_rate < 0.9 * offered:
+        return (f"the dev node: it mined {mined_rate:.0f} payments/s of the {offered:.0f}/s sent to it;"
+                " the pipeline kept up with what was mined")
     if asked_rate and offered < 0.9 * float(asked_rate):
-        return f"the load generator and dev node: {offered:.0f}/s offered of {asked_rate}/s asked; the pipeline kept up"
+        return f"the load generator: {offered:.0f}/s offered of {asked_rate}/s asked; the pipeline kept up"
     return "none inside the pipeline: it kept up with the offered load"
 
 

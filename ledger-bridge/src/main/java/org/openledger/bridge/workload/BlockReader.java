@@ -29,6 +29,7 @@ import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.response.EthGetBlockReceipts;
+import org.web3j.protocol.core.methods.response.EthGetTransactionReceipt;
 import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.protocol.core.methods.response.EthTransaction;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -73,7 +74,7 @@ final class BlockReader implements AutoCloseable {
         new OkHttpClient.Builder()
             .dispatcher(dispatcher)
             .connectionPool(new ConnectionPool(RawInferenceStream.CONNECTIONS, 1, TimeUnit.MINUTES))
-            .readTimeout(60, TimeUnit.SECONDS)
+            .readTimeout(5, TimeUnit.MINUTES)
             .build();
     this.web3 = Web3j.build(new HttpService(rpcUrl, http));
     this.chainId = chainId;
@@ -130,6 +131,7 @@ final class BlockReader implements AutoCloseable {
       }
       Thread.sleep(50);
     }
+    lookUp(tracker.lostHashes(), false);
   }
 
   private void loop(long from) {
@@ -274,16 +276,27 @@ final class BlockReader implements AutoCloseable {
   private void resolveOneByOne() throws IOException {
     LOG.warn(
         "workload: no receipt for {} s; looking up the rest one by one", GIVE_UP_MILLIS / 1000);
-    for (String hash : tracker.inFlightHashes()) {
-      Optional<TransactionReceipt> r =
-          web3.ethGetTransactionReceipt(hash).send().getTransactionReceipt();
-      if (r.isPresent()) {
-        tracker.mined(
-            r.get().getBlockNumber().longValueExact(),
-            System.currentTimeMillis(),
-            List.of(new Mined(hash, r.get().isStatusOK())));
-      } else if (tracker.lost(hash)) {
-        LOG.warn("workload: payment {} lost (no receipt)", hash);
+    lookUp(tracker.inFlightHashes(), true);
+  }
+
+  /** Each transaction's own receipt; one without is lost when {@code loseMissing}. */
+  private void lookUp(List<String> hashes, boolean loseMissing) throws IOException {
+    for (int i = 0; i < hashes.size(); i += 200) {
+      List<String> part = hashes.subList(i, Math.min(hashes.size(), i + 200));
+      BatchRequest batch = web3.newBatch();
+      part.forEach(h -> batch.add(web3.ethGetTransactionReceipt(h)));
+      List<? extends Response<?>> responses = batch.send().getResponses();
+      for (int j = 0; j < part.size(); j++) {
+        Optional<TransactionReceipt> r =
+            ((EthGetTransactionReceipt) responses.get(j)).getTransactionReceipt();
+        if (r.isPresent()) {
+          tracker.mined(
+              r.get().getBlockNumber().longValueExact(),
+              System.currentTimeMillis(),
+              List.of(new Mined(part.get(j), r.get().isStatusOK())));
+        } else if (loseMissing && tracker.lost(part.get(j))) {
+          LOG.warn("workload: payment {} lost (no receipt)", part.get(j));
+        }
       }
     }
   }

@@ -26,6 +26,7 @@ final class PaymentTracker {
   record Mined(String hash, boolean ok) {}
 
   private final Map<String, Pending> inFlight = new HashMap<>();
+  private final Map<String, Pending> lostOnes = new HashMap<>();
   private final Map<String, TreeMap<Long, String>> nonces = new HashMap<>();
   private final List<Sent> sent = new ArrayList<>();
   private final TreeMap<Long, Long> blockSeen = new TreeMap<>();
@@ -50,7 +51,12 @@ final class PaymentTracker {
     for (Mined m : txs) {
       Pending p = remove(m.hash());
       if (p == null) {
-        continue;
+        // Given up for lost, yet mined after all (the node had it queued behind a gap).
+        p = lostOnes.remove(m.hash());
+        if (p == null) {
+          continue;
+        }
+        lost--;
       }
       ours++;
       blockSeen.putIfAbsent(block, seenAtMillis);
@@ -69,15 +75,23 @@ final class PaymentTracker {
 
   /**
    * A payment that will never be mined (the node dropped it, or refused it): lost, like one whose
-   * block a reorg took before its receipt was seen. Returns whether it was a payment in flight.
+   * block a reorg took before its receipt was seen. Returns whether it was a payment in flight. A
+   * receipt that still comes for it makes it a payment again: a node may hold a transaction it does
+   * not report (anvil's queue behind a gap), so lost is final only at the end.
    */
   synchronized boolean lost(String hash) {
     Pending p = remove(hash);
     if (p == null || p.filler()) {
       return false;
     }
+    lostOnes.put(hash, p);
     lost++;
     return true;
+  }
+
+  /** The payments counted lost so far, to look up once more at the end. */
+  synchronized List<String> lostHashes() {
+    return new ArrayList<>(lostOnes.keySet());
   }
 
   private Pending remove(String hash) {

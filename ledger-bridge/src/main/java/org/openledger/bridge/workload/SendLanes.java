@@ -23,7 +23,12 @@ import org.web3j.protocol.core.Response;
 final class SendLanes implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(SendLanes.class);
-  private static final int MAX_BATCH = 500;
+
+  /**
+   * Sends per request. anvil in automine mines each before it answers: a batch must be answered
+   * within the read timeout, or the node drops the rest of it when the connection closes.
+   */
+  private static final int MAX_BATCH = 100;
 
   private record Item(Pending pending, String hex, Runnable done) {}
 

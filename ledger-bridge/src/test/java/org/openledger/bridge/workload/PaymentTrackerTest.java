@@ -53,18 +53,21 @@ class PaymentTrackerTest {
   }
 
   @Test
-  void shouldCountALostPaymentOnceAndIgnoreItsLateReceipt() {
+  void shouldCountALostPaymentOnceAndAsPaidAgainWhenItsReceiptComesAfterAll() {
     PaymentTracker t = new PaymentTracker();
     t.sending(payment("h1", "a", 0, 100, 5));
-    t.sending(payment("h2", "a", 1, 100, 5));
+    t.sending(payment("h2", "a", 1, 100, 7));
 
     assertThat(t.lost("h1")).isTrue();
     assertThat(t.lost("h1")).isFalse();
+    assertThat(t.outcome().lost()).isEqualTo(1);
+    assertThat(t.lostHashes()).containsExactly("h1");
     t.mined(3, 0, List.of(new Mined("h1", true), new Mined("h2", true)));
 
-    assertThat(t.outcome().lost()).isEqualTo(1);
-    assertThat(t.outcome().sent()).extracting(Sent::txHash).containsExactly("h2");
-    assertThat(t.outcome().fees()).isEqualTo(BigInteger.valueOf(5));
+    assertThat(t.outcome().lost()).isZero();
+    assertThat(t.outcome().sent()).extracting(Sent::txHash).containsExactly("h1", "h2");
+    assertThat(t.outcome().fees()).isEqualTo(BigInteger.valueOf(12));
+    assertThat(t.paymentsInFlight()).isZero();
   }
 
   @Test
