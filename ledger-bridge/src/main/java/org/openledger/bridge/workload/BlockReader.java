@@ -214,7 +214,10 @@ final class BlockReader implements AutoCloseable {
         if (hash != null && tracker.lost(hash)) {
           LOG.warn("workload: payment {} (nonce {}) dropped by the node: lost", hash, n);
         }
-        fill(account, n);
+        if (!fill(account, n) && hash != null) {
+          // The node holds a transaction at that nonce after all: ours, queued behind a gap.
+          tracker.found(hash);
+        }
       }
       if (!holes.isEmpty()) {
         LOG.warn("workload: {} nonce holes of {} filled from {}", holes.size(), address, confirmed);
@@ -246,8 +249,11 @@ final class BlockReader implements AutoCloseable {
     return known;
   }
 
-  /** A zero-value transfer to itself at {@code nonce}: takes the nonce, pays nobody. */
-  private void fill(Credentials account, long nonce) throws IOException {
+  /**
+   * A zero-value transfer to itself at {@code nonce}: takes the nonce, pays nobody. Returns false
+   * when the node refused it because it holds another transaction at that nonce.
+   */
+  private boolean fill(Credentials account, long nonce) throws IOException {
     String hex =
         sign(
             RawTransaction.createEtherTransaction(
@@ -264,12 +270,13 @@ final class BlockReader implements AutoCloseable {
     EthSendTransaction r = web3.ethSendRawTransaction(hex).send();
     if (r.hasError()) {
       tracker.lost(hash);
-      LOG.warn(
-          "workload: filling nonce {} of {} refused: {}",
-          nonce,
-          account.getAddress(),
-          r.getError().getMessage());
+      String error = r.getError().getMessage();
+      if (error.contains("underpriced") || error.contains("already")) {
+        return false;
+      }
+      LOG.warn("workload: filling nonce {} of {} refused: {}", nonce, account.getAddress(), error);
     }
+    return true;
   }
 
   /** The last resort at the end: each transaction still in flight, by its own receipt. */

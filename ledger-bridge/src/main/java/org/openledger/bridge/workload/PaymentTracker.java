@@ -89,6 +89,21 @@ final class PaymentTracker {
     return true;
   }
 
+  /**
+   * Back in flight: a payment counted lost that the node turns out to hold (it refused another
+   * transaction at the same nonce). Returns whether it was counted lost.
+   */
+  synchronized boolean found(String hash) {
+    Pending p = lostOnes.remove(hash);
+    if (p == null) {
+      return false;
+    }
+    lost--;
+    inFlight.put(hash, p);
+    nonces.computeIfAbsent(p.account(), a -> new TreeMap<>()).put(p.nonce(), hash);
+    return true;
+  }
+
   /** The payments counted lost so far, to look up once more at the end. */
   synchronized List<String> lostHashes() {
     return new ArrayList<>(lostOnes.keySet());

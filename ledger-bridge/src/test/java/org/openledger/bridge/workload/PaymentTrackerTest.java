@@ -98,4 +98,20 @@ class PaymentTrackerTest {
     assertThat(t.lastNonceSentBefore("a", 50)).isEmpty();
     assertThat(t.lastNonceSentBefore("c", 1_000)).isEmpty();
   }
+
+  @Test
+  void shouldPutALostPaymentBackInFlightWhenTheNodeTurnsOutToHoldIt() {
+    PaymentTracker t = new PaymentTracker();
+    t.sending(payment("h1", "a", 4, 100, 5));
+    t.lost("h1");
+
+    assertThat(t.found("h1")).isTrue();
+    assertThat(t.found("h1")).isFalse();
+    assertThat(t.outcome().lost()).isZero();
+    assertThat(t.paymentsInFlight()).isEqualTo(1);
+    assertThat(t.inFlightNonces("a")).isEqualTo(Map.of(4L, "h1"));
+    t.mined(8, 0, List.of(new Mined("h1", true)));
+
+    assertThat(t.outcome().sent()).extracting(Sent::txHash).containsExactly("h1");
+  }
 }
