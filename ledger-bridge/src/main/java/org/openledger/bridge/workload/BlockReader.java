@@ -3,12 +3,9 @@ package org.openledger.bridge.workload;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,7 +17,6 @@ import org.openledger.bridge.workload.PaymentTracker.Pending;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
-import org.web3j.crypto.Hash;
 import org.web3j.crypto.RawTransaction;
 import org.web3j.crypto.TransactionEncoder;
 import org.web3j.protocol.Web3j;
@@ -30,8 +26,6 @@ import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.response.EthGetBlockReceipts;
 import org.web3j.protocol.core.methods.response.EthGetTransactionReceipt;
-import org.web3j.protocol.core.methods.response.EthSendTransaction;
-import org.web3j.protocol.core.methods.response.EthTransaction;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.protocol.http.HttpService;
 import org.web3j.utils.Numeric;
@@ -39,15 +33,11 @@ import org.web3j.utils.Numeric;
 /**
  * The fast sender's link to the node: sends raw transactions without waiting, reads every new
  * block's receipts in bulk (batched {@code eth_getBlockReceipts}) and matches them to the payments
- * in flight, and, when an account's oldest transaction has waited too long, checks its nonces
- * against the chain and fills the holes a dropped transaction left with no-op transfers.
+ * in flight, and has {@link GapCheck} look for nonce gaps every 5 s.
  */
 final class BlockReader implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(BlockReader.class);
-
-  /** A transaction older than this with its account's count not past it is checked for a gap. */
-  static final long STALL_MILLIS = 10_000;
 
   /** Nothing mined for this long at the end: what is still in flight is looked up one by one. */
   static final long GIVE_UP_MILLIS = 120_000;
@@ -60,8 +50,8 @@ final class BlockReader implements AutoCloseable {
   private final PaymentTracker tracker = new PaymentTracker();
   private final NonceBook nonces = new NonceBook();
   private final SendLanes lanes;
+  private final GapCheck gaps;
   private final Map<String, Credentials> accounts = new ConcurrentHashMap<>();
-  private final Map<String, Long> lastConfirmed = new ConcurrentHashMap<>();
   private final AtomicReference<Exception> failed = new AtomicReference<>();
   private volatile boolean running;
   private Thread thread;
@@ -79,6 +69,7 @@ final class BlockReader implements AutoCloseable {
     this.web3 = Web3j.build(new HttpService(rpcUrl, http));
     this.chainId = chainId;
     this.lanes = new SendLanes(web3, tracker);
+    this.gaps = new GapCheck(web3, tracker, accounts.values(), this::sign);
   }
 
   PaymentTracker tracker() {
@@ -148,7 +139,7 @@ final class BlockReader implements AutoCloseable {
           scanned = to;
         }
         if (System.currentTimeMillis() - lastCheck > 5_000) {
-          checkGaps();
+          gaps.check();
           lastCheck = System.currentTimeMillis();
         }
         Thread.sleep(20);
@@ -181,102 +172,6 @@ final class BlockReader implements AutoCloseable {
       }
       tracker.mined(from + i, seenAt, txs);
     }
-  }
-
-  /**
-   * For each account with a transaction in flight older than {@link #STALL_MILLIS} and a count that
-   * has not moved since the last check (every 5 s): the nonces from the chain's count up to that
-   * transaction's that no transaction the node knows holds. Their payments are lost; each hole gets
-   * a no-op transfer so later nonces can be mined.
-   */
-  private void checkGaps() throws IOException {
-    long now = System.currentTimeMillis();
-    for (Credentials account : accounts.values()) {
-      String address = account.getAddress();
-      OptionalLong stalled = tracker.lastNonceSentBefore(address, now - STALL_MILLIS);
-      if (stalled.isEmpty()) {
-        continue;
-      }
-      long confirmed = count(address, DefaultBlockParameterName.LATEST);
-      // A count that moved since the last check is a node behind, not a gap: the lookups below
-      // would only load it further.
-      Long before = lastConfirmed.put(address, confirmed);
-      if (before == null || before != confirmed) {
-        continue;
-      }
-      // Only up to transactions sent long ago: a newer one may still be on its way to the node.
-      long upTo = Math.max(confirmed, stalled.getAsLong() + 1);
-      Map<Long, String> flying = tracker.inFlightNonces(address);
-      Set<String> known = known(flying, confirmed, upTo);
-      List<Long> holes = NonceBook.holes(confirmed, upTo, flying, known::contains);
-      for (long n : holes) {
-        String hash = flying.get(n);
-        if (hash != null && tracker.lost(hash)) {
-          LOG.warn("workload: payment {} (nonce {}) dropped by the node: lost", hash, n);
-        }
-        if (!fill(account, n) && hash != null) {
-          // The node holds a transaction at that nonce after all: ours, queued behind a gap.
-          tracker.found(hash);
-        }
-      }
-      if (!holes.isEmpty()) {
-        LOG.warn("workload: {} nonce holes of {} filled from {}", holes.size(), address, confirmed);
-      }
-    }
-  }
-
-  /** Which of the account's transactions in flight with nonces in [from, to) the node knows. */
-  private Set<String> known(Map<Long, String> flying, long from, long to) throws IOException {
-    List<String> hashes = new ArrayList<>();
-    flying.forEach(
-        (n, h) -> {
-          if (n >= from && n < to) {
-            hashes.add(h);
-          }
-        });
-    Set<String> known = new HashSet<>();
-    for (int i = 0; i < hashes.size(); i += 200) {
-      BatchRequest batch = web3.newBatch();
-      List<String> part = hashes.subList(i, Math.min(hashes.size(), i + 200));
-      part.forEach(h -> batch.add(web3.ethGetTransactionByHash(h)));
-      List<? extends Response<?>> responses = batch.send().getResponses();
-      for (int j = 0; j < responses.size(); j++) {
-        if (((EthTransaction) responses.get(j)).getTransaction().isPresent()) {
-          known.add(part.get(j));
-        }
-      }
-    }
-    return known;
-  }
-
-  /**
-   * A zero-value transfer to itself at {@code nonce}: takes the nonce, pays nobody. Returns false
-   * when the node refused it because it holds another transaction at that nonce.
-   */
-  private boolean fill(Credentials account, long nonce) throws IOException {
-    String hex =
-        sign(
-            RawTransaction.createEtherTransaction(
-                BigInteger.valueOf(nonce),
-                RawInferenceStream.GAS_PRICE,
-                BigInteger.valueOf(21_000),
-                account.getAddress(),
-                BigInteger.ZERO),
-            account);
-    String hash = Hash.sha3(hex);
-    tracker.sending(
-        new Pending(
-            hash, account.getAddress(), nonce, System.currentTimeMillis(), BigInteger.ZERO, true));
-    EthSendTransaction r = web3.ethSendRawTransaction(hex).send();
-    if (r.hasError()) {
-      tracker.lost(hash);
-      String error = r.getError().getMessage();
-      if (error.contains("underpriced") || error.contains("already")) {
-        return false;
-      }
-      LOG.warn("workload: filling nonce {} of {} refused: {}", nonce, account.getAddress(), error);
-    }
-    return true;
   }
 
   /** The last resort at the end: each transaction still in flight, by its own receipt. */
