@@ -95,9 +95,15 @@ evm_healthy() {
     -d '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' \
     "http://$OPENLEDGER_HOST:$OPENLEDGER_EVM_PORT" | grep -q '"result"'
 }
+# The chain's shape: OPENLEDGER_EVM_BLOCK_TIME seconds between blocks (empty: automine, one block
+# per transaction as it arrives) and OPENLEDGER_EVM_GAS_LIMIT per block (empty: anvil's 30M, which
+# holds ~300 payments). Besu in production mines every 2 s; `bench e2e` chooses its own.
 evm_start() {
+  local shape=()
+  [ -z "${OPENLEDGER_EVM_BLOCK_TIME:-}" ] || shape+=(--block-time "$OPENLEDGER_EVM_BLOCK_TIME")
+  [ -z "${OPENLEDGER_EVM_GAS_LIMIT:-}" ] || shape+=(--gas-limit "$OPENLEDGER_EVM_GAS_LIMIT")
   launch evm "$OPENLEDGER_RUN_DIR/logs/evm.log" "$(anvil_bin)" --host "$OPENLEDGER_HOST" \
-    --port "$OPENLEDGER_EVM_PORT" --chain-id "$OPENLEDGER_EVM_CHAIN_ID"
+    --port "$OPENLEDGER_EVM_PORT" --chain-id "$OPENLEDGER_EVM_CHAIN_ID" ${shape[@]+"${shape[@]}"}
 }
 anvil_bin() { echo "$OPENLEDGER_LOCAL_DIR/node/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"; }
 

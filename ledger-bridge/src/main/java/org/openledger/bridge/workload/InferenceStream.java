@@ -4,6 +4,9 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,23 +24,26 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.protocol.exceptions.TransactionException;
 
 /**
- * Pays the planned inferences at a target rate from one or more sender threads. Each sender pays as
- * its own payer account, so their nonces never collide; with one sender the plan's payers take
- * turns. Notes each payment's block and the wall-clock time it was sent, which the end-to-end
- * benchmark measures latencies from (the dev node mines the block as the transaction arrives).
+ * The simple sender, kept for its plainness (the demo and chaos runs' default): pays the planned
+ * inferences at a target rate from one or more sender threads, waiting for each receipt; {@link
+ * RawInferenceStream} is the fast one. Each sender pays as its own payer account, so their nonces
+ * never collide; with one sender the plan's payers take turns. Notes each payment's block and the
+ * wall-clock time it was sent, which the end-to-end benchmark measures latencies from (the dev node
+ * mines the block as the transaction arrives).
  */
 final class InferenceStream {
 
   private static final Logger LOG = LoggerFactory.getLogger(InferenceStream.class);
 
-  /** One paid inference: its block and when it was sent (ms since the epoch). */
-  record Sent(long block, long sentAtMillis, BigInteger fee) {}
+  /** One paid inference: its block, when it was sent (ms since the epoch), fee and transaction. */
+  record Sent(long block, long sentAtMillis, BigInteger fee, String txHash) {}
 
   /**
    * What the stream did: {@code lost} payments had no receipt (a reorg took their block before the
-   * receipt was seen); {@code reverted} ones were mined with a failed status.
+   * receipt was seen); {@code reverted} ones were mined with a failed status. {@code blockSeen}:
+   * when the workload first saw each block of its payments mined (ms since the epoch).
    */
-  record Outcome(List<Sent> sent, int lost, int reverted) {
+  record Outcome(List<Sent> sent, int lost, int reverted, Map<Long, Long> blockSeen) {
 
     BigInteger fees() {
       return sent.stream().map(Sent::fee).reduce(BigInteger.ZERO, BigInteger::add);
@@ -62,6 +68,7 @@ final class InferenceStream {
       throws Exception {
     DevAccounts accounts = DevAccounts.devNode();
     ConcurrentLinkedQueue<Sent> sent = new ConcurrentLinkedQueue<>();
+    Map<Long, Long> blockSeen = new ConcurrentHashMap<>();
     AtomicInteger lost = new AtomicInteger();
     AtomicInteger reverted = new AtomicInteger();
     AtomicInteger done = new AtomicInteger();
@@ -94,7 +101,9 @@ final class InferenceStream {
                                 Hash.sha3(query),
                                 content.put(query))
                             .send();
-                    sent.add(new Sent(r.getBlockNumber().longValueExact(), at, inf.fee()));
+                    long block = r.getBlockNumber().longValueExact();
+                    blockSeen.putIfAbsent(block, System.currentTimeMillis());
+                    sent.add(new Sent(block, at, inf.fee(), r.getTransactionHash()));
                   } catch (TransactionException e) {
                     if (e.getTransactionReceipt().isPresent()) {
                       // Mined, but failed: no InferencePaid event, so nothing for the pipeline.
@@ -145,7 +154,7 @@ final class InferenceStream {
         done.get(),
         inferences.size(),
         String.format("%.1f", done.get() / ((System.nanoTime() - started) / 1e9)));
-    return new Outcome(new ArrayList<>(sent), lost.get(), reverted.get());
+    return new Outcome(new ArrayList<>(sent), lost.get(), reverted.get(), new TreeMap<>(blockSeen));
   }
 
   private static void sleep(long millis) {

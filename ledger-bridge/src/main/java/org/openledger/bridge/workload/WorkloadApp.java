@@ -79,7 +79,8 @@ public final class WorkloadApp {
               new ScenarioDriver(chain, Deployment.read(config.deploymentFile())),
               plan,
               content,
-              a);
+              a,
+              config.rpcUrl());
       Files.writeString(
           a.report(),
           new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
@@ -88,7 +89,12 @@ public final class WorkloadApp {
   }
 
   static ObjectNode run(
-      Chain chain, ScenarioDriver driver, WorkloadPlan plan, ContentStore content, WorkloadArgs a)
+      Chain chain,
+      ScenarioDriver driver,
+      WorkloadPlan plan,
+      ContentStore content,
+      WorkloadArgs a,
+      String rpcUrl)
       throws Exception {
     DevAccounts accounts = DevAccounts.devNode();
     Credentials deployer = accounts.account(0);
@@ -168,25 +174,42 @@ public final class WorkloadApp {
     }
 
     LOG.info("workload: {} models registered; paying inferences", modelIds.size());
-    InferenceStream.Outcome outcome =
-        InferenceStream.run(
-            driver,
-            plan.inferences(),
-            modelIds,
-            content,
-            a.rate(),
-            a.senders(),
-            i -> {
-              if (i == plan.governanceAt() && a.governance()) {
-                report.put("paramsChangedAtBlock", changeSplit(driver, deployer));
-              }
-            });
+    InferenceStream.Interlude interlude =
+        i -> {
+          if (i == plan.governanceAt() && a.governance()) {
+            report.put("paramsChangedAtBlock", changeSplit(driver, deployer));
+          }
+        };
+    InferenceStream.Outcome outcome;
+    if (a.async()) {
+      try (BlockReader reader = new BlockReader(rpcUrl, chain.chainId())) {
+        outcome =
+            RawInferenceStream.run(
+                reader,
+                driver.address("InferenceMarket"),
+                plan.inferences(),
+                modelIds,
+                content,
+                a.rate(),
+                a.governance() ? plan.governanceAt() : -1,
+                interlude);
+      }
+    } else {
+      outcome =
+          InferenceStream.run(
+              driver, plan.inferences(), modelIds, content, a.rate(), a.senders(), interlude);
+    }
+    report.put("send", a.async() ? "async" : "wait");
     report.put("inferences", plan.inferences().size());
     report.put("lostToReorgs", outcome.lost());
     report.put("reverted", outcome.reverted());
     report.put("feesWei", outcome.fees().toString());
     ArrayNode sent = report.putArray("sent");
-    outcome.sent().forEach(x -> sent.addArray().add(x.block()).add(x.sentAtMillis()));
+    outcome
+        .sent()
+        .forEach(x -> sent.addArray().add(x.block()).add(x.sentAtMillis()).add(x.txHash()));
+    ObjectNode seen = report.putObject("blockSeen");
+    outcome.blockSeen().forEach((b, ms) -> seen.put(Long.toString(b), ms));
     report.put("lastBlock", head(chain));
     return report;
   }

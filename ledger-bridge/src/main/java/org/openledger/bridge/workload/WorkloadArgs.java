@@ -13,6 +13,7 @@ record WorkloadArgs(
     double rate,
     int senders,
     boolean governance,
+    boolean async,
     Path fortunes,
     Path report) {
 
@@ -20,7 +21,11 @@ record WorkloadArgs(
       "usage: workload [--datanets N] [--contributions PER_DATANET] [--duplicates N]"
           + " [--bad-hashes N] [--inferences N] [--rate PER_SECOND] [--contributors N]"
           + " [--payers N] [--senders N] [--seed S] [--governance on|off] [--fortunes DIR]"
-          + " [--report FILE]";
+          + " [--report FILE] [--send wait|async] [--duration D]\n"
+          + "  --send async: raw transactions with local nonces, many in flight, receipts read per"
+          + " block (--senders is then unused: every payer sends)\n"
+          + "  --duration D (90, 90s, 10m, 1h): offer --rate for D, i.e. rate x D inferences"
+          + " (replaces --inferences)";
 
   static WorkloadArgs parse(String[] args) {
     Map<String, String> v = new LinkedHashMap<>();
@@ -37,6 +42,8 @@ record WorkloadArgs(
     v.put("--senders", "1");
     v.put("--fortunes", "/usr/share/games/fortunes");
     v.put("--report", ".run/workload.json");
+    v.put("--send", "wait");
+    v.put("--duration", "");
     for (int i = 0; i < args.length; i += 2) {
       if (!v.containsKey(args[i]) || i + 1 >= args.length) {
         throw new IllegalArgumentException(
@@ -55,6 +62,16 @@ record WorkloadArgs(
           case "off" -> false;
           default -> throw new IllegalArgumentException("--governance is on or off\n" + USAGE);
         };
+    boolean async =
+        switch (v.get("--send")) {
+          case "wait" -> false;
+          case "async" -> true;
+          default -> throw new IllegalArgumentException("--send is wait or async\n" + USAGE);
+        };
+    int inferences = Integer.parseInt(v.get("--inferences"));
+    if (!v.get("--duration").isEmpty()) {
+      inferences = (int) Math.ceil(rate * seconds(v.get("--duration")));
+    }
     if (senders < 1 || senders > Integer.parseInt(v.get("--payers"))) {
       throw new IllegalArgumentException("--senders is 1 to --payers (one payer each)\n" + USAGE);
     }
@@ -67,14 +84,29 @@ record WorkloadArgs(
             Integer.parseInt(v.get("--contributions")),
             Integer.parseInt(v.get("--duplicates")),
             Integer.parseInt(v.get("--bad-hashes")),
-            Integer.parseInt(v.get("--inferences")),
+            inferences,
             Integer.parseInt(v.get("--contributors")),
             Integer.parseInt(v.get("--payers")),
             Long.parseLong(v.get("--seed"))),
         rate,
         senders,
         governance,
+        async,
         Path.of(v.get("--fortunes")),
         Path.of(v.get("--report")));
+  }
+
+  /** Seconds in a duration: a number with an optional unit, s (the default), m or h. */
+  static long seconds(String d) {
+    var m = java.util.regex.Pattern.compile("(\\d+)([smh]?)").matcher(d.trim());
+    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+      throw new IllegalArgumentException("--duration is a positive number of s, m or h: " + d);
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "m" -> n * 60;
+      case "h" -> n * 3600;
+      default -> n;
+    };
   }
 }

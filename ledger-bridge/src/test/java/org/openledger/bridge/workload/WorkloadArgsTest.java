@@ -49,4 +49,31 @@ class WorkloadArgsTest {
     assertThat(a.senders()).isEqualTo(8);
     assertThat(a.governance()).isFalse();
   }
+
+  @Test
+  void shouldWaitForEachReceiptUnlessAskedToSendAsync() {
+    assertThat(WorkloadArgs.parse(new String[0]).async()).isFalse();
+    assertThat(WorkloadArgs.parse(new String[] {"--send", "async"}).async()).isTrue();
+    assertThatThrownBy(() -> WorkloadArgs.parse(new String[] {"--send", "fast"}))
+        .hasMessageContaining("--send is wait or async");
+  }
+
+  @Test
+  void shouldOfferTheRateForTheDurationWhenADurationIsGiven() {
+    WorkloadArgs a =
+        WorkloadArgs.parse(
+            new String[] {"--inferences", "5", "--rate", "1000", "--duration", "10m"});
+
+    assertThat(a.options().inferences()).isEqualTo(600_000);
+    assertThat(WorkloadArgs.seconds("90")).isEqualTo(90);
+    assertThat(WorkloadArgs.seconds("90s")).isEqualTo(90);
+    assertThat(WorkloadArgs.seconds("2h")).isEqualTo(7200);
+    assertThat(
+            WorkloadArgs.parse(new String[] {"--rate", "2.5", "--duration", "3s"})
+                .options()
+                .inferences())
+        .isEqualTo(8);
+    assertThatThrownBy(() -> WorkloadArgs.seconds("10d")).hasMessageContaining("--duration");
+    assertThatThrownBy(() -> WorkloadArgs.seconds("0m")).hasMessageContaining("--duration");
+  }
 }
