@@ -226,11 +226,8 @@ bench_e2e() {
     esac
   done
   [ "$block_time" != automine ] || block_time=""
-  # The follower's cursor record keeps every log of its reorg window (64 blocks by default) and
-  # must stay under Kafka's 1 MiB: ~700 payments in all (docs/BENCHMARKS.md). With blocks of
-  # hundreds of payments only a 1-block window fits; this benchmark makes no reorgs. A 30M gas
-  # limit holds ~300-390 payments a block.
-  [ -z "$block_time" ] || export OPENLEDGER_FOLLOWER_REORG_WINDOW_BLOCKS="${OPENLEDGER_FOLLOWER_REORG_WINDOW_BLOCKS:-1}"
+  # A 30M gas limit holds ~300-390 payments a block. (The follower's cursor points at its recent
+  # blocks' logs in the raw topic since 2026-12-02: any block size and reorg window fit.)
   export OPENLEDGER_RUN_DIR="$OPENLEDGER_ROOT/.run-bench" OPENLEDGER_EVM_BLOCK_TIME="$block_time" OPENLEDGER_EVM_GAS_LIMIT="$gas_limit"
   trap 'echo; [ -z "${SAMPLER:-}" ] || kill "$SAMPLER" 2>/dev/null || true; cmd_down; exit 130' INT TERM
   fresh_run

@@ -12,8 +12,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.openledger.bridge.chain.BlockHeaders;
 import org.openledger.bridge.chain.Chain;
@@ -74,6 +76,7 @@ public final class ChainFollower implements AutoCloseable {
   private final ConfluentAvroSerde<FollowerCursor> cursorSerde;
   private final FollowerMetrics metrics;
   private final AdaptiveSpan span;
+  private final RecentLogs recentLogs;
   private final ExecutorService reader;
   private Future<Range> ahead;
   private FollowerCursor cursor;
@@ -106,6 +109,7 @@ public final class ChainFollower implements AutoCloseable {
             Math.min(100, config.maxBlocksPerPoll()),
             config.maxBlocksPerPoll(),
             config.targetLogsPerTransaction());
+    this.recentLogs = new RecentLogs(config.kafkaBootstrap(), config.rawTopic(), rawSerde);
     this.reader =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -159,17 +163,6 @@ public final class ChainFollower implements AutoCloseable {
         return 0;
       }
     }
-    List<RecentBlock> written = new ArrayList<>();
-    for (Header h : headers) {
-      written.add(
-          RecentBlock.newBuilder()
-              .setNumber(h.ref().number())
-              .setHash(h.ref().hash())
-              .setParentHash(h.ref().parentHash())
-              .setLogs(new ArrayList<>(range.logs().getOrDefault(h.ref().number(), List.of())))
-              .build());
-    }
-    FollowerCursor next = Reorgs.advance(cursor, written, config.reorgWindow());
     span.onRead(range.blocks(), range.logCount());
     if (range.to() < safe) {
       // Read the next range while this one is sent and committed. It is checked like any read
@@ -179,7 +172,10 @@ public final class ChainFollower implements AutoCloseable {
       long to = Math.min(safe, range.to() + span.span());
       ahead = reader.submit(() -> read(from, to));
     }
-    commit(range.encoded(), next);
+    Range written = range;
+    commit(
+        range.encoded(),
+        offsets -> Reorgs.advance(cursor, recent(written, offsets), config.reorgWindow()));
     metrics.logsWritten.addAndGet(range.logCount());
     return headers.size();
   }
@@ -213,16 +209,41 @@ public final class ChainFollower implements AutoCloseable {
     reader.shutdownNow();
   }
 
+  /**
+   * The range's blocks as the cursor keeps them: hashes, and where each block's logs sit in the raw
+   * topic ({@code offsets}: the offset of each record sent, logs in block order first).
+   */
+  private static List<RecentBlock> recent(Range range, long[] offsets) {
+    List<RecentBlock> blocks = new ArrayList<>();
+    int at = 0;
+    for (Header h : range.headers()) {
+      int count = range.logs().getOrDefault(h.ref().number(), List.of()).size();
+      blocks.add(
+          RecentBlock.newBuilder()
+              .setNumber(h.ref().number())
+              .setHash(h.ref().hash())
+              .setParentHash(h.ref().parentHash())
+              .setLogs(new ArrayList<>())
+              .setFirstOffset(count == 0 ? -1 : offsets[at])
+              .setLogCount(count)
+              .build());
+      at += count;
+    }
+    return blocks;
+  }
+
   /** Retracts every log of the dropped blocks, newest first, and rewinds the cursor. */
   private void retract(ReorgDecision.Rewind rewind) {
     List<RawChainLog> retractions = new ArrayList<>();
+    Map<String, List<RawChainLog>> logsOf = recentLogs.of(rewind.dropped());
     for (RecentBlock dropped : rewind.dropped()) {
-      List<RawChainLog> blockLogs = dropped.getLogs();
+      List<RawChainLog> blockLogs = logsOf.get(dropped.getHash());
       for (int i = blockLogs.size() - 1; i >= 0; i--) {
         retractions.add(RawChainLog.newBuilder(blockLogs.get(i)).setRemoved(true).build());
       }
     }
-    commit(encode(retractions), Reorgs.rewind(cursor, rewind));
+    FollowerCursor rewound = Reorgs.rewind(cursor, rewind);
+    commit(encode(retractions), offsets -> rewound);
     metrics.reorgs.incrementAndGet();
     metrics.compensations.addAndGet(retractions.size());
     LOG.warn(
@@ -233,12 +254,22 @@ public final class ChainFollower implements AutoCloseable {
   }
 
   /** Writes records and the cursor atomically; read_committed readers see both or neither. */
-  private void commit(List<ProducerRecord<String, byte[]>> records, FollowerCursor next) {
+  private void commit(
+      List<ProducerRecord<String, byte[]>> records, Function<long[], FollowerCursor> cursorAfter) {
+    FollowerCursor next;
     producer.beginTransaction();
     try {
+      List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
       for (ProducerRecord<String, byte[]> r : records) {
-        producer.send(r);
+        sent.add(producer.send(r));
       }
+      // The cursor names the offsets its blocks' logs got: wait for them (still uncommitted).
+      producer.flush();
+      long[] offsets = new long[sent.size()];
+      for (int i = 0; i < offsets.length; i++) {
+        offsets[i] = offset(sent.get(i));
+      }
+      next = cursorAfter.apply(offsets);
       producer.send(
           new ProducerRecord<>(
               config.cursorTopic(), config.followerId(), cursorSerde.encode(next)));
@@ -249,6 +280,22 @@ public final class ChainFollower implements AutoCloseable {
     }
     cursor = next;
     metrics.cursorBlock.set(next.getBlockNumber());
+  }
+
+  private static long offset(Future<RecordMetadata> sent) {
+    try {
+      RecordMetadata m = sent.get();
+      if (m.partition() != 0) {
+        // Chain order is the raw topic's order, and the cursor's offsets are partition 0's.
+        throw new IllegalStateException("the raw topic must have exactly one partition");
+      }
+      return m.offset();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaException("interrupted while sending", e);
+    } catch (ExecutionException e) {
+      throw new KafkaException("a record of the transaction was not written", e.getCause());
+    }
   }
 
   /**
