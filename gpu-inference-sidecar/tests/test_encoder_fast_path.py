@@ -34,11 +34,16 @@ def outcome(call, *args):
     return result.dtype, result.shape, result.tobytes()
 
 
-def assert_same_as_reference(texts, dim):
+PATHS = {"one by one": 1 << 40, "array passes": 0}  # SMALL_WORDS that sends every batch one way
+
+
+def assert_same_as_reference(texts, dim, path="one by one"):
     fast, slow = HashingEncoderV2(dim), HashingEncoderV2(dim)
-    assert outcome(fast.encode_batch, texts) == outcome(reference_batch, slow, texts)
-    for text in texts[:3]:
-        assert outcome(fast.encode, text) == outcome(slow._reference_encode, text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ngram_hashing, "SMALL_WORDS", PATHS[path])
+        assert outcome(fast.encode_batch, texts) == outcome(reference_batch, slow, texts)
+        for text in texts[:3]:
+            assert outcome(fast.encode, text) == outcome(slow._reference_encode, text)
 
 
 STOPS = sorted(STOP_WORDS)[:12]
@@ -54,9 +59,9 @@ any_text = st.one_of(
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(any_text, min_size=1, max_size=6), st.sampled_from(DIMS))
-def test_should_equal_the_reference_bit_for_bit_on_any_texts(texts, dim):
-    assert_same_as_reference(texts, dim)
+@given(st.lists(any_text, min_size=1, max_size=6), st.sampled_from(DIMS), st.sampled_from(sorted(PATHS)))
+def test_should_equal_the_reference_bit_for_bit_on_any_texts(texts, dim, path):
+    assert_same_as_reference(texts, dim, path)
 
 
 @settings(max_examples=50, deadline=None)
@@ -65,7 +70,7 @@ def test_should_equal_the_reference_when_a_batch_is_encoded_in_several_passes(te
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ngram_hashing, "CHUNK_WORDS", 7)
         patch.setattr(ngram_hashing, "CHUNK_CELLS", 3 * dim)
-        assert_same_as_reference(texts, dim)
+        assert_same_as_reference(texts, dim, "array passes")
 
 
 @pytest.mark.parametrize("texts, row", [([""], 0), (["ok words", " ... !!! "], 1), (["a", "b", "_ _", ""], 2)])
@@ -83,13 +88,17 @@ def test_should_keep_a_defined_direction_when_every_feature_cancels_like_the_ref
     expected[0] = 1.0
 
     assert np.array_equal(enc._reference_encode("w10 w3 w6"), expected)
-    assert np.array_equal(enc.encode_batch(["x", "w10 w3 w6", "y z"])[1], expected)
+    assert np.array_equal(enc.encode("w10 w3 w6"), expected)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ngram_hashing, "SMALL_WORDS", 0)
+        assert np.array_equal(enc.encode_batch(["x", "w10 w3 w6", "y z"])[1], expected)
 
 
 def test_should_equal_the_reference_on_a_very_long_text_with_few_distinct_words():
     text = " ".join(["the", "parser", "of", "the", "file", "reads"] * 20_000)
 
-    assert_same_as_reference([text, "short one"], 2048)
+    for path in PATHS:
+        assert_same_as_reference([text, "short one"], 2048, path)
 
 
 class _FewDigests(DigestCache):
@@ -109,11 +118,13 @@ class _CollidingEncoder(HashingEncoderV2):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(phrases.filter(str.strip), min_size=1, max_size=4), st.sampled_from(DIMS))
-def test_should_merge_features_of_one_digest_like_the_reference_dict(texts, dim):
+@given(st.lists(phrases.filter(str.strip), min_size=1, max_size=4), st.sampled_from(DIMS), st.sampled_from(sorted(PATHS)))
+def test_should_merge_features_of_one_digest_like_the_reference_dict(texts, dim, path):
     fast, slow = _CollidingEncoder(dim), _CollidingEncoder(dim)
 
-    assert outcome(fast.encode_batch, texts) == outcome(reference_batch, slow, texts)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ngram_hashing, "SMALL_WORDS", PATHS[path])
+        assert outcome(fast.encode_batch, texts) == outcome(reference_batch, slow, texts)
 
 
 def test_should_bound_the_digest_cache_and_keep_no_long_keys():

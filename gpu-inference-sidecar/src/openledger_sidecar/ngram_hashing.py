@@ -27,6 +27,7 @@ import math
 import numpy as np
 
 CHUNK_WORDS = 1 << 16  # words per pass: bounds the temporaries (a longer text is one pass alone)
+SMALL_WORDS = 256  # up to this many words in a batch, texts go one by one (`_encode_small`)
 CHUNK_CELLS = 1 << 21  # texts x dim per pass: the float64 buckets of a pass (16 MiB)
 
 
@@ -86,6 +87,11 @@ def encode_words(
     """Unit float32 vectors (len(word_lists) x dim) of non-empty word lists, in passes of about
     CHUNK_WORDS words and CHUNK_CELLS cells (each text whole)."""
     out = np.zeros((len(word_lists), dim), np.float32)
+    if sum(map(len, word_lists)) <= SMALL_WORDS:  # a few texts: array passes cost more than they save
+        for row, words in zip(out, word_lists):
+            if not _encode_small(words, dim, window, stop_words, stop_weight, cache, row):
+                _encode_chunk([words], dim, window, stop_words, stop_weight, cache, row[None, :])
+        return out
     most_texts = max(1, CHUNK_CELLS // dim)
     start, words = 0, 0
     for end, ws in enumerate(word_lists, start=1):
@@ -94,6 +100,45 @@ def encode_words(
             _encode_chunk(word_lists[start:end], dim, window, stop_words, stop_weight, cache, out[start:end])
             start, words = end, 0
     return out
+
+
+def _encode_small(words, dim, window, stop_words, stop_weight, cache, out) -> bool:
+    """One text with dicts instead of array passes; False (nothing written) when two of its
+    features share a digest, which `_encode_chunk` resolves."""
+    counts: dict[bytes, int] = {}  # feature -> count, in first-occurrence order
+    weights = []
+    encoded = [w.encode("utf-8") for w in words]
+    stops = [w in stop_words for w in words]
+    n = len(words)
+    for i, e in enumerate(encoded):
+        stop = stops[i]
+        key = b"w\x1f" + e
+        if key in counts:
+            counts[key] += 1
+        else:
+            counts[key] = 1
+            weights.append(stop_weight if stop else 1.0)
+        prefix = b"p\x1f" + e + b" "
+        for j in range(i + 1, min(i + 1 + window, n)):
+            key = prefix + encoded[j]
+            if key in counts:
+                counts[key] += 1
+            else:
+                counts[key] = 1
+                weights.append(stop_weight if stop and stops[j] else 1.0)
+    h = cache.digests(list(counts))
+    if len(set(h.tolist())) < len(h):
+        return False
+    value = np.array(weights) * np.sqrt(np.fromiter(counts.values(), np.float64, len(counts)))
+    signed = np.where((h >> np.uint64(63)) == 0, value, -value)
+    sums = np.bincount((h % np.uint64(dim)).astype(np.int64), weights=signed, minlength=dim)
+    touched = sums[sums != 0.0]
+    norm = math.sqrt(math.fsum((touched * touched).tolist()))
+    if norm == 0.0:  # every feature cancelled out: keep a defined direction
+        out[0] = 1.0
+    else:
+        out[:] = sums / norm
+    return True
 
 
 def _encode_chunk(word_lists, dim, window, stop_words, stop_weight, cache, out) -> None:
