@@ -3,9 +3,12 @@
 Why: the encoder runs on every query of every score call and on every indexed contribution, and
 written per feature in Python (a dict entry, a BLAKE2b object and an int per word and per word
 pair) it cost more than the scoring product itself. Here Python touches each *distinct* word and
-word pair of a batch once, to hash it (BLAKE2b has no array form; a bounded cache spares the
-common ones across calls), and everything per occurrence is NumPy: counting features per text,
-ordering them by first occurrence, and summing their signed values into buckets.
+word pair of a batch once, to hash it (BLAKE2b has no array form; a bounded cache spares words
+across calls, ~90% of a batch's distinct words were seen before; pairs are not cached: most are
+new, and keeping them cost more than it saved, measured in docs/BENCHMARKS.md), and everything
+per occurrence is NumPy: counting features per text, ordering them by first occurrence, and
+summing their signed values into buckets. Batches of a few words go text by text through dicts
+instead (`_encode_small`): there, NumPy's per-call cost outweighs what the arrays save.
 
 Bit-identity with the per-feature code (`HashingEncoderV2._reference_encode`) holds by doing the
 same floating-point operations in the same order: a feature's value is weight x sqrt(count) in
@@ -31,8 +34,23 @@ SMALL_WORDS = 256  # up to this many words in a batch, texts go one by one (`_en
 CHUNK_CELLS = 1 << 21  # texts x dim per pass: the float64 buckets of a pass (16 MiB)
 
 
+_BLANK = hashlib.blake2b(digest_size=8)  # copied per feature: cheaper than a new object
+_WORD_TAG = ord("w")  # first byte of a word feature (`w\x1f<word>`); pairs start with `p`
+
+
+def digests(keys: list[bytes]) -> np.ndarray:
+    """The little-endian uint64 BLAKE2b-64 digests of the keys, in order."""
+    copy, out = _BLANK.copy, []
+    append = out.append
+    for key in keys:
+        h = copy()
+        h.update(key)
+        append(h.digest())
+    return np.frombuffer(b"".join(out), dtype="<u8")
+
+
 class DigestCache:
-    """BLAKE2b-64 digests of recent features (UTF-8 bytes), bounded for hostile input.
+    """BLAKE2b-64 digests of recent word features (UTF-8 bytes), bounded for hostile input.
 
     Two generations of at most `entries` keys each: a hit in the old one is copied to the young
     one, and a young one that would overflow becomes the old one (an LRU up to one generation).
@@ -46,7 +64,6 @@ class DigestCache:
         self.max_key = max_key
         self._young: dict[bytes, bytes] = {}
         self._old: dict[bytes, bytes] = {}
-        self._blank = hashlib.blake2b(digest_size=8)  # copied per feature: cheaper than a new object
 
     def __len__(self) -> int:
         return len(self._young) + len(self._old)
@@ -54,23 +71,23 @@ class DigestCache:
     def digests(self, keys: list[bytes]) -> np.ndarray:
         """The little-endian uint64 digests of the keys, in order (each key hashed at most once
         per call: the caller passes distinct keys)."""
-        young, old = self._young, self._old
-        found = list(map(young.get, keys))
-        missing = [i for i, d in enumerate(found) if d is None]
-        if missing:
-            blank, longest = self._blank, self.max_key
-            fresh = {}
-            for i in missing:
-                key = keys[i]
-                d = old.get(key)
-                if d is None:
-                    h = blank.copy()
+        found = list(map(self._young.get, keys))
+        if None in found:
+            missing = [i for i, d in enumerate(found) if d is None]
+            todo = list(map(keys.__getitem__, missing))
+            known = list(map(self._old.get, todo))
+            copy = _BLANK.copy
+            for j, key in enumerate(todo):
+                if known[j] is None:
+                    h = copy()
                     h.update(key)
-                    d = h.digest()
+                    known[j] = h.digest()
+            for i, d in zip(missing, known):
                 found[i] = d
-                if len(key) <= longest:
-                    fresh[key] = d
-            self._keep(fresh)
+            if max(map(len, todo)) > self.max_key:
+                self._keep({k: d for k, d in zip(todo, known) if len(k) <= self.max_key})
+            else:
+                self._keep(dict(zip(todo, known)))
         return np.frombuffer(b"".join(found), dtype="<u8")
 
     def _keep(self, fresh: dict[bytes, bytes]) -> None:
@@ -126,7 +143,11 @@ def _encode_small(words, dim, window, stop_words, stop_weight, cache, out) -> bo
             else:
                 counts[key] = 1
                 weights.append(stop_weight if stop and stops[j] else 1.0)
-    h = cache.digests(list(counts))
+    keys = list(counts)
+    is_word = np.fromiter((k[0] == _WORD_TAG for k in keys), bool, len(keys))
+    h = np.empty(len(keys), np.uint64)
+    h[is_word] = cache.digests([k for k in keys if k[0] == _WORD_TAG])
+    h[~is_word] = digests([k for k in keys if k[0] != _WORD_TAG])
     if len(set(h.tolist())) < len(h):
         return False
     value = np.array(weights) * np.sqrt(np.fromiter(counts.values(), np.float64, len(counts)))
@@ -170,7 +191,7 @@ def _encode_chunk(word_lists, dim, window, stop_words, stop_weight, cache, out) 
     prefixes = [b"p\x1f" + e + b" " for e in encoded]
     digest = np.concatenate([
         cache.digests([b"w\x1f" + e for e in encoded]),
-        cache.digests(list(map(bytes.__add__, map(prefixes.__getitem__, first.tolist()), map(encoded.__getitem__, second.tolist())))),
+        digests(list(map(bytes.__add__, map(prefixes.__getitem__, first.tolist()), map(encoded.__getitem__, second.tolist())))),
     ])
     weight = np.where(np.concatenate([stop, stop[first] & stop[second]]), stop_weight, 1.0)
     ordered = np.sort(digest)
