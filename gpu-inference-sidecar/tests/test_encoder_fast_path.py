@@ -152,3 +152,15 @@ def test_should_give_the_same_vector_whatever_the_cache_held_before():
     warm.encode_batch(["the parser reads the file", "a file of sections"] * 3)
 
     assert np.array_equal(warm.encode("the file of the parser"), HashingEncoderV2().encode("the file of the parser"))
+
+
+def test_should_time_both_paths_in_the_encoder_benchmark_on_a_few_texts():
+    from openledger_sidecar import bench_encoder
+
+    texts = ["the parser reads the file", "a mapping of sections", "stock markets fell", "cats sat on mats"] * 3
+    assert np.array_equal(bench_encoder.ReferenceEncoderV2().encode_batch(texts), HashingEncoderV2().encode_batch(texts))
+    for path in bench_encoder.PATHS:
+        seconds, _ = bench_encoder.encode_pass(path, texts, 5)
+        assert seconds > 0
+        seconds, _ = bench_encoder.score_pass(path, texts[:8], texts[8:], 2, 3)
+        assert seconds > 0

@@ -122,7 +122,7 @@ class HashingEncoderV2:
             raise ValueError("dim must be >= 8")
         self.dim = dim
         self._words: dict[str, int] = {}  # the reference path's cache of word digests (bounded)
-        self._digests = DigestCache()  # the fast path's cache of feature digests (bounded)
+        self._digests = DigestCache()  # the fast path's cache of word digests (bounded)
 
     def _digest(self, feature: str) -> int:
         return int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "little")
@@ -164,10 +164,12 @@ class HashingEncoderV2:
 
     def encode_batch(self, texts: list[str]) -> np.ndarray:
         """Unit vectors of the texts; a ValueError names the first row that cannot be encoded."""
-        word_lists = [tokens(text) for text in texts]
-        for i, words in enumerate(word_lists):
+        word_lists = []
+        for i, text in enumerate(texts):  # row by row, so the first bad row is named, as before
+            words = tokens(text)
             if not words:
                 raise EncodeError(i, "text has no words to encode")
+            word_lists.append(words)
         return encode_words(word_lists, self.dim, self.WINDOW, STOP_WORDS, STOP_WEIGHT, self._digests)
 
     def _reference_encode(self, text: str) -> np.ndarray:

@@ -17,8 +17,8 @@ which is each text's first-occurrence order, starting from 0.0 as the dict did; 
 exactly rounded `math.fsum` of the touched buckets' squares (order-free; untouched buckets add 0)
 and a correctly rounded sqrt; each value is divided by it in float64 and rounded once to float32.
 Features are told apart by their 64-bit digest, as the dict was keyed, so even a digest collision
-merges the same two features (with the first one's weight). tests/test_encoders.py checks all of
-it against the reference on random texts.
+merges the same two features (with the first one's weight). tests/test_encoder_fast_path.py
+checks all of it against the reference on random texts.
 """
 
 from __future__ import annotations
