@@ -189,10 +189,8 @@ def _encode_chunk(word_lists, dim, window, stop_words, stop_weight, cache, out) 
     # Features: the distinct words, then the distinct pairs; their digests and weights.
     first, second = np.divmod(pairs, v)
     prefixes = [b"p\x1f" + e + b" " for e in encoded]
-    digest = np.concatenate([
-        cache.digests([b"w\x1f" + e for e in encoded]),
-        digests(list(map(bytes.__add__, map(prefixes.__getitem__, first.tolist()), map(encoded.__getitem__, second.tolist())))),
-    ])
+    pair_features = map(bytes.__add__, map(prefixes.__getitem__, first.tolist()), map(encoded.__getitem__, second.tolist()))
+    digest = np.concatenate([cache.digests([b"w\x1f" + e for e in encoded]), digests(list(pair_features))])
     weight = np.where(np.concatenate([stop, stop[first] & stop[second]]), stop_weight, 1.0)
     ordered = np.sort(digest)
     if (ordered[1:] == ordered[:-1]).any():  # two features, one digest: one feature, as in a dict
