@@ -18,6 +18,8 @@ import unicodedata
 
 import numpy as np
 
+from .ngram_hashing import DigestCache, encode_words
+
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -119,7 +121,8 @@ class HashingEncoderV2:
         if dim < 8:
             raise ValueError("dim must be >= 8")
         self.dim = dim
-        self._words: dict[str, int] = {}  # a cache of word digests (bounded): speed only
+        self._words: dict[str, int] = {}  # the reference path's cache of word digests (bounded)
+        self._digests = DigestCache()  # the fast path's cache of word digests (bounded)
 
     def _digest(self, feature: str) -> int:
         return int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "little")
@@ -157,6 +160,23 @@ class HashingEncoderV2:
         words = tokens(text)
         if not words:
             raise ValueError("text has no words to encode")
+        return encode_words([words], self.dim, self.WINDOW, STOP_WORDS, STOP_WEIGHT, self._digests)[0]
+
+    def encode_batch(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors of the texts; a ValueError names the first row that cannot be encoded."""
+        word_lists = []
+        for i, text in enumerate(texts):  # row by row, so the first bad row is named, as before
+            words = tokens(text)
+            if not words:
+                raise EncodeError(i, "text has no words to encode")
+            word_lists.append(words)
+        return encode_words(word_lists, self.dim, self.WINDOW, STOP_WORDS, STOP_WEIGHT, self._digests)
+
+    def _reference_encode(self, text: str) -> np.ndarray:
+        """`encode` written per feature, as the formula reads: what the fast path must equal."""
+        words = tokens(text)
+        if not words:
+            raise ValueError("text has no words to encode")
         buckets: dict[int, float] = {}
         for h, value in self.features(words).items():
             b = h % self.dim
@@ -169,16 +189,6 @@ class HashingEncoderV2:
         for b, v in buckets.items():
             vector[b] = v / norm
         return vector
-
-    def encode_batch(self, texts: list[str]) -> np.ndarray:
-        """Unit vectors of the texts; a ValueError names the first row that cannot be encoded."""
-        out = np.zeros((len(texts), self.dim), np.float32)
-        for i, text in enumerate(texts):
-            try:
-                out[i] = self.encode(text)
-            except ValueError as e:
-                raise EncodeError(i, str(e)) from e
-        return out
 
 
 class PrecomputedEncoder:
