@@ -75,7 +75,8 @@ public final class FollowerBenchmark {
   }
 
   /** The decoder through Kafka: records/s from start, and from its first decoded record on. */
-  private record DecoderRun(double fromStart, double afterFirst, double startSeconds) {}
+  private record DecoderRun(
+      double fromStart, double afterFirst, double startSeconds, double streamCpu, double wall) {}
 
   /**
    * Runs the decoder app's topology, with the decoder's settings read from the environment like the
@@ -122,13 +123,25 @@ public final class FollowerBenchmark {
         Thread.sleep(5);
       }
       long end = System.nanoTime();
+      // CPU the stream thread itself used: far below the wall time means it waited (commits,
+      // fetches), near it means the per-record work bounds the rate.
+      var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+      double streamCpu =
+          Thread.getAllStackTraces().keySet().stream()
+                  .filter(th -> th.getName().startsWith(names.prefix() + "openledger-decoder"))
+                  .filter(th -> th.getName().endsWith("StreamThread-1"))
+                  .mapToLong(th -> Math.max(0, mx.getThreadCpuTime(th.getId())))
+                  .sum()
+              / 1e9;
       if (first == 0) {
         first = end;
       }
       return new DecoderRun(
           run.logs() / ((end - t) / 1e9),
           run.logs() / (Math.max(1, end - first) / 1e9),
-          (first - t) / 1e9);
+          (first - t) / 1e9,
+          streamCpu,
+          (end - t) / 1e9);
     }
   }
 
@@ -292,6 +305,9 @@ public final class FollowerBenchmark {
           "decoder app through Kafka (exactly once): %8.0f records/s from start (first record"
               + " after %.2f s); %.0f records/s after the first%n",
           decoderKafka.fromStart(), decoderKafka.startSeconds(), decoderKafka.afterFirst());
+      System.out.printf(
+          "decoder stream thread CPU:                %8.2f s of %.2f s wall%n",
+          decoderKafka.streamCpu(), decoderKafka.wall());
       double inMemory = encoded.size() * rounds / decodeSeconds;
       System.out.printf(
           "decoder work (Avro + ABI decode):         %8.0f records/s (%d records x %d)%n",

@@ -20,6 +20,7 @@ public record DecoderStreamsConfig(
     long fetchMinBytes,
     long fetchMaxWaitMs,
     long maxPollRecords,
+    long bufferedRecordsPerPartition,
     long cacheMaxBytes) {
 
   /**
@@ -64,6 +65,18 @@ public record DecoderStreamsConfig(
       ConfigKey.atLeast(
           "decoder.consumer.max.poll.records", 5000, 1, "records one poll hands to the topology");
 
+  /**
+   * Kafka Streams pauses fetching a partition once this many of its records wait in the task's
+   * queue; with the default 1,000 a catching-up decoder stalls on a fetch round trip every 1,000
+   * records (all the decoder's input is one partition).
+   */
+  public static final ConfigKey<Long> BUFFERED_RECORDS =
+      ConfigKey.atLeast(
+          "decoder.buffered.records.per.partition",
+          10000,
+          1,
+          "raw records buffered before the decoder pauses fetching (memory: ~0.5 KB each)");
+
   public static final ConfigKey<Long> CACHE_MAX_BYTES =
       ConfigKey.atLeast(
           "decoder.statestore.cache.max.bytes",
@@ -81,6 +94,7 @@ public record DecoderStreamsConfig(
           FETCH_MIN_BYTES,
           FETCH_MAX_WAIT_MS,
           MAX_POLL_RECORDS,
+          BUFFERED_RECORDS,
           CACHE_MAX_BYTES);
 
   /** Reads (and checks) every key from {@code source}. */
@@ -93,6 +107,7 @@ public record DecoderStreamsConfig(
         source.get(FETCH_MIN_BYTES),
         source.get(FETCH_MAX_WAIT_MS),
         source.get(MAX_POLL_RECORDS),
+        source.get(BUFFERED_RECORDS),
         source.get(CACHE_MAX_BYTES));
   }
 
@@ -105,6 +120,7 @@ public record DecoderStreamsConfig(
   public void applyTo(Properties props) {
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, cacheMaxBytes);
+    props.put("buffered.records.per.partition", (int) bufferedRecordsPerPartition);
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), lingerMs);
     props.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), (int) batchSize);
     props.put(

@@ -36,9 +36,10 @@ class DecoderStreamsConfigTest {
                 "OPENLEDGER_DECODER_CONSUMER_FETCH_MIN_BYTES", "2",
                 "OPENLEDGER_DECODER_CONSUMER_FETCH_MAX_WAIT_MS", "20",
                 "OPENLEDGER_DECODER_CONSUMER_MAX_POLL_RECORDS", "5000",
+                "OPENLEDGER_DECODER_BUFFERED_RECORDS_PER_PARTITION", "7000",
                 "OPENLEDGER_DECODER_STATESTORE_CACHE_MAX_BYTES", "0"));
 
-    assertThat(c).isEqualTo(new DecoderStreamsConfig(50, 0, 65536, 2, 20, 5000, 0));
+    assertThat(c).isEqualTo(new DecoderStreamsConfig(50, 0, 65536, 2, 20, 5000, 7000, 0));
   }
 
   @Test
@@ -51,7 +52,7 @@ class DecoderStreamsConfigTest {
   @Test
   void shouldPrefixClientSettingsWhenAppliedToStreamsProperties() {
     Properties props = new Properties();
-    new DecoderStreamsConfig(50, 0, 65536, 2, 20, 5000, 0).applyTo(props);
+    new DecoderStreamsConfig(50, 0, 65536, 2, 20, 5000, 7000, 0).applyTo(props);
 
     assertThat(props)
         .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50L)
@@ -60,7 +61,8 @@ class DecoderStreamsConfigTest {
         .containsEntry("producer.batch.size", 65536)
         .containsEntry("consumer.fetch.min.bytes", 2)
         .containsEntry("consumer.fetch.max.wait.ms", 20)
-        .containsEntry("consumer.max.poll.records", 5000);
+        .containsEntry("consumer.max.poll.records", 5000)
+        .containsEntry("buffered.records.per.partition", 7000);
     // Kafka Streams accepts them: building its config validates every type.
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "t");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
