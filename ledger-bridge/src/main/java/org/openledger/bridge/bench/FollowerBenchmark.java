@@ -74,39 +74,6 @@ public final class FollowerBenchmark {
     }
   }
 
-  /** Runs the decoder app's topology over a followed raw topic; returns records/s through Kafka. */
-  private static double decoderThroughKafka(
-      FollowerConfig config, FollowRun run, Deployment deployment, ChainEventDecoder decoder)
-      throws Exception {
-    org.openledger.bridge.streams.TopicNames names =
-        new org.openledger.bridge.streams.TopicNames(run.prefix());
-    org.openledger.bridge.streams.DecoderApp.ensureTopics(config.kafkaBootstrap(), names);
-    org.openledger.bridge.streams.DecoderMetrics metrics =
-        new org.openledger.bridge.streams.DecoderMetrics();
-    org.apache.kafka.streams.StreamsBuilder builder = new org.apache.kafka.streams.StreamsBuilder();
-    org.openledger.bridge.streams.DecoderTopology.build(
-        builder,
-        names,
-        new SchemaRegistryClient(URI.create(config.registryUrl())),
-        decoder,
-        metrics);
-    Path state = Files.createTempDirectory("bench-decoder");
-    try (org.apache.kafka.streams.KafkaStreams streams =
-        new org.apache.kafka.streams.KafkaStreams(
-            builder.build(),
-            org.openledger.bridge.streams.DecoderApp.streamsProps(
-                config.kafkaBootstrap(), names, state.toString()))) {
-      long t = System.nanoTime();
-      streams.start();
-      long deadline = t + 300_000_000_000L;
-      while (metrics.decodedTotal() + metrics.ignoredTotal() + metrics.deadLetters() < run.logs()
-          && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
-      return run.logs() / ((System.nanoTime() - t) / 1e9);
-    }
-  }
-
   /** Follows the whole range into a fresh set of topics; returns the time it took. */
   private static FollowRun follow(
       Chain chain, Deployment deployment, Path file, Map<String, String> env, long head)
@@ -248,7 +215,8 @@ public final class FollowerBenchmark {
       ceilingEnv.put("OPENLEDGER_DEPLOYMENT_FILE", file.toString());
       FollowerConfig ceilingConfig = FollowerConfig.load(ceilingEnv);
       double ceiling = kafkaCeiling(ceilingConfig, encoded, 2000);
-      double decoderKafka = decoderThroughKafka(ceilingConfig, measured, deployment, decoder);
+      DecoderThroughKafka.Run decoderKafka =
+          DecoderThroughKafka.run(ceilingConfig, measured.prefix(), measured.logs(), decoder, env);
 
       System.out.printf("%nrange: %d blocks, %d logs (node %s)%n", blocks, rawLogs, rpc);
       System.out.printf(
@@ -264,10 +232,19 @@ public final class FollowerBenchmark {
           "Kafka ceiling (same records, tx of 2000): %8.0f records/s; follower / ceiling %.2f%n",
           ceiling, (measured.logs() / followSeconds) / ceiling);
       System.out.printf(
-          "decoder app through Kafka (exactly once): %8.0f records/s%n", decoderKafka);
+          "decoder app through Kafka (exactly once): %8.0f records/s from start (first record"
+              + " after %.2f s); %.0f records/s after the first%n",
+          decoderKafka.fromStart(), decoderKafka.startSeconds(), decoderKafka.afterFirst());
+      System.out.printf(
+          "decoder stream thread CPU:                %8.2f s of %.2f s wall%n",
+          decoderKafka.streamCpu(), decoderKafka.wall());
+      double inMemory = encoded.size() * rounds / decodeSeconds;
       System.out.printf(
           "decoder work (Avro + ABI decode):         %8.0f records/s (%d records x %d)%n",
-          encoded.size() * rounds / decodeSeconds, encoded.size(), rounds);
+          inMemory, encoded.size(), rounds);
+      System.out.printf(
+          "decoder through Kafka / in memory:        %8.2f from start, %.2f after the first%n",
+          decoderKafka.fromStart() / inMemory, decoderKafka.afterFirst() / inMemory);
     }
   }
 }

@@ -60,6 +60,7 @@ public final class DecoderApp {
   public static void main(String[] args) throws Exception {
     ConfigSource config = ConfigSource.of(System.getenv(), Optional.empty());
     config.validate(List.of(KAFKA, REGISTRY, DEPLOYMENT, PREFIX, STATE_DIR, HTTP_PORT, HOST));
+    DecoderStreamsConfig tuning = DecoderStreamsConfig.load(config);
     TopicNames names = new TopicNames(config.get(PREFIX));
     Deployment deployment = Deployment.read(Path.of(config.get(DEPLOYMENT)));
     SchemaRegistryClient registry = new SchemaRegistryClient(URI.create(config.get(REGISTRY)));
@@ -70,7 +71,7 @@ public final class DecoderApp {
     DecoderTopology.build(
         builder, names, registry, new ChainEventDecoder(deployment.addressesByName()), metrics);
     BalancesTopology.build(builder, names, registry);
-    Properties props = streamsProps(config.get(KAFKA), names, config.get(STATE_DIR));
+    Properties props = streamsProps(config.get(KAFKA), names, config.get(STATE_DIR), tuning);
 
     CountDownLatch stopped = new CountDownLatch(1);
     try (KafkaStreams streams = new KafkaStreams(builder.build(), props)) {
@@ -94,15 +95,24 @@ public final class DecoderApp {
     }
   }
 
-  /** Exactly-once processing, committed every 200 ms (the latency a consumer sees). */
+  /** Exactly-once processing with the default tuning of {@link DecoderStreamsConfig}. */
   public static Properties streamsProps(String bootstrap, TopicNames names, String stateDir) {
+    return streamsProps(bootstrap, names, stateDir, DecoderStreamsConfig.defaults());
+  }
+
+  /**
+   * Exactly-once processing (exactly_once_v2) with {@code tuning}: its commit interval is the
+   * latency a read_committed consumer of the typed topics sees on top of processing.
+   */
+  public static Properties streamsProps(
+      String bootstrap, TopicNames names, String stateDir, DecoderStreamsConfig tuning) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, names.prefix() + "openledger-decoder");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
-    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+    tuning.applyTo(props);
     return props;
   }
 
