@@ -1,13 +1,10 @@
 package org.openledger.bridge.follow;
 
 import java.io.IOException;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,24 +14,20 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.openledger.bridge.chain.BlockHeaders;
 import org.openledger.bridge.chain.Chain;
-import org.openledger.bridge.chain.RawLogs;
 import org.openledger.bridge.deploy.Deployment;
 import org.openledger.bridge.domain.follow.AdaptiveSpan;
 import org.openledger.bridge.domain.follow.BlockRef;
 import org.openledger.bridge.domain.follow.ReorgDecision;
 import org.openledger.bridge.domain.follow.Reorgs;
+import org.openledger.bridge.follow.RangeReader.Header;
+import org.openledger.bridge.follow.RangeReader.Range;
 import org.openledger.events.RawChainLog;
 import org.openledger.pipeline.FollowerCursor;
 import org.openledger.pipeline.RecentBlock;
 import org.openledger.schemas.serde.ConfluentAvroSerde;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.web3j.protocol.core.DefaultBlockParameter;
-import org.web3j.protocol.core.methods.request.EthFilter;
-import org.web3j.protocol.core.methods.response.EthLog;
-import org.web3j.protocol.core.methods.response.Log;
 
 /**
  * Follows the chain into Kafka exactly once. Each step reads a bounded range of blocks at least
@@ -48,28 +41,8 @@ public final class ChainFollower implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChainFollower.class);
 
-  /** A header with the timestamp the raw records carry. */
-  private record Header(BlockRef ref, long timestamp) {}
-
-  /** One read of blocks {@code from..to}; see {@link #read}. */
-  private record Range(
-      long from,
-      long to,
-      List<Header> headers,
-      Map<Long, List<RawChainLog>> logs,
-      List<ProducerRecord<String, byte[]>> encoded,
-      int logCount,
-      String refused) {
-
-    long blocks() {
-      return to - from + 1;
-    }
-  }
-
   private final Chain chain;
-  private final BlockHeaders blockHeaders;
-  private final List<String> addresses;
-  private final Set<String> followed;
+  private final RangeReader ranges;
   private final FollowerConfig config;
   private final Producer<String, byte[]> producer;
   private final ConfluentAvroSerde<RawChainLog> rawSerde;
@@ -90,14 +63,7 @@ public final class ChainFollower implements AutoCloseable {
       FollowerMetrics metrics,
       FollowerCursor cursor) {
     this.chain = chain;
-    this.blockHeaders = new BlockHeaders(config.rpcUrl());
-    this.addresses =
-        deployment.contractAddresses().stream().map(a -> a.toLowerCase(Locale.ROOT)).toList();
-    if (addresses.isEmpty()) {
-      // eth_getLogs without addresses returns every contract's logs: never follow that.
-      throw new IllegalArgumentException("the deployment names no contracts to follow");
-    }
-    this.followed = Set.copyOf(addresses);
+    this.ranges = new RangeReader(chain, deployment, config, serdes.raw(), metrics);
     this.config = config;
     this.producer = producer;
     this.rawSerde = serdes.raw();
@@ -135,7 +101,8 @@ public final class ChainFollower implements AutoCloseable {
     }
     if (range == null) {
       range =
-          read(cursor.getBlockNumber() + 1, Math.min(safe, cursor.getBlockNumber() + span.span()));
+          ranges.read(
+              cursor.getBlockNumber() + 1, Math.min(safe, cursor.getBlockNumber() + span.span()));
     }
     if (range.refused() != null) {
       if (!span.onRefused()) {
@@ -170,7 +137,7 @@ public final class ChainFollower implements AutoCloseable {
       // exactly what a read started at this moment would give.
       long from = range.to() + 1;
       long to = Math.min(safe, range.to() + span.span());
-      ahead = reader.submit(() -> read(from, to));
+      ahead = reader.submit(() -> ranges.read(from, to));
     }
     Range written = range;
     commit(
@@ -243,7 +210,7 @@ public final class ChainFollower implements AutoCloseable {
       }
     }
     FollowerCursor rewound = Reorgs.rewind(cursor, rewind);
-    commit(encode(retractions), offsets -> rewound);
+    commit(ranges.encode(retractions), offsets -> rewound);
     metrics.reorgs.incrementAndGet();
     metrics.compensations.addAndGet(retractions.size());
     LOG.warn(
@@ -298,94 +265,16 @@ public final class ChainFollower implements AutoCloseable {
     }
   }
 
-  /**
-   * Reads blocks {@code from..to}: headers (parent hashes checked within the range), logs, and the
-   * records ready to send (logs then the range's seal). Headers or logs null: the chain moved while
-   * it was read; {@code refused}: the node answered getLogs with an error.
-   */
-  private Range read(long from, long to) throws IOException {
-    List<Header> headers = headers(from, to);
-    for (int i = 1; i < headers.size(); i++) {
-      if (!headers.get(i).ref().parentHash().equals(headers.get(i - 1).ref().hash())) {
-        return new Range(from, to, null, null, List.of(), 0, null);
-      }
-    }
-    EthLog response =
-        chain
-            .web3()
-            .ethGetLogs(
-                new EthFilter(
-                    DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
-                    DefaultBlockParameter.valueOf(BigInteger.valueOf(to)),
-                    addresses))
-            .send();
-    if (response.hasError()) {
-      return new Range(from, to, headers, null, List.of(), 0, response.getError().getMessage());
-    }
-    Map<Long, List<RawChainLog>> logs = logs(response, headers);
-    if (logs == null) {
-      return new Range(from, to, headers, null, List.of(), 0, null);
-    }
-    List<RawChainLog> records = new ArrayList<>();
-    for (Header h : headers) {
-      records.addAll(logs.getOrDefault(h.ref().number(), List.of()));
-    }
-    int count = records.size();
-    Header last = headers.get(headers.size() - 1);
-    records.add(
-        RawLogs.seal(chain.chainId(), last.ref().number(), last.ref().hash(), last.timestamp()));
-    return new Range(from, to, headers, logs, encode(records), count, null);
-  }
-
-  private List<ProducerRecord<String, byte[]>> encode(List<RawChainLog> records) {
-    List<ProducerRecord<String, byte[]>> encoded = new ArrayList<>(records.size());
-    for (RawChainLog r : records) {
-      encoded.add(new ProducerRecord<>(config.rawTopic(), RawLogs.key(r), rawSerde.encode(r)));
-    }
-    return encoded;
-  }
-
-  private List<Header> headers(long from, long to) throws IOException {
-    List<Header> headers = new ArrayList<>();
-    for (BlockHeaders.Header h : blockHeaders.range(from, to)) {
-      headers.add(new Header(new BlockRef(h.number(), h.hash(), h.parentHash()), h.timestamp()));
-    }
-    return headers;
-  }
-
   private Map<Long, String> canonicalHashes() throws IOException {
     Map<Long, String> canonical = new HashMap<>();
     List<RecentBlock> recent = cursor.getRecent();
     if (recent.isEmpty()) {
       return canonical;
     }
-    for (Header h : headers(recent.get(0).getNumber(), recent.get(recent.size() - 1).getNumber())) {
+    for (Header h :
+        ranges.headers(recent.get(0).getNumber(), recent.get(recent.size() - 1).getNumber())) {
       canonical.put(h.ref().number(), h.ref().hash());
     }
     return canonical;
-  }
-
-  /** Logs of the range by block, or null when one belongs to a block hash we did not read. */
-  private Map<Long, List<RawChainLog>> logs(EthLog response, List<Header> headers) {
-    Map<Long, Header> byNumber = new HashMap<>();
-    headers.forEach(h -> byNumber.put(h.ref().number(), h));
-    Map<Long, List<RawChainLog>> logs = new HashMap<>();
-    for (EthLog.LogResult<?> result : response.getLogs()) {
-      Log log = (Log) result.get();
-      if (!RawLogs.isFrom(log, followed)) {
-        // The filter asked for the deployment's addresses only; a node that answers more is not
-        // believed. The decoder would ignore such a log anyway; it never reaches the raw topic.
-        metrics.foreignLogs.incrementAndGet();
-        LOG.warn("eth_getLogs returned a log of {}, not a followed contract", log.getAddress());
-        continue;
-      }
-      Header h = byNumber.get(log.getBlockNumber().longValueExact());
-      if (h == null || !h.ref().hash().equalsIgnoreCase(log.getBlockHash())) {
-        return null;
-      }
-      logs.computeIfAbsent(h.ref().number(), n -> new ArrayList<>())
-          .add(RawLogs.of(log, chain.chainId(), h.timestamp(), false));
-    }
-    return logs;
   }
 }
