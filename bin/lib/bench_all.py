@@ -85,7 +85,12 @@ def rows(folder):
     out.append(("loader, Kafka → ClickHouse", fmt(num(lk, r"^loader, Kafka -> ClickHouse:.*?s: ([\d,]+) rows/s"), " rows/s"),
                 "–", "–", "bench loader kafka"))
     s = read(folder, "sidecar")
-    out.append(("sidecar scoring", "see its table below", "matmul on the same rows", table_ratio(s), "bench sidecar"))
+    out.append(("sidecar scoring, one index", "see its table below", "matmul on the same rows", table_ratio(s),
+                "bench sidecar"))
+    sd = read(folder, "sidecar-datanets")
+    out.append(("sidecar scoring, one model over 57 Datanets", "see its table below",
+                "one matmul over the union of the model's rows", table_ratio(sd),
+                "bench sidecar --sizes 20000,100000 --dims 2048 --datanets 57 --threshold 0,0.2 --chunk-rows 20000"))
     e = read(folder, "e2e")
     offered = num(e, r"offered: \d+ inferences sent in [\d.]+ s = ([\d.]+) inferences/s")
     asked = num(e, r"\(asked ([\d.]+)/s\)")
@@ -108,7 +113,7 @@ def main(folder):
     print("|---|---|---|---|---|")
     for stage, figure, ceiling, r, command in rows(folder):
         print(f"| {stage} | {figure} | {ceiling} | {r} | `bin/openledger {command}` |")
-    for name in ("sidecar", "quality"):
+    for name in ("sidecar", "sidecar-datanets", "quality"):
         tables = [line for line in read(folder, name).splitlines() if line.startswith("|")]
         if tables:
             print(f"\n### {name} (`bin/openledger bench {name}`)\n")
