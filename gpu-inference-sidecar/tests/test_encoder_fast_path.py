@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openledger_sidecar import ngram_hashing
-from openledger_sidecar.encoders import STOP_WORDS, EncodeError, HashingEncoderV2
+from openledger_sidecar.encoders import STOP_WORDS, EncodeError, HashingEncoderV2, encode_each
 from openledger_sidecar.ngram_hashing import DigestCache
 
 DIMS = (8, 61, 2048)  # 8 and 61: many features per bucket, so the order of the sums is tested
@@ -16,13 +16,7 @@ DIMS = (8, 61, 2048)  # 8 and 61: many features per bucket, so the order of the 
 
 def reference_batch(enc: HashingEncoderV2, texts: list[str]):
     """What encode_batch did before the fast path: each text by the reference, the first bad row named."""
-    out = np.zeros((len(texts), enc.dim), np.float32)
-    for i, text in enumerate(texts):
-        try:
-            out[i] = enc._reference_encode(text)
-        except ValueError as e:
-            raise EncodeError(i, str(e)) from e
-    return out
+    return encode_each(enc._reference_encode, texts, enc.dim)
 
 
 def outcome(call, *args):

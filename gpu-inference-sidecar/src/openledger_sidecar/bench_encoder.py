@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from . import quality_corpus as qc
 from .bench import OtherLoad
-from .encoders import EncodeError, HashingEncoderV2, tokens
+from .encoders import HashingEncoderV2, encode_each, tokens
 from .service import AttributionService
 
 
@@ -33,13 +33,7 @@ class ReferenceEncoderV2(HashingEncoderV2):
         return self._reference_encode(text)
 
     def encode_batch(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), np.float32)
-        for i, text in enumerate(texts):
-            try:
-                out[i] = self._reference_encode(text)
-            except ValueError as e:
-                raise EncodeError(i, str(e)) from e
-        return out
+        return encode_each(self._reference_encode, texts, self.dim)
 
 
 PATHS = {"reference": ReferenceEncoderV2, "fast": HashingEncoderV2}

@@ -37,6 +37,18 @@ def tokens(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
+def encode_each(encode, texts: list[str], dim: int) -> np.ndarray:
+    """The texts encoded one by one into a float32 matrix; the first that cannot be encoded
+    raises an EncodeError naming its row."""
+    out = np.zeros((len(texts), dim), np.float32)
+    for i, text in enumerate(texts):
+        try:
+            out[i] = encode(text)
+        except ValueError as e:
+            raise EncodeError(i, str(e)) from e
+    return out
+
+
 class HashingEncoder:
     """Feature hashing of word n-grams into `dim` dimensions; id and version go with every result."""
 
@@ -75,13 +87,7 @@ class HashingEncoder:
 
     def encode_batch(self, texts: list[str]) -> np.ndarray:
         """Unit vectors of the texts; a ValueError names the first row that cannot be encoded."""
-        out = np.zeros((len(texts), self.dim), np.float32)
-        for i, text in enumerate(texts):
-            try:
-                out[i] = self.encode(text)
-            except ValueError as e:
-                raise EncodeError(i, str(e)) from e
-        return out
+        return encode_each(self.encode, texts, self.dim)
 
 
 # English function words: their features weigh STOP_WEIGHT instead of 1. A fixed list, not corpus
