@@ -293,6 +293,24 @@ public class PaymentJobIT {
         quiet = records.isEmpty() && paid.compareTo(fees) >= 0 ? quiet + 1 : 0;
       }
     }
+    if (paid.compareTo(fees) < 0) {
+      // Say why, instead of a bare mismatch later: what was read, and what the job went through.
+      throw new AssertionError(
+          "the batches on "
+              + topicName
+              + " paid "
+              + paid
+              + " of "
+              + fees
+              + " wei within the deadline ("
+              + values.size()
+              + " batches: "
+              + decode(Topics.PAYOUT_BATCHES, prefix, values, PayoutBatch.class).stream()
+                  .map(b -> b.getWindowStart() + "-" + b.getWindowEnd() + "/" + b.getSubBatch())
+                  .toList()
+              + "); the Flink job's lifecycle (target/it-flink.log):\n"
+              + ItLog.tail("FAILED|RESTARTING|Exception|expired|declined|No checkpoint", 40));
+    }
     return values;
   }
 
