@@ -10,7 +10,14 @@ The sampler also writes, every 2 s, the resident memory of every process the run
 parts' PID files, and the workload's process tree) and the pipeline's lag: the follower's head
 lag, Flink's Kafka sources' pending records, and the records waiting between stages (ClickHouse
 counts); `report` turns these into timeline.csv and a summary, so a soak is one command.
+
+Inside the jobs it samples the waits the operators measure (Flink histograms: a record's age when
+a Kafka source reads it, the content fetch, an inference's wait for its block's seal, the sealed
+queue's wait and its scoring) and every completed checkpoint (Flink's REST API). Since the jobs'
+sinks are transactional, a result is visible downstream only when the first checkpoint after its
+append completes: `report` derives that visibility time for each attributed inference.
 """
+import bisect
 import csv
 import glob
 import json
@@ -78,18 +85,61 @@ BACKLOG_SQL = """SELECT
   (SELECT uniqExact(inference_id) FROM openledger.payout_accruals WHERE removed = 0)"""
 
 
+WAITS = re.compile(r'^flink_taskmanager_job_task_operator_(?:\w*_)?(recordAgeAtReadMs|contentFetchMs|inferenceSealWaitMs|sealedQueueWaitMs|sealedFlushMs)\{([^}]*)\} (\S+)$')
+LABEL = re.compile(r'(\w+)="([^"]*)"')
+
+
+def waits(text):
+    """{metric [operator]: {quantile: ms}} from Flink's Prometheus text, for the histograms above."""
+    found = {}
+    for line in text.splitlines():
+        m = WAITS.match(line)
+        if not m or m.group(3) in ("NaN", "-Inf", "+Inf"):
+            continue
+        labels = dict(LABEL.findall(m.group(2)))
+        if "quantile" not in labels:
+            continue
+        name = m.group(1)
+        if name == "recordAgeAtReadMs":
+            name += f" [{labels.get('operator_name', labels.get('task_name', '?'))[:40]}]"
+        found.setdefault(name, {})[labels["quantile"]] = float(m.group(3))
+    return found
+
+
+def checkpoints(ui):
+    """The completed checkpoints Flink still lists: {id: [trigger ms, acknowledged ms, bytes]}."""
+    found = {}
+    try:
+        jobs = json.loads(scrape(f"{ui}/jobs/overview") or "{}").get("jobs", [])
+        for job in jobs:
+            if job.get("state") != "RUNNING":
+                continue
+            stats = json.loads(scrape(f"{ui}/jobs/{job['jid']}/checkpoints") or "{}")
+            for c in stats.get("history", []):
+                if c.get("status") == "COMPLETED":
+                    found[str(c["id"])] = [c["trigger_timestamp"], c["latest_ack_timestamp"],
+                                           c.get("checkpointed_size", c.get("state_size", 0))]
+    except (ValueError, KeyError, TypeError):
+        pass
+    return found
+
+
 def sample(out_path, run_dir, *extra):
     """Every 2 s: Flink busy/back-pressured ms/s per task, lag, and every process's memory."""
     host = os.environ.get("OPENLEDGER_HOST", "127.0.0.1")
     flink = f"http://{host}:{os.environ.get('OPENLEDGER_FLINK_METRICS_PORT', '9249')}/metrics"
     follower = f"http://{host}:{os.environ.get('OPENLEDGER_FOLLOWER_METRICS_PORT', '9464')}/metrics"
+    ui = f"http://{host}:{os.environ.get('OPENLEDGER_FLINK_UI_PORT', '8081')}"
     pattern = re.compile(r'^flink_taskmanager_job_task_(busyTimeMsPerSecond|backPressuredTimeMsPerSecond)\{[^}]*task_name="([^"]*)"[^}]*\} (\S+)$')
     pending = re.compile(r'^flink_taskmanager_job_task_operator_pendingRecords\{[^}]*task_name="([^"]*)"[^}]*\} (\S+)$')
     last_backlog = 0.0
     with open(out_path, "a") as out:
         while True:
             s = {"t": time.time(), "busy": {}, "backpressured": {}, "lag": None, "pending": {}, "rss": {}}
-            for line in scrape(flink).splitlines():
+            text = scrape(flink)
+            s["waits"] = waits(text)
+            s["checkpoints"] = checkpoints(ui)
+            for line in text.splitlines():
                 m = pattern.match(line)
                 if m:
                     kind = "busy" if m.group(1).startswith("busy") else "backpressured"
@@ -193,7 +243,49 @@ def report(workload_path, samples_path, asked_rate=None):
     print(f"  {'stage':<42} {'inferences':>10} {'per s':>8} {'p50 send':>9} {'p99 send':>9} {'p50 block':>9} {'p99 block':>9}   (ms)")
     for name, n, rate, p50, p99, b50, b99 in stages:
         print(f"  {name:<42} {n:>10} {rate:>8.1f} {p50:>9.0f} {p99:>9.0f} {b50:>9.0f} {b99:>9.0f}")
+    inside_jobs(samples_path, {i: attributed[i] for i in ids if i in attributed},
+                {i: seen[paid[i][0]] for i in ids if paid[i][0] in seen})
     summarize(samples_path, offered, asked_rate, mined_rate, stages)
+
+
+def inside_jobs(samples_path, appended, block_seen):
+    """Where the time goes inside the jobs: the operators' waits, the checkpoints, and when each
+    attributed inference became visible (the first checkpoint triggered after its append)."""
+    samples = [json.loads(line) for line in open(samples_path)] if os.path.exists(samples_path) else []
+    done = {}
+    for s in samples:
+        done.update(s.get("checkpoints", {}))
+    cps = sorted(done.values())
+    low, high = (min(appended.values()), max(appended.values())) if appended else (0, 0)
+    during = [c for c in cps if low <= c[0] <= high + 5000]
+    if len(during) > 1:
+        gaps = [b[0] - a[0] for a, b in zip(during, during[1:])]
+        took = [c[1] - c[0] for c in during]
+        print(f"\n  checkpoints during the run: {len(during)}; interval p50/p99 {pct(gaps, 50):.0f} / {pct(gaps, 99):.0f} ms,"
+              f" duration p50/p99 {pct(took, 50):.0f} / {pct(took, 99):.0f} ms,"
+              f" checkpointed size p50 {pct([c[2] for c in during], 50) / 2**20:.1f} MiB")
+        triggers = [c[0] for c in cps]
+
+        visible = []
+        for i, at in appended.items():
+            k = bisect.bisect_left(triggers, at)
+            if k < len(cps) and i in block_seen:
+                visible.append(cps[k][1] - block_seen[i])
+        if visible:
+            print(f"  block -> attributed visible downstream (read_committed: the first checkpoint triggered after"
+                  f" the append completes), p50/p99: {pct(visible, 50):.0f} / {pct(visible, 99):.0f} ms"
+                  f" ({len(visible)} inferences)")
+    names = sorted({n for s in samples for n in s.get("waits", {})})
+    if names:
+        print("  waits inside the jobs (ms; Flink histograms of their last 1,024 events, sampled every 2 s):"
+              " median of p50 / max of p99")
+        for n in names:
+            p50 = [s["waits"][n].get("0.5") for s in samples if n in s.get("waits", {})]
+            p99 = [s["waits"][n].get("0.99") for s in samples if n in s.get("waits", {})]
+            p50 = [v for v in p50 if v is not None]
+            p99 = [v for v in p99 if v is not None]
+            if p50 and p99:
+                print(f"    {n:<62} {pct(p50, 50):8.0f} / {max(p99):8.0f}")
 
 
 def summarize(samples_path, offered, asked_rate, mined_rate, stages):

@@ -14,6 +14,8 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -107,6 +109,7 @@ public final class AvroKafka {
     private final SerializableFunction<R, T> map;
     private final Class<T> produced;
     private transient ConfluentAvroSerde<R> serde;
+    private transient Histogram ageMillis;
 
     AvroDeserializer(
         URI registry,
@@ -131,11 +134,20 @@ public final class AvroKafka {
               declared(declaredName).withName(topicName),
               new SchemaRegistryClient(registry),
               recordType);
+      // How old a record is when this source reads it: now minus its Kafka timestamp (the
+      // broker's append time on the project's topics), so it includes the writer's transaction
+      // commit wait and the poll, the first part of a stage's latency inside a job.
+      ageMillis =
+          ctx.getMetricGroup()
+              .histogram("recordAgeAtReadMs", new DescriptiveStatisticsHistogram(1024));
     }
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<T> out)
         throws IOException {
+      if (ageMillis != null && record.timestamp() > 0) {
+        ageMillis.update(Math.max(0, System.currentTimeMillis() - record.timestamp()));
+      }
       // Our own jobs wrote and validated these records: one that fails here is corruption, and
       // stopping (to be restarted from the last checkpoint) is safer than skipping money.
       out.collect(map.apply(serde.decode(record.value())));

@@ -3,10 +3,13 @@ package org.openledger.flink.operators;
 import java.util.EnumMap;
 import java.util.Map;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * Counters and gauges the Web UI and Prometheus show for the attribution sequencer: results,
- * sidecar calls and their size, the sealed queue and why it was scored.
+ * sidecar calls and their size, the sealed queue and why it was scored, and how long an inference
+ * waits for its seal, in the queue and for its scoring.
  */
 final class AttributionMetrics {
   final Counter attributed;
@@ -21,6 +24,11 @@ final class AttributionMetrics {
   volatile long lastSidecarMillis;
   volatile long lastFlushSize;
   volatile long queued;
+  // Processing-time waits inside the sequencer, for the latency breakdown of `bench e2e`; they
+  // are measurements only and never touch state or results.
+  final Histogram sealWaitMs;
+  final Histogram queueWaitMs;
+  final Histogram flushMs;
 
   AttributionMetrics(org.apache.flink.metrics.MetricGroup group) {
     attributed = group.counter("inferencesAttributed");
@@ -34,6 +42,9 @@ final class AttributionMetrics {
     group.gauge("sidecarLatencyMs", () -> lastSidecarMillis);
     group.gauge("sealedQueueInferences", () -> queued);
     group.gauge("sealedFlushInferences", () -> lastFlushSize);
+    sealWaitMs = group.histogram("inferenceSealWaitMs", new DescriptiveStatisticsHistogram(1024));
+    queueWaitMs = group.histogram("sealedQueueWaitMs", new DescriptiveStatisticsHistogram(1024));
+    flushMs = group.histogram("sealedFlushMs", new DescriptiveStatisticsHistogram(1024));
     flushes.put(SealedQueue.Reason.FULL, group.counter("sealedFlushesFull"));
     flushes.put(SealedQueue.Reason.DEADLINE, group.counter("sealedFlushesDeadline"));
     flushes.put(SealedQueue.Reason.EVENT, group.counter("sealedFlushesBeforeEvent"));

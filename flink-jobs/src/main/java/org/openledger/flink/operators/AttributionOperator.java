@@ -59,6 +59,10 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
   private transient AttributionMetrics metrics;
   private transient Scorer scorer;
   private transient ParamsHistory<Params> history; // params state as a history; null: rebuild
+  // Processing time (ms) the oldest unsealed inference and the oldest queued seal arrived; -1:
+  // none. Metrics only (lost on restore, which only skips one measurement).
+  private transient long firstPendingAt;
+  private transient long firstQueuedAt;
 
   /**
    * @param retractWindowBlocks how long an emitted result is kept so a reorg can retract it (at
@@ -90,6 +94,8 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
             .getMapState(new MapStateDescriptor<>("duplicates", Long.class, Duplicate.class));
     metrics = new AttributionMetrics(getRuntimeContext().getMetricGroup());
     history = null;
+    firstPendingAt = -1; // transient fields are not initialised when Flink deserializes us
+    firstQueuedAt = -1;
     sidecar = sidecars.open();
     scorer = new Scorer(sidecar, metrics);
     seeded = false; // whatever the sidecar holds now, it is rebuilt from this state first
@@ -273,6 +279,9 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
   private void inference(ChainInput in, Collector<Attribution> out) throws Exception {
     if (!in.removed()) {
       pending.add(in);
+      if (firstPendingAt < 0) {
+        firstPendingAt = System.currentTimeMillis();
+      }
       return;
     }
     List<ChainInput> kept = new ArrayList<>();
@@ -305,6 +314,14 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
     }
     pending.update(later);
     if (!ready.isEmpty()) {
+      long now = System.currentTimeMillis();
+      if (firstPendingAt >= 0) {
+        metrics.sealWaitMs.update(now - firstPendingAt);
+      }
+      firstPendingAt = later.isEmpty() ? -1 : now;
+      if (firstQueuedAt < 0) {
+        firstQueuedAt = now;
+      }
       ready.sort(
           Comparator.comparingLong(ChainInput::block).thenComparingInt(ChainInput::logIndex));
       if (queue.add(ready, ctx.timerService())) {
@@ -337,6 +354,11 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
     if (segments.isEmpty()) {
       return;
     }
+    long started = System.currentTimeMillis();
+    if (firstQueuedAt >= 0) {
+      metrics.queueWaitMs.update(started - firstQueuedAt);
+      firstQueuedAt = -1;
+    }
     List<Attribution> results =
         scorer.attribute(
             segments, history(), this::modelOf, this::contributorOf, this::reseedUnchecked, ctx);
@@ -345,6 +367,7 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
       out.collect(a);
       emitted.put(a);
     }
+    metrics.flushMs.update(System.currentTimeMillis() - started);
   }
 
   private Model modelOf(long id) {

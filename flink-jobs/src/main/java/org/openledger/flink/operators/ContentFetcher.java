@@ -24,8 +24,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 import org.openledger.flink.AttributionJob;
@@ -58,6 +60,7 @@ public final class ContentFetcher extends RichAsyncFunction<ChainInput, ChainInp
   private transient HttpContent http;
   private transient Counter retries;
   private transient AtomicInteger waiting;
+  private transient Histogram fetchMillis;
 
   public ContentFetcher(AttributionJob.Fetching fetching) {
     this(fetching, HostResolver.system());
@@ -82,6 +85,9 @@ public final class ContentFetcher extends RichAsyncFunction<ChainInput, ChainInp
     if (group != null) {
       group.counter("contentFetchRetries", retries);
       group.gauge("contentFetchesWaiting", waiting::get);
+      // From the record's arrival to its verified content (or failure), retries included: how
+      // long a record waits here before the sequencer sees it (ordered: later ones wait behind).
+      fetchMillis = group.histogram("contentFetchMs", new DescriptiveStatisticsHistogram(1024));
     }
   }
 
@@ -197,6 +203,9 @@ public final class ContentFetcher extends RichAsyncFunction<ChainInput, ChainInp
     private void finish(ChainInput out) {
       if (failures > 0) {
         waiting.decrementAndGet();
+      }
+      if (fetchMillis != null) {
+        fetchMillis.update(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
       }
       result.complete(Collections.singleton(out));
     }
