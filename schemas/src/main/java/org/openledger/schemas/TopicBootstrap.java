@@ -19,7 +19,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * a topic named twice is created once, and one another process creates at the same time is fine.
  * Topics it creates stamp each record with the broker's append time (LogAppendTime), so a record's
  * timestamp says when it became visible downstream, the same on every re-read: the analytics loader
- * measures latencies (inference block to attribution result, to accrual) from it.
+ * measures latencies (inference block to attribution result, to accrual) from it. Every topic also
+ * gets its {@link Retention} (forever unless declared otherwise), on creation and, for a topic an
+ * older version created with the broker's default, on the next start.
  */
 public final class TopicBootstrap {
 
@@ -32,6 +34,7 @@ public final class TopicBootstrap {
       configs.putAll(t.configs());
     }
     configs.putIfAbsent(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
+    Retention.of(t.name()).configs().forEach(configs::putIfAbsent);
     NewTopic copy =
         t.replicasAssignments() != null
             ? new NewTopic(t.name(), t.replicasAssignments())
@@ -45,11 +48,15 @@ public final class TopicBootstrap {
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       Map<String, NewTopic> missing = new LinkedHashMap<>();
+      Set<String> present = new java.util.LinkedHashSet<>();
       for (NewTopic t : topics) {
         if (!existing.contains(t.name())) {
           missing.putIfAbsent(t.name(), withAppendTime(t));
+        } else {
+          present.add(t.name());
         }
       }
+      RetentionUpgrade.apply(admin, present);
       if (!missing.isEmpty()) {
         for (var created : admin.createTopics(missing.values()).values().values()) {
           try {

@@ -29,6 +29,25 @@ class EventsDocTest {
   }
 
   @Test
+  void shouldGiveEveryTopicTheRetentionTheCodeApplies() throws Exception {
+    String doc = Files.readString(DOC);
+    int start = doc.indexOf("### Retention");
+    assertThat(start).as("EVENTS.md has a Retention section").isPositive();
+    String section = doc.substring(start, doc.indexOf("\n### ", start + 1));
+    for (Topic topic : Topics.ALL) {
+      String word =
+          switch (Retention.of(topic.name())) {
+            case FOREVER -> "forever";
+            case COMPACTED -> "compacted";
+            case EXPIRING -> "expiring";
+          };
+      assertThat(section)
+          .as("retention row of %s", topic.name())
+          .contains("| `" + topic.name() + "` | " + word + " |");
+    }
+  }
+
+  @Test
   void shouldDescribeEveryFieldOfEverySchema() throws Exception {
     String doc = Files.readString(DOC);
     assertSections(doc, ChainPosition.getClassSchema());
