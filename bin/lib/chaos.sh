@@ -120,7 +120,7 @@ cmd_chaos() {
   cmd_install
   [ "$build" = 0 ] || cmd_build
   trap 'echo; say "stopping the chaos run"; exit 130' INT TERM
-  trap 'pkill -f org.openledger.bridge.workload.WorkloadApp || true; cmd_down >/dev/null 2>&1 || true' EXIT
+  trap 'stop_tree "${WORKLOAD_PID:-}" "${WORKLOAD_STARTED:-}"; cmd_down >/dev/null 2>&1 || true' EXIT
   fresh_run
   local dir="$OPENLEDGER_RUN_DIR/chaos"
   mkdir -p "$dir"
@@ -132,6 +132,7 @@ cmd_chaos() {
   cmd_workload --datanets 2 --contributions 6 --duplicates 1 --bad-hashes 1 --inferences "$inferences" \
     --rate 4 --governance off --seed "$seed" >"$OPENLEDGER_RUN_DIR/logs/workload.log" 2>&1 &
   WORKLOAD_PID=$!
+  WORKLOAD_STARTED=$(proc_start_time "$WORKLOAD_PID" || true)
   local waited=0
   until grep -q 'paying inferences' "$OPENLEDGER_RUN_DIR/logs/workload.log" 2>/dev/null; do
     kill -0 "$WORKLOAD_PID" 2>/dev/null || die "the workload failed; see $OPENLEDGER_RUN_DIR/logs/workload.log"
@@ -229,7 +230,7 @@ bench_e2e() {
   # A 30M gas limit holds ~300-390 payments a block. (The follower's cursor points at its recent
   # blocks' logs in the raw topic since 2026-12-02: any block size and reorg window fit.)
   export OPENLEDGER_RUN_DIR="$OPENLEDGER_ROOT/.run-bench" OPENLEDGER_EVM_BLOCK_TIME="$block_time" OPENLEDGER_EVM_GAS_LIMIT="$gas_limit"
-  trap 'echo; [ -z "${SAMPLER:-}" ] || kill "$SAMPLER" 2>/dev/null || true; cmd_down; exit 130' INT TERM
+  trap 'echo; [ -z "${SAMPLER:-}" ] || kill "$SAMPLER" 2>/dev/null || true; stop_tree "${WORKLOAD_PID:-}" "${WORKLOAD_STARTED:-}"; cmd_down; exit 130' INT TERM
   fresh_run
   local dir="$OPENLEDGER_RUN_DIR/bench" size=(--inferences "$inferences")
   [ -z "$duration" ] || size=(--duration "$duration")
@@ -246,6 +247,8 @@ bench_e2e() {
     >"$OPENLEDGER_RUN_DIR/logs/workload.log" 2>&1 &
   echo $! >"$dir/workload.pid"
   local workload=$!
+  WORKLOAD_PID=$workload
+  WORKLOAD_STARTED=$(proc_start_time "$workload" || true)
   tail -n +1 -f "$OPENLEDGER_RUN_DIR/logs/workload.log" --pid "$workload" \
     | grep --line-buffered -o 'workload: .*' | grep --line-buffered -v '^workload: payment ' || true
   wait "$workload" || { kill "$SAMPLER" 2>/dev/null || true; die "the workload failed; see $OPENLEDGER_RUN_DIR/logs/workload.log"; }

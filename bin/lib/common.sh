@@ -39,6 +39,18 @@ part_pid() {
   echo "$pid"
 }
 
+# stop_tree PID STARTED: TERM a process this script started, if it is still that process (the same
+# kernel start time: a PID reused since is left alone), and every process under it, children first.
+# Never by name: a user's other processes of the same program are not ours to stop.
+stop_tree() {
+  local pid=$1 started=$2 child
+  [ -n "$pid" ] && [ -n "$started" ] && [ "$(proc_start_time "$pid")" = "$started" ] || return 0
+  for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do
+    stop_tree "$child" "$(proc_start_time "$child")"
+  done
+  kill -TERM "$pid" 2>/dev/null || true
+}
+
 # launch PART LOGFILE CMD...: start CMD in its own session, record its PID file.
 # The previous run's log is kept beside the new one as LOGFILE.1.
 launch() {
