@@ -1,7 +1,11 @@
 # `bin/openledger chaos --faults N --seed S`: the workload under seeded, random faults, then the
 # invariants (docs/RELIABILITY.md). Runs in its own folder (.run-chaos) on the usual ports.
 
-CHAOS_KINDS="kill-follower kill-settlement kill-flink restart-sidecar restart-kafka reorg malformed bad-content"
+CHAOS_KINDS="kill-follower kill-settlement kill-flink restart-sidecar restart-kafka reorg malformed bad-content
+kill-decoder kill-loader restart-clickhouse restart-registry hang-sidecar slow-sidecar"
+# The attribution job's sidecar client gives up on a call after this long (PipelineApp): a hang
+# lasts longer, so the job's failure and recovery path is what runs.
+SIDECAR_CLIENT_TIMEOUT_S=60
 
 # rpc METHOD PARAMS-JSON: the (scalar) result as JSON text. No interpreter starts per call: the
 # reorg below samples the head between blocks, and a second of python start-up under load let
@@ -22,10 +26,17 @@ kill9() {
   while part_pid "$1" >/dev/null && [ $waited -lt 200 ]; do sleep 0.05; waited=$((waited + 1)); done
 }
 
+# signal_part SIGNAL PART: the signal to the part's process group (its recorded PID: never by name).
+signal_part() {
+  local pid
+  pid=$(part_pid "$2") || return 1
+  kill "-$1" -- "-$pid" 2>/dev/null || kill "-$1" "$pid" 2>/dev/null
+}
+
 # Parts run under a supervisor in production: one that exited (or was killed) is started again.
 heal() {
   local part
-  for part in kafka evm sidecar follower decoder flink settlement loader; do
+  for part in kafka registry clickhouse evm sidecar follower decoder flink settlement loader; do
     part_pid "$part" >/dev/null || start_one "$part" >/dev/null
   done
 }
@@ -46,6 +57,30 @@ chaos_fault() {
     kill-flink) kill9 flink || return 1; start_one flink >/dev/null; echo "SIGKILL of the mini-cluster, resumed from its checkpoint" ;;
     restart-sidecar) kill9 sidecar || return 1; start_one sidecar >/dev/null; echo "SIGKILL, restarted empty" ;;
     restart-kafka) stop_part kafka >/dev/null; sleep 2; start_one kafka >/dev/null; heal; echo "broker stopped and started" ;;
+    kill-decoder) kill9 decoder || return 1; start_one decoder >/dev/null; echo "SIGKILL of the Streams app, restarted" ;;
+    kill-loader) kill9 loader || return 1; start_one loader >/dev/null; echo "SIGKILL of the ClickHouse loader, restarted" ;;
+    restart-clickhouse)
+      stop_part clickhouse >/dev/null; sleep 5; start_one clickhouse >/dev/null; heal
+      echo "ClickHouse stopped for 5 s and started" ;;
+    restart-registry)
+      stop_part registry >/dev/null; sleep 5; start_one registry >/dev/null; heal
+      echo "schema registry stopped for 5 s and started" ;;
+    hang-sidecar)
+      # SIGSTOP past the client's timeout: calls in flight fail, the job restarts and re-seeds.
+      signal_part STOP sidecar || return 1
+      sleep $((SIDECAR_CLIENT_TIMEOUT_S + 5))
+      signal_part CONT sidecar || return 1
+      echo "sidecar stopped (SIGSTOP) for $((SIDECAR_CLIENT_TIMEOUT_S + 5)) s, then continued" ;;
+    slow-sidecar)
+      # Added latency: 20 s in which the sidecar runs 0.2 s of every 0.5 s.
+      local round
+      for round in $(seq 1 40); do
+        signal_part STOP sidecar || return 1
+        sleep 0.3
+        signal_part CONT sidecar || return 1
+        sleep 0.2
+      done
+      echo "sidecar slowed for 20 s (stopped 0.3 s of every 0.5 s)" ;;
     reorg)
       # Snapshot, let the workload add 3 blocks, revert, then mine a longer empty branch: the
       # blocks after the snapshot are replaced. The depth must stay under the finality, so the
@@ -102,15 +137,21 @@ fresh_run() {
 chaos_java() { (bridge_env && java -cp "$(bridge_classpath)" "$@" 2>>"$OPENLEDGER_RUN_DIR/logs/chaos-inject.log"); }
 
 cmd_chaos() {
-  local faults=8 seed=1 build=1
+  local faults="" seed=1 build=1 kind
   while [ $# -gt 0 ]; do
     case "$1" in
       --faults) faults=$2; shift 2 ;;
       --seed) seed=$2; shift 2 ;;
+      --kinds) # a comma-separated subset of the kinds
+        for kind in ${2//,/ }; do
+          case " $(echo $CHAOS_KINDS) " in *" $kind "*) ;; *) die "unknown fault kind $kind (kinds: $(echo $CHAOS_KINDS))" ;; esac
+        done
+        CHAOS_KINDS=${2//,/ }; shift 2 ;;
       --no-build) build=0; shift ;; # `test` has just built and tested everything
-      *) die "usage: bin/openledger chaos [--faults N] [--seed S]" ;;
+      *) die "usage: bin/openledger chaos [--faults N] [--seed S] [--kinds K1,K2,...]" ;;
     esac
   done
+  [ -n "$faults" ] || faults=$(echo $CHAOS_KINDS | wc -w) # by default every kind once
   export OPENLEDGER_RUN_DIR="$OPENLEDGER_ROOT/.run-chaos"
   # Reorgs stay shallower than the payment job's finality and the settlement writer's
   # confirmations: deeper ones are outside what either promises (docs/RELIABILITY.md).
