@@ -12,6 +12,9 @@ import org.openledger.flink.domain.PaymentParams;
 import org.openledger.flink.domain.PayoutBatcher;
 import org.openledger.flink.domain.PayoutLeaf;
 import org.openledger.flink.domain.SettlementWindows;
+import org.openledger.flink.operators.KeyedState.Bag;
+import org.openledger.flink.operators.KeyedState.Cell;
+import org.openledger.flink.operators.KeyedState.Table;
 import org.openledger.flink.payment.Accrual;
 import org.openledger.flink.payment.Accrued;
 import org.openledger.flink.payment.PaymentInput;
@@ -28,31 +31,6 @@ import org.openledger.flink.payment.PaymentInput;
  * flight at once (the fee and result streams retract at their own pace).
  */
 public final class PaymentLedger {
-
-  /** A keyed map of the ledger's state (Flink's MapState in the job, a HashMap in replay). */
-  public interface Table<K, V> {
-    V get(K key) throws Exception;
-
-    void put(K key, V value) throws Exception;
-
-    void remove(K key) throws Exception;
-
-    boolean contains(K key) throws Exception;
-  }
-
-  /** One value of the ledger's state; null until first set. */
-  public interface Cell<T> {
-    T value() throws Exception;
-
-    void update(T value) throws Exception;
-  }
-
-  /** A list of the ledger's state, replaced as a whole. */
-  public interface Bag<T> {
-    Iterable<T> get() throws Exception;
-
-    void update(List<T> values) throws Exception;
-  }
 
   /** Everything the ledger keeps for one chain (the operator's key). */
   public record State(
@@ -96,16 +74,16 @@ public final class PaymentLedger {
   /** State in plain maps, for one chain: what replay runs the ledger over. */
   public static State inMemory() {
     return new State(
-        new HeapBag<>(),
-        new HeapTable<>(),
-        new HeapTable<>(),
-        new HeapTable<>(),
-        new HeapTable<>(),
-        new HeapBag<>(),
-        new HeapCell<>(),
-        new HeapCell<>(),
-        new HeapCell<>(),
-        new HeapCell<>());
+        KeyedState.heapBag(),
+        KeyedState.heapTable(),
+        KeyedState.heapTable(),
+        KeyedState.heapTable(),
+        KeyedState.heapTable(),
+        KeyedState.heapBag(),
+        KeyedState.heapCell(),
+        KeyedState.heapCell(),
+        KeyedState.heapCell(),
+        KeyedState.heapCell());
   }
 
   /** The last block whose window has closed, or null. */
@@ -397,57 +375,5 @@ public final class PaymentLedger {
             p.txHash(),
             p.logIndex(),
             in.eventId()));
-  }
-
-  private static final class HeapTable<K, V> implements Table<K, V> {
-    private final Map<K, V> map = new HashMap<>();
-
-    @Override
-    public V get(K key) {
-      return map.get(key);
-    }
-
-    @Override
-    public void put(K key, V value) {
-      map.put(key, value);
-    }
-
-    @Override
-    public void remove(K key) {
-      map.remove(key);
-    }
-
-    @Override
-    public boolean contains(K key) {
-      return map.containsKey(key);
-    }
-  }
-
-  private static final class HeapCell<T> implements Cell<T> {
-    private T value;
-
-    @Override
-    public T value() {
-      return value;
-    }
-
-    @Override
-    public void update(T next) {
-      value = next;
-    }
-  }
-
-  private static final class HeapBag<T> implements Bag<T> {
-    private List<T> values = List.of();
-
-    @Override
-    public Iterable<T> get() {
-      return values;
-    }
-
-    @Override
-    public void update(List<T> next) {
-      values = List.copyOf(next);
-    }
   }
 }

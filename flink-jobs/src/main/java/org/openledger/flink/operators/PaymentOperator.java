@@ -1,5 +1,9 @@
 package org.openledger.flink.operators;
 
+import static org.openledger.flink.operators.FlinkKeyedState.bag;
+import static org.openledger.flink.operators.FlinkKeyedState.cell;
+import static org.openledger.flink.operators.FlinkKeyedState.table;
+
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -142,57 +146,5 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
             ctx.output(REJECTED, rejection);
           }
         });
-  }
-
-  private static <K, V> PaymentLedger.Table<K, V> table(MapState<K, V> state) {
-    return new PaymentLedger.Table<>() {
-      @Override
-      public V get(K key) throws Exception {
-        return state.get(key);
-      }
-
-      @Override
-      public void put(K key, V value) throws Exception {
-        state.put(key, value);
-      }
-
-      @Override
-      public void remove(K key) throws Exception {
-        state.remove(key);
-      }
-
-      @Override
-      public boolean contains(K key) throws Exception {
-        return state.contains(key);
-      }
-    };
-  }
-
-  private static <T> PaymentLedger.Cell<T> cell(ValueState<T> state) {
-    return new PaymentLedger.Cell<>() {
-      @Override
-      public T value() throws Exception {
-        return state.value();
-      }
-
-      @Override
-      public void update(T value) throws Exception {
-        state.update(value);
-      }
-    };
-  }
-
-  private static <T> PaymentLedger.Bag<T> bag(ListState<T> state) {
-    return new PaymentLedger.Bag<>() {
-      @Override
-      public Iterable<T> get() throws Exception {
-        return state.get();
-      }
-
-      @Override
-      public void update(List<T> values) throws Exception {
-        state.update(values);
-      }
-    };
   }
 }
