@@ -41,7 +41,7 @@ public final class ReplayApp {
     }
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     try {
-      Replayer.Summary summary = run(o, out, System.err);
+      Replayer.Summary summary = run(o, System.getenv(), out, System.err);
       System.exit(summary.differing() == 0 ? 0 : 1);
     } catch (Exception e) {
       System.err.println("replay failed: " + e);
@@ -49,12 +49,16 @@ public final class ReplayApp {
     }
   }
 
-  /** Runs one replay; verdicts and the summary to {@code out}, progress to {@code progress}. */
-  static Replayer.Summary run(Options o, PrintStream out, PrintStream progress) throws Exception {
+  /**
+   * Runs one replay; verdicts and the summary to {@code out}, progress to {@code progress}. {@code
+   * env}: the pipeline's {@code OPENLEDGER_*} keys (fetch policy, encoder), as the jobs read them.
+   */
+  static Replayer.Summary run(
+      Options o, Map<String, String> env, PrintStream out, PrintStream progress) throws Exception {
     Deployment deployment = Deployment.read(o.deployment());
     String treasury = o.treasury() != null ? o.treasury() : deployment.roles().treasury();
     // The pipeline's own configuration keys: the same fetch policy and encoder as the job's.
-    PipelineConfig config = PipelineConfig.load(System.getenv(), Optional.empty());
+    PipelineConfig config = PipelineConfig.load(env, Optional.empty());
     SidecarLauncher launched = null;
     try {
       java.net.URI sidecarUri;

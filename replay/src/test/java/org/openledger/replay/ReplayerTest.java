@@ -96,6 +96,31 @@ class ReplayerTest {
     assertThat(first.get(first.size() - 1)).contains("1 match, 0 differ");
   }
 
+  @Test
+  void shouldListAZeroWeiBatchWithoutCountingItAsADifferenceWhenNoWindowGivesIt() throws Exception {
+    List<Replayer.Verdict> verdicts = new ArrayList<>();
+    Replayer replayer = new Replayer(TREASURY, new FixedAttributions(), verdicts::add);
+    String zeroId = PayoutBatcher.batchId(CHAIN, new SettlementWindows.Window(0, 0), 0);
+    replayer.block(
+        at(2, -1),
+        List.of(
+            event(
+                BatchSettled.newBuilder()
+                    .setPosition(at(2, 0))
+                    .setBatchId(zeroId)
+                    .setAttributionRoot("0x" + "11".repeat(32))
+                    .setTotal(BigDecimal.ZERO)
+                    .setPayees(List.of(CONTRIBUTOR))
+                    .setAmounts(List.of(BigDecimal.ZERO))
+                    .build())));
+
+    Replayer.Summary summary = replayer.finish();
+
+    assertThat(summary.differing()).isZero();
+    assertThat(summary.zeroWei()).isEqualTo(1);
+    assertThat(verdicts.get(0).line()).contains(zeroId, "zero-wei batch, nothing paid");
+  }
+
   // --- the synthetic log ---------------------------------------------------------------------
 
   private static Map<String, BigInteger> honestAmounts() {
