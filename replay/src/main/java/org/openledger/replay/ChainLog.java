@@ -34,7 +34,7 @@ final class ChainLog implements AutoCloseable {
     void block(ChainPosition seal, List<ChainEvent> events) throws Exception;
   }
 
-  /** After each span: how far the read got. */
+  /** After each block with logs and each span: how far the read got. */
   interface Progress {
     void read(long throughBlock, long head, long logs);
   }
@@ -102,6 +102,7 @@ final class ChainLog implements AutoCloseable {
           logs++;
         }
         sink.block(seal(chainId, h), events);
+        progress.read(h.number(), to, logs);
       }
       if (end == to && !byBlock.containsKey(to)) {
         sink.block(seal(chainId, headers.range(to, to).get(0)), List.of());

@@ -80,19 +80,28 @@ public final class ReplayApp {
         long to = o.to() >= 0 ? o.to() : chain.head();
         Replayer replayer = new Replayer(treasury, attributor, v -> out.println(v.line()));
         long started = System.nanoTime();
+        long[] shown = {started - 2_000_000_000L, -1}; // when, and which block, last shown
         chain.read(
             chainId,
             0,
             to,
             replayer::block,
-            (through, head, logs) ->
+            (through, head, logs) -> {
+              // At most one line every two seconds, and the last one.
+              long now = System.nanoTime();
+              boolean last = through == head && shown[1] != head;
+              if (last || (through != shown[1] && now - shown[0] >= 2_000_000_000L)) {
+                shown[0] = now;
+                shown[1] = through;
                 progress.printf(
                     "replay: block %d of %d (%d%%), %d logs, %.1f s%n",
                     through,
                     head,
                     head == 0 ? 100 : through * 100 / head,
                     logs,
-                    (System.nanoTime() - started) / 1e9));
+                    (now - started) / 1e9);
+              }
+            });
         Replayer.Summary summary = replayer.finish();
         out.println(summary.line());
         progress.printf(

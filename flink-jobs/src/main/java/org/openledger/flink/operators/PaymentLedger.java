@@ -1,17 +1,12 @@
 package org.openledger.flink.operators;
 
-import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.openledger.flink.attribution.Rejection;
 import org.openledger.flink.domain.ParamsHistory;
 import org.openledger.flink.domain.PaymentParams;
 import org.openledger.flink.domain.PayoutBatcher;
 import org.openledger.flink.domain.PayoutLeaf;
-import org.openledger.flink.domain.SettlementWindows;
 import org.openledger.flink.operators.KeyedState.Bag;
 import org.openledger.flink.operators.KeyedState.Cell;
 import org.openledger.flink.operators.KeyedState.Table;
@@ -112,13 +107,8 @@ public final class PaymentLedger {
     }
   }
 
-  private BlockIndex index(Cell<BlockIndex> cell) throws Exception {
-    BlockIndex index = cell.value();
-    return index == null ? new BlockIndex() : index;
-  }
-
   private void pending(long block, String id, boolean add) throws Exception {
-    BlockIndex index = index(state.pendingBlocks());
+    BlockIndex index = WindowClosing.index(state.pendingBlocks());
     if (add) {
       index.add(block, id);
     } else {
@@ -214,7 +204,7 @@ public final class PaymentLedger {
       out.accrual(a);
     }
     state.accrued().put(id, new Accrued(fee, split.accruals()));
-    BlockIndex open = index(state.openBlocks());
+    BlockIndex open = WindowClosing.index(state.openBlocks());
     open.add(fee.block(), id);
     state.openBlocks().update(open);
     state.fees().remove(id);
@@ -243,7 +233,7 @@ public final class PaymentLedger {
       return;
     }
     state.accrued().remove(id);
-    BlockIndex open = index(state.openBlocks());
+    BlockIndex open = WindowClosing.index(state.openBlocks());
     open.remove(done.block(), id);
     state.openBlocks().update(open);
     for (Accrual a : done.accruals()) {
@@ -256,77 +246,12 @@ public final class PaymentLedger {
   }
 
   private void closeWindows(long key, Output out) throws Exception {
-    Long seal = state.sealed().value();
-    if (seal == null) {
-      return;
-    }
-    ParamsHistory<PaymentParams> history = history(key);
-    BlockIndex pending = index(state.pendingBlocks());
-    BlockIndex open = index(state.openBlocks());
-    Map<String, List<PayoutLeaf>> carry = null; // read only when a window closes
-    Long closed = state.closedThrough().value();
-    long from = closed == null ? 0 : closed + 1;
-    while (true) {
-      if (carry == null ? !state.carried().get().iterator().hasNext() : carry.isEmpty()) {
-        // nothing carried: skip straight to the window of the next fee (empty windows pay nobody)
-        Optional<Long> next = min(pending.first(), open.first()).map(b -> Math.max(b, 0L));
-        from = Math.max(from, next.orElse(Math.max(from, seal - finalityBlocks)));
-      }
-      SettlementWindows.Window w = SettlementWindows.of(from, history);
-      boolean waiting = pending.first().map(b -> b <= w.end()).orElse(false);
-      if (w.end() > seal - finalityBlocks || waiting) {
-        break;
-      }
-      if (carry == null) {
-        carry = carriedByPayee();
-      }
-      List<PayoutLeaf> leaves = new ArrayList<>();
-      for (String id : open.takeUpTo(w.end())) {
-        leaves.addAll(state.accrued().get(id).accruals().stream().map(Accrual::leaf).toList());
-        state.accrued().remove(id);
-      }
-      Optional<PaymentParams> rules = history.at(w.end());
-      PayoutBatcher.Closing closing =
-          PayoutBatcher.close(
-              key,
-              w,
-              leaves,
-              carry,
-              rules.map(PaymentParams::minPayout).orElse(BigInteger.ZERO),
-              rules.map(PaymentParams::maxPayeesPerBatch).orElse(200));
-      for (PayoutBatcher.Batch b : closing.batches()) {
-        out.batch(b);
-      }
-      carry = closing.carried();
-      state.closedThrough().update(w.end());
-      from = w.end() + 1;
-    }
-    if (carry != null) {
-      state.openBlocks().update(open);
-      List<PayoutLeaf> keep = new ArrayList<>();
-      carry.values().forEach(keep::addAll);
-      state.carried().update(keep);
-    }
-  }
-
-  private static Optional<Long> min(Optional<Long> a, Optional<Long> b) {
-    if (a.isEmpty()) {
-      return b;
-    }
-    return b.isEmpty() ? a : Optional.of(Math.min(a.get(), b.get()));
+    WindowClosing.close(key, state, history(key), finalityBlocks, out::batch);
   }
 
   private boolean isClosed(long block) throws Exception {
     Long closed = state.closedThrough().value();
     return closed != null && block <= closed;
-  }
-
-  private Map<String, List<PayoutLeaf>> carriedByPayee() throws Exception {
-    Map<String, List<PayoutLeaf>> byPayee = new HashMap<>();
-    for (PayoutLeaf l : state.carried().get()) {
-      byPayee.computeIfAbsent(l.payee(), p -> new ArrayList<>()).add(l);
-    }
-    return byPayee;
   }
 
   /** The key's params history; cached between params changes (one key per chain). */
