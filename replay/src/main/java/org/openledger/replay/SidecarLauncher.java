@@ -23,6 +23,7 @@ final class SidecarLauncher implements AutoCloseable {
   private final Path log;
   private final int flightPort;
   private final int httpPort;
+  private boolean healthy;
 
   SidecarLauncher(Path python, Path sidecarSource, String backend)
       throws IOException, InterruptedException {
@@ -66,6 +67,7 @@ final class SidecarLauncher implements AutoCloseable {
     while (System.nanoTime() < deadline && process.isAlive()) {
       try {
         if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          healthy = true;
           return;
         }
       } catch (IOException notYet) {
@@ -83,6 +85,7 @@ final class SidecarLauncher implements AutoCloseable {
     }
   }
 
+  /** Stops the sidecar; its log is kept only when it never became healthy (to read why). */
   @Override
   public void close() {
     process.destroy();
@@ -90,9 +93,14 @@ final class SidecarLauncher implements AutoCloseable {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
+      if (healthy) {
+        Files.deleteIfExists(log);
+      }
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      // a temporary file left behind
     }
   }
 }

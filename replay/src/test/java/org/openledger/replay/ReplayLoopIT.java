@@ -88,8 +88,13 @@ class ReplayLoopIT {
       parts.forEach(Process::destroy);
     }
 
-    String first = replay(deployment, content, logs.resolve("replay-1.err"));
-    String second = replay(deployment, content, logs.resolve("replay-2.err"));
+    // Both replays read to the same head, whatever the dev node mines in between.
+    long head;
+    try (ChainLog chain = new ChainLog(LocalStack.evmRpcUrl().toString(), addresses, 10_000)) {
+      head = chain.head();
+    }
+    String first = replay(deployment, content, head, logs.resolve("replay-1.err"));
+    String second = replay(deployment, content, head, logs.resolve("replay-2.err"));
     Files.writeString(logs.resolve("replay.out"), first);
 
     assertThat(second).as("a second replay's output").isEqualTo(first);
@@ -101,11 +106,17 @@ class ReplayLoopIT {
   }
 
   /** One replay of the dev chain, with its own sidecar; its standard output. */
-  private static String replay(Path deployment, Path content, Path progress) throws Exception {
+  private static String replay(Path deployment, Path content, long head, Path progress)
+      throws Exception {
     ReplayApp.Options options =
         ReplayApp.Options.parse(
             new String[] {
-              "--rpc", LocalStack.evmRpcUrl().toString(), "--deployment", deployment.toString()
+              "--rpc",
+              LocalStack.evmRpcUrl().toString(),
+              "--deployment",
+              deployment.toString(),
+              "--to",
+              Long.toString(head)
             },
             Map.of(
                 "OPENLEDGER_LOCAL_DIR",

@@ -48,6 +48,9 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
   private transient Counter accruals;
   private transient Counter batches;
   private transient Counter deadLetters;
+  private transient Outputs output;
+  private transient Context context; // the record being processed
+  private transient Collector<Accrual> collector;
 
   /**
    * @param protocolAddress the protocol's payee (the treasury)
@@ -106,6 +109,7 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
     batches = group.counter("batchesClosed");
     deadLetters = group.counter("deadLetters");
     group.gauge("closedThroughBlock", () -> closedThroughOrNull());
+    output = new Outputs();
   }
 
   private static <V> MapStateDescriptor<String, V> stateByEvent(
@@ -124,27 +128,29 @@ public final class PaymentOperator extends KeyedProcessFunction<Long, PaymentInp
   @Override
   public void processElement(PaymentInput in, Context ctx, Collector<Accrual> out)
       throws Exception {
-    ledger.process(
-        ctx.getCurrentKey(),
-        in,
-        new PaymentLedger.Output() {
-          @Override
-          public void accrual(Accrual accrual) {
-            out.collect(accrual);
-            accruals.inc();
-          }
+    context = ctx;
+    collector = out;
+    ledger.process(ctx.getCurrentKey(), in, output);
+  }
 
-          @Override
-          public void batch(PayoutBatcher.Batch batch) {
-            ctx.output(BATCHES, batch);
-            batches.inc();
-          }
+  /** The ledger's outputs onto this record's collector and side outputs (one instance, reused). */
+  private final class Outputs implements PaymentLedger.Output {
+    @Override
+    public void accrual(Accrual accrual) {
+      collector.collect(accrual);
+      accruals.inc();
+    }
 
-          @Override
-          public void rejected(Rejection rejection) {
-            deadLetters.inc();
-            ctx.output(REJECTED, rejection);
-          }
-        });
+    @Override
+    public void batch(PayoutBatcher.Batch batch) {
+      context.output(BATCHES, batch);
+      batches.inc();
+    }
+
+    @Override
+    public void rejected(Rejection rejection) {
+      deadLetters.inc();
+      context.output(REJECTED, rejection);
+    }
   }
 }
