@@ -10,6 +10,7 @@ import org.openledger.bridge.deploy.Deployment;
 import org.openledger.flink.attribution.FlightSidecarGateway;
 import org.openledger.flink.config.PipelineConfig;
 import org.openledger.flink.domain.HostResolver;
+import org.openledger.flink.domain.PayoutBatcher;
 import org.openledger.flink.operators.ContentAttempts;
 
 /**
@@ -103,6 +104,26 @@ public final class ReplayApp {
               }
             });
         Replayer.Summary summary = replayer.finish();
+        for (PayoutBatcher.Batch b : replayer.unsettled()) {
+          out.println(
+              "batch "
+                  + b.batchId()
+                  + " window "
+                  + b.window().start()
+                  + "-"
+                  + b.window().end()
+                  + " sub "
+                  + b.subBatch()
+                  + "/"
+                  + b.subBatchCount()
+                  + ": closed by the replay, not settled on chain yet ("
+                  + b.payees().size()
+                  + " payees, total "
+                  + b.total()
+                  + " wei, root "
+                  + b.merkleRoot()
+                  + ")");
+        }
         out.println(summary.line());
         progress.printf(
             "replay: %d duplicates flagged, %d attribution dead letters, %d undecodable logs%n",

@@ -155,6 +155,14 @@ public final class Replayer {
   }
 
   /**
+   * The batches replay closed that the chain has not paid (yet), in closing order: what an honest
+   * settler would settle next under each id.
+   */
+  public List<PayoutBatcher.Batch> unsettled() {
+    return List.copyOf(closed.values());
+  }
+
+  /**
    * The end of the chain read: a batch the chain paid that replay never closed is a difference,
    * unless it paid nothing.
    */
