@@ -144,14 +144,7 @@ public final class PipelineApp {
 
   /** How the attribution job fetches content: the configured policy and limits. */
   public static AttributionJob.Fetching fetching(PipelineConfig config) {
-    return new AttributionJob.Fetching(
-        config.fetchPolicy(),
-        Duration.ofMillis(config.fetchTimeoutMs()),
-        config.fetchMaxBytes(),
-        config.fetchConcurrency(),
-        Duration.ofMillis(config.fetchBackoffMinMs()),
-        Duration.ofMillis(config.fetchBackoffMaxMs()),
-        Duration.ofMillis(config.fetchGiveUpAfterMs()));
+    return config.fetching();
   }
 
   /** Creates the payment job's output topics (with the prefix) where missing. */

@@ -43,6 +43,18 @@ public record PipelineConfig(
     long paymentFinalityBlocks,
     String checkpointDir) {
 
+  /** How the attribution job (and replay) fetches content: the configured policy and limits. */
+  public org.openledger.flink.AttributionJob.Fetching fetching() {
+    return new org.openledger.flink.AttributionJob.Fetching(
+        fetchPolicy,
+        java.time.Duration.ofMillis(fetchTimeoutMs),
+        fetchMaxBytes,
+        fetchConcurrency,
+        java.time.Duration.ofMillis(fetchBackoffMinMs),
+        java.time.Duration.ofMillis(fetchBackoffMaxMs),
+        java.time.Duration.ofMillis(fetchGiveUpAfterMs));
+  }
+
   public static final ConfigKey<Boolean> EMBEDDED =
       new ConfigKey<>(
           "flink.mode",

@@ -11,7 +11,7 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * sidecar calls and their size, the sealed queue and why it was scored, and how long an inference
  * waits for its seal, in the queue and for its scoring.
  */
-final class AttributionMetrics {
+final class AttributionMetrics implements AttributionCore.Counts {
   final Counter attributed;
   final Counter unattributed;
   final Counter rejectedContent;
@@ -49,6 +49,33 @@ final class AttributionMetrics {
     flushes.put(SealedQueue.Reason.DEADLINE, group.counter("sealedFlushesDeadline"));
     flushes.put(SealedQueue.Reason.EVENT, group.counter("sealedFlushesBeforeEvent"));
     flushes.put(SealedQueue.Reason.END_OF_INPUT, group.counter("sealedFlushesEndOfInput"));
+  }
+
+  @Override
+  public void contentRejected() {
+    rejectedContent.inc();
+  }
+
+  @Override
+  public void duplicateFlagged() {
+    duplicates.inc();
+  }
+
+  @Override
+  public void reseeded() {
+    reseeds.inc();
+  }
+
+  @Override
+  public void scored(boolean isAttributed) {
+    (isAttributed ? attributed : unattributed).inc();
+  }
+
+  @Override
+  public void sidecarCall(int queries, long millis) {
+    lastSidecarMillis = millis;
+    lastBatchSize = queries;
+    sidecarCalls.inc();
   }
 
   /** One flush of the sealed queue: why, and how many inferences it scored. */

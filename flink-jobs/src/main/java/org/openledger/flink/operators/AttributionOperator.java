@@ -3,7 +3,6 @@ package org.openledger.flink.operators;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -21,13 +20,7 @@ import org.openledger.flink.attribution.Duplicate;
 import org.openledger.flink.attribution.Model;
 import org.openledger.flink.attribution.Rejection;
 import org.openledger.flink.attribution.SidecarGateway;
-import org.openledger.flink.domain.Lifecycle;
 import org.openledger.flink.domain.Params;
-import org.openledger.flink.domain.ParamsHistory;
-import org.openledger.flink.domain.Shares;
-import org.openledger.flink.sidecar.IndexMatch;
-import org.openledger.flink.sidecar.IndexRow;
-import org.openledger.flink.sidecar.SidecarException;
 
 /**
  * The attribution job's sequencer: applies {@code chain.events} in chain order (one key: the chain)
@@ -36,7 +29,9 @@ import org.openledger.flink.sidecar.SidecarException;
  * a copy that is reset and re-seeded from it whenever this operator starts or the sidecar restarts.
  * Results are emitted in (block, log index) order, so a replay of the log gives the same results in
  * the same order. Sealed inferences wait in a {@link SealedQueue} so that many seals share one
- * sidecar call; the results are the same, in the same order, as scoring each seal on arrival.
+ * sidecar call; the results are the same, in the same order, as scoring each seal on arrival. The
+ * rules themselves are {@link AttributionCore}'s (Flink-free, also run by replay); this operator
+ * keeps what is Flink's: the chain check, pending inferences, the queue's timers, retractions.
  */
 public final class AttributionOperator extends KeyedProcessFunction<Long, ChainInput, Attribution> {
 
@@ -47,18 +42,12 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
   private final long retractWindowBlocks;
   private final AttributionJob.Batching batching;
   private transient SidecarGateway sidecar;
-  private transient boolean seeded;
   private transient Long followedChain;
-  private transient MapState<Long, Contribution> contributions;
-  private transient MapState<Long, Model> models;
-  private transient ListState<Params> params;
   private transient ListState<ChainInput> pending;
   private transient EmittedResults emitted;
   private transient SealedQueue queue;
-  private transient MapState<Long, Duplicate> duplicates;
   private transient AttributionMetrics metrics;
-  private transient Scorer scorer;
-  private transient ParamsHistory<Params> history; // params state as a history; null: rebuild
+  private transient AttributionCore core;
   // Processing time (ms) the oldest unsealed inference and the oldest queued seal arrived; -1:
   // none. Metrics only (lost on restore, which only skips one measurement).
   private transient long firstPendingAt;
@@ -78,27 +67,35 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
 
   @Override
   public void open(OpenContext context) {
-    contributions =
+    MapState<Long, Contribution> contributions =
         getRuntimeContext()
             .getMapState(new MapStateDescriptor<>("contributions", Long.class, Contribution.class));
-    models =
+    MapState<Long, Model> models =
         getRuntimeContext()
             .getMapState(new MapStateDescriptor<>("models", Long.class, Model.class));
-    params = getRuntimeContext().getListState(new ListStateDescriptor<>("params", Params.class));
+    ListState<Params> params =
+        getRuntimeContext().getListState(new ListStateDescriptor<>("params", Params.class));
     pending =
         getRuntimeContext().getListState(new ListStateDescriptor<>("pending", ChainInput.class));
     emitted = new EmittedResults(getRuntimeContext(), retractWindowBlocks);
     queue = new SealedQueue(getRuntimeContext(), batching);
-    duplicates =
+    MapState<Long, Duplicate> duplicates =
         getRuntimeContext()
             .getMapState(new MapStateDescriptor<>("duplicates", Long.class, Duplicate.class));
     metrics = new AttributionMetrics(getRuntimeContext().getMetricGroup());
-    history = null;
     firstPendingAt = -1; // transient fields are not initialised when Flink deserializes us
     firstQueuedAt = -1;
     sidecar = sidecars.open();
-    scorer = new Scorer(sidecar, metrics);
-    seeded = false; // whatever the sidecar holds now, it is rebuilt from this state first
+    // A new core: whatever the sidecar holds now, it is rebuilt from this state first.
+    core =
+        new AttributionCore(
+            sidecar,
+            new AttributionCore.State(
+                FlinkKeyedState.table(contributions),
+                FlinkKeyedState.table(models),
+                FlinkKeyedState.bag(params),
+                FlinkKeyedState.table(duplicates)),
+            metrics);
   }
 
   @Override
@@ -127,153 +124,31 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
               in));
       return;
     }
-    if (!seeded) {
-      reseed();
-    }
+    core.ensureSeeded();
     if (queue.affectedBy(in)) {
       flush(SealedQueue.Reason.EVENT, ctx, out);
     }
     switch (in.kind()) {
-      case CONTRIBUTION -> contribution(in, ctx);
-      case REVIEW -> closer(in, !in.accepted());
-      case SLASH, WITHDRAW -> closer(in, true);
-      case MODEL -> model(in);
-      case PARAMS -> params(in, ctx);
+      case CONTRIBUTION, REVIEW, SLASH, WITHDRAW, MODEL, PARAMS -> core.apply(in, output(ctx));
       case INFERENCE -> inference(in, out);
       case SEAL -> seal(in.block(), ctx, out);
       case OTHER -> {}
     }
   }
 
-  private void contribution(ChainInput in, Context ctx) throws Exception {
-    Contribution known = contributions.get(in.id());
-    if (in.removed()) {
-      if (known != null && known.eventId().equals(in.eventId())) {
-        if (known.content() != null) {
-          // An empty interval: never active; the id may be indexed again on the new branch.
-          onSidecar(() -> sidecar.close(known.datanetId(), known.id(), known.fromBlock()));
-        }
-        contributions.remove(in.id());
-        Duplicate flagged = duplicates.get(in.id());
-        if (flagged != null) {
-          ctx.output(DUPLICATES, flagged.retracted()); // withdraw the slash proposal
-          duplicates.remove(in.id());
-        }
+  /** The core's dead letters and slash proposals, onto this operator's side outputs. */
+  private static AttributionCore.Output output(Context ctx) {
+    return new AttributionCore.Output() {
+      @Override
+      public void rejected(Rejection rejection) {
+        ctx.output(REJECTED, rejection);
       }
-      return;
-    }
-    Contribution c = Contribution.of(in);
-    if (in.failure() != null) {
-      ctx.output(REJECTED, Rejection.of("content-fetch", in.failure(), in));
-      metrics.rejectedContent.inc();
-      contributions.put(c.id(), c); // kept unindexed: it never earns
-      return;
-    }
-    Contribution indexed = c;
-    IndexMatch answer =
-        onSidecar(
-            () ->
-                sidecar
-                    .index(
-                        indexed.datanetId(),
-                        true,
-                        List.of(
-                            IndexRow.text(indexed.id(), indexed.fromBlock(), indexed.content())))
-                    .get(0));
-    contributions.put(c.id(), c); // in state as soon as the sidecar holds it (re-seeds see it)
-    Optional<Params> rules = history().at(c.fromBlock());
-    if (answer.bestMatch().isPresent()
-        && rules.isPresent()
-        && Lifecycle.isDuplicate(
-            answer.bestMatch().get().score(), rules.get().duplicateBoundPpm())) {
-      c = c.flaggedDuplicate();
-      contributions.put(c.id(), c);
-      Contribution duplicate = c;
-      onSidecar(() -> sidecar.close(duplicate.datanetId(), duplicate.id(), duplicate.fromBlock()));
-      metrics.duplicates.inc();
-      Duplicate flagged =
-          new Duplicate(
-              in.chainId(),
-              in.block(),
-              in.blockHash(),
-              in.blockTimestamp(),
-              in.txHash(),
-              in.logIndex(),
-              false,
-              c.id(),
-              c.datanetId(),
-              c.contributor(),
-              answer.bestMatch().get().contributionId(),
-              Shares.ppm(answer.bestMatch().get().score()),
-              rules.get().duplicateBoundPpm(),
-              rules.get().version(),
-              sidecar.encoderId());
-      duplicates.put(c.id(), flagged);
-      ctx.output(DUPLICATES, flagged);
-    }
-    contributions.put(c.id(), c);
-  }
 
-  /**
-   * A review, slash or withdrawal: closes the contribution's interval, or reopens on retraction.
-   */
-  private void closer(ChainInput in, boolean closes) throws Exception {
-    Contribution c = contributions.get(in.id());
-    if (c == null || !closes) {
-      return;
-    }
-    Contribution next =
-        in.removed() ? c.withoutCloser(in.eventId()) : c.withCloser(in.eventId(), in.block());
-    contributions.put(c.id(), next);
-    if (next.content() == null || next.duplicate()) {
-      return;
-    }
-    if (next.closedAt() < 0) {
-      onSidecar(() -> sidecar.reopen(next.datanetId(), next.id()));
-    } else {
-      onSidecar(() -> sidecar.close(next.datanetId(), next.id(), next.closedAt()));
-    }
-  }
-
-  private void model(ChainInput in) throws Exception {
-    if (in.removed()) {
-      Model known = models.get(in.id());
-      if (known != null && known.eventId().equals(in.eventId())) {
-        models.remove(in.id());
+      @Override
+      public void duplicate(Duplicate duplicate) {
+        ctx.output(DUPLICATES, duplicate);
       }
-      return;
-    }
-    Model m = new Model(in.id(), in.address(), in.datanetIds(), in.eventId(), in.method());
-    models.put(m.id(), m);
-    onSidecar(() -> sidecar.registerModel(m.id(), SidecarSeed.datanets(m)));
-  }
-
-  /**
-   * A params version applies from its block on, share rule included, so a governance change never
-   * reaches an inference paid before it, and a replay applies it at the same block.
-   */
-  private void params(ChainInput in, Context ctx) throws Exception {
-    if (!in.removed() && in.shareRule() == null) {
-      // Only a record the decoder did not write names a rule this build lacks: the version in
-      // force before stays in force, and the operators hear why.
-      ctx.output(REJECTED, Rejection.of("attribution", "params: " + in.failure(), in));
-      return;
-    }
-    ParamsHistory<Params> history = history();
-    history =
-        in.removed()
-            ? history.without(in.eventId())
-            : history.with(
-                new Params(
-                    in.id(),
-                    in.block(),
-                    in.eventId(),
-                    in.topK(),
-                    in.thresholdPpm(),
-                    in.duplicateBoundPpm(),
-                    in.shareRule()));
-    params.update(history.versions());
-    this.history = history;
+    };
   }
 
   private void inference(ChainInput in, Collector<Attribution> out) throws Exception {
@@ -340,9 +215,7 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
     if (end ? timestamp != SealedQueue.END_OF_INPUT : !queue.isDeadline(timestamp)) {
       return;
     }
-    if (!seeded) {
-      reseed(); // a restored deadline may fire before any record arrives
-    }
+    core.ensureSeeded(); // a restored deadline may fire before any record arrives
     flush(end ? SealedQueue.Reason.END_OF_INPUT : SealedQueue.Reason.DEADLINE, ctx, out);
   }
 
@@ -359,78 +232,12 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
       metrics.queueWaitMs.update(started - firstQueuedAt);
       firstQueuedAt = -1;
     }
-    List<Attribution> results =
-        scorer.attribute(
-            segments, history(), this::modelOf, this::contributorOf, this::reseedUnchecked, ctx);
+    List<Attribution> results = core.attribute(segments, output(ctx));
     metrics.flushed(reason, results.size());
     for (Attribution a : results) {
       out.collect(a);
       emitted.put(a);
     }
     metrics.flushMs.update(System.currentTimeMillis() - started);
-  }
-
-  private Model modelOf(long id) {
-    try {
-      return models.get(id);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private String contributorOf(long contributionId) {
-    try {
-      Contribution c = contributions.get(contributionId);
-      return c == null ? "" : c.contributor();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** The params history, rebuilt from state only after a (re)start: params() keeps it current. */
-  private ParamsHistory<Params> history() throws Exception {
-    if (history == null) {
-      List<Params> all = new ArrayList<>();
-      params.get().forEach(all::add);
-      history = new ParamsHistory<>(all);
-    }
-    return history;
-  }
-
-  /**
-   * Runs a sidecar call; a sidecar found not ready (it restarted and lost its copy) is re-seeded
-   * from state and the call made again. State is updated before the call, so the re-seed already
-   * reflects it and the repeated call is harmless.
-   */
-  private <T> T onSidecar(java.util.function.Supplier<T> call) {
-    try {
-      return call.get();
-    } catch (SidecarException.NotReady e) {
-      reseedUnchecked();
-      return call.get();
-    }
-  }
-
-  private void onSidecar(Runnable call) {
-    onSidecar(
-        () -> {
-          call.run();
-          return null;
-        });
-  }
-
-  private void reseedUnchecked() {
-    try {
-      reseed();
-    } catch (Exception e) {
-      throw new IllegalStateException("re-seeding the sidecar failed", e);
-    }
-  }
-
-  /** Rebuilds the sidecar's copy from state: every indexed contribution, every model; ready. */
-  private void reseed() throws Exception {
-    SidecarSeed.reseed(sidecar, contributions.values(), models.values());
-    seeded = true;
-    metrics.reseeds.inc();
   }
 }

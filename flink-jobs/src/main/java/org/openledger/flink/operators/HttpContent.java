@@ -125,7 +125,7 @@ final class HttpContent implements AutoCloseable {
       throw new FetchRejected("content over " + maxBytes + " bytes");
     }
     try (InputStream in = body.byteStream()) {
-      return ContentFetcher.bounded(in, maxBytes);
+      return ContentAttempts.bounded(in, maxBytes);
     }
   }
 

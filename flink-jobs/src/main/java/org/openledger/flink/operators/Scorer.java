@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.openledger.flink.attribution.Attribution;
 import org.openledger.flink.attribution.ChainInput;
 import org.openledger.flink.attribution.Model;
@@ -43,11 +43,11 @@ final class Scorer {
   private record Group(long modelId, ScoreMethod method, int k, long thresholdPpm) {}
 
   private final SidecarGateway sidecar;
-  private final AttributionMetrics metrics;
+  private final AttributionCore.Counts counts;
 
-  Scorer(SidecarGateway sidecar, AttributionMetrics metrics) {
+  Scorer(SidecarGateway sidecar, AttributionCore.Counts counts) {
     this.sidecar = sidecar;
-    this.metrics = metrics;
+    this.counts = counts;
   }
 
   /**
@@ -65,20 +65,20 @@ final class Scorer {
       LongFunction<Model> models,
       LongFunction<String> contributors,
       Runnable reseed,
-      KeyedProcessFunction<Long, ChainInput, Attribution>.Context ctx) {
+      Consumer<Rejection> rejected) {
     List<Attribution> out = new ArrayList<>();
     List<List<ChainInput>> chunk = new ArrayList<>();
     Set<Long> ids = new HashSet<>();
     for (List<ChainInput> segment : segments) {
       if (segment.stream().anyMatch(in -> ids.contains(in.id()))) {
-        out.addAll(attributeMerged(chunk, history, models, contributors, reseed, ctx));
+        out.addAll(attributeMerged(chunk, history, models, contributors, reseed, rejected));
         chunk = new ArrayList<>();
         ids.clear();
       }
       chunk.add(segment);
       segment.forEach(in -> ids.add(in.id()));
     }
-    out.addAll(attributeMerged(chunk, history, models, contributors, reseed, ctx));
+    out.addAll(attributeMerged(chunk, history, models, contributors, reseed, rejected));
     return out;
   }
 
@@ -88,7 +88,7 @@ final class Scorer {
       LongFunction<Model> models,
       LongFunction<String> contributors,
       Runnable reseed,
-      KeyedProcessFunction<Long, ChainInput, Attribution>.Context ctx) {
+      Consumer<Rejection> rejected) {
     Map<Long, Attribution> byInference = new HashMap<>();
     // Per record, not per id: a log repeating an id in one seal gets what a call per seal gave it.
     Map<ChainInput, Rejection> problems = new IdentityHashMap<>();
@@ -146,10 +146,10 @@ final class Scorer {
     // never writes a rejection twice.
     List<Attribution> out = new ArrayList<>();
     for (List<ChainInput> segment : segments) {
-      emitRejections(segment, problems, groupOf, refusals, ctx);
+      emitRejections(segment, problems, groupOf, refusals, rejected);
       for (ChainInput in : segment) {
         Attribution a = byInference.get(in.id());
-        (a.unattributed() ? metrics.unattributed : metrics.attributed).inc();
+        counts.scored(!a.unattributed());
         out.add(a);
       }
     }
@@ -176,9 +176,7 @@ final class Scorer {
     } catch (SidecarException.BadRequest refused) {
       return refused.getMessage();
     }
-    metrics.lastSidecarMillis = (System.nanoTime() - started) / 1_000_000;
-    metrics.lastBatchSize = queries.size();
-    metrics.sidecarCalls.inc();
+    counts.sidecarCall(queries.size(), (System.nanoTime() - started) / 1_000_000);
     for (ChainInput in : inferences) {
       List<Shares.Scored> ranked = new ArrayList<>();
       for (ScoredContribution s : scored.of(in.id())) {
@@ -222,12 +220,12 @@ final class Scorer {
       Map<ChainInput, Rejection> problems,
       Map<ChainInput, Group> groupOf,
       Map<ChainInput, String> refusals,
-      KeyedProcessFunction<Long, ChainInput, Attribution>.Context ctx) {
+      Consumer<Rejection> rejected) {
     Map<Group, List<ChainInput>> refused = new LinkedHashMap<>();
     for (ChainInput in : segment) {
       Rejection r = problems.get(in);
       if (r != null) {
-        ctx.output(AttributionOperator.REJECTED, r);
+        rejected.accept(r);
       } else {
         refused.computeIfAbsent(groupOf.get(in), g -> new ArrayList<>()).add(in);
       }
@@ -236,9 +234,7 @@ final class Scorer {
       for (ChainInput in : group) {
         String why = refusals.get(in);
         if (why != null) {
-          ctx.output(
-              AttributionOperator.REJECTED,
-              Rejection.of("attribution", "sidecar refused: " + why, in));
+          rejected.accept(Rejection.of("attribution", "sidecar refused: " + why, in));
         }
       }
     }

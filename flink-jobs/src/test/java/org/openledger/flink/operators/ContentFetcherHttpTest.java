@@ -325,9 +325,9 @@ class ContentFetcherHttpTest {
     ChainInput in = contribution(at("127.0.0.1", "/drip"), HASH);
     long started = System.nanoTime();
 
-    ContentFetcher.Outcome once = fetcher.attempt(in);
+    ContentAttempts.Outcome once = fetcher.attempt(in);
 
-    assertThat(once).isEqualTo(new ContentFetcher.Outcome.Transient("timed out"));
+    assertThat(once).isEqualTo(new ContentAttempts.Outcome.Transient("timed out"));
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
     ContentFetcherTest.Captured captured = new ContentFetcherTest.Captured();
     fetcher.asyncInvoke(in, captured);
