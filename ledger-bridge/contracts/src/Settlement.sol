@@ -44,20 +44,20 @@ contract Settlement is AccessControl {
         uint32 subBatchCount;
     }
 
-    /// @notice One batch id's proposal. windowEnd and subBatchCount outlive a voided proposal, so
-    /// the same window can be proposed again under its id whatever windows came since.
+    /// @notice One batch id's proposal, in four slots written by `propose` (and one by
+    /// `challenge`). subBatchCount outlives a voided proposal, so the same window can be proposed
+    /// again under its id whatever windows came since.
     struct Proposal {
         bytes32 commitment; // keccak256(abi.encode(payees, amounts))
         bytes32 attributionRoot;
-        uint256 total;
+        uint160 total;
+        uint96 proposerBond;
         address proposer;
-        uint64 deadline; // the last block a challenge is taken in
+        uint48 deadline; // the last block a challenge is taken in
         State state;
-        address challenger;
-        uint64 windowEnd;
         uint32 subBatchCount;
-        uint128 proposerBond;
-        uint128 challengerBond;
+        address challenger;
+        uint96 challengerBond;
     }
 
     error BatchAlreadySettled(bytes32 batchId);
@@ -105,10 +105,12 @@ contract Settlement is AccessControl {
     address public immutable treasury;
     /// @notice Everything paid out by settled batches.
     uint256 public totalSettled;
-    /// @notice Proposed (or challenged, or rejected) and not yet paid: counted against the cap.
-    uint256 public totalPending;
-    /// @notice Bonds held for proposals and challenges not yet decided.
-    uint256 public bondsHeld;
+    /// Every live proposal's total, paid or not (voided ones leave it): what the cap counts.
+    /// Cumulative counters rather than a pending sum, so that no slot returns to zero between
+    /// batches and costs a fresh write on the next (docs/BENCHMARKS.md).
+    uint256 private _totalCommitted;
+    uint256 private _bondsTaken;
+    uint256 private _bondsReleased;
     /// @notice Blocks after its proposal in which a batch may be challenged (governed).
     uint64 public challengeWindowBlocks;
     /// @notice The bonds (wei of the token) a proposal and a challenge take (governed).
@@ -178,7 +180,7 @@ contract Settlement is AccessControl {
             revert SubBatchCountMismatch(subBatchCount, p.subBatchCount);
         }
         _record(batchId, windowEnd, subBatchCount, payees, amounts, attributionRoot);
-        _emitProposed(batchId, windowStart, subBatch, payees, amounts);
+        _emitProposed(batchId, windowStart, windowEnd, subBatch, payees, amounts);
     }
 
     /// Checks the batch against the cap, stores the proposal and takes the bond.
@@ -192,18 +194,14 @@ contract Settlement is AccessControl {
     ) private {
         uint256 total = _checkBatch(payees, amounts, windowEnd);
         uint256 bond = proposerBond;
-        uint64 deadline = uint64(block.number) + challengeWindowBlocks;
         Proposal storage p = _proposals[batchId];
         p.commitment = keccak256(abi.encode(payees, amounts));
         p.attributionRoot = attributionRoot;
-        p.total = total;
-        p.proposer = msg.sender;
-        p.deadline = deadline;
-        p.state = State.Proposed;
-        p.windowEnd = uint64(windowEnd);
-        p.subBatchCount = uint32(subBatchCount);
-        p.proposerBond = uint128(bond);
-        totalPending += total;
+        // the total is at most the fees ever escrowed (uint208), the bond a governed uint96
+        (p.total, p.proposerBond) = (SafeCast.toUint160(total), uint96(bond));
+        (p.proposer, p.deadline, p.state, p.subBatchCount) =
+            (msg.sender, SafeCast.toUint48(block.number + challengeWindowBlocks), State.Proposed, uint32(subBatchCount));
+        _totalCommitted += total;
         _takeBond(bond);
     }
 
@@ -211,6 +209,7 @@ contract Settlement is AccessControl {
     function _emitProposed(
         bytes32 batchId,
         uint256 windowStart,
+        uint256 windowEnd,
         uint256 subBatch,
         address[] calldata payees,
         uint256[] calldata amounts
@@ -220,7 +219,7 @@ contract Settlement is AccessControl {
             batchId,
             msg.sender,
             windowStart,
-            p.windowEnd,
+            windowEnd,
             subBatch,
             p.subBatchCount,
             p.attributionRoot,
@@ -239,7 +238,7 @@ contract Settlement is AccessControl {
         uint256 bond = challengerBond;
         p.state = State.Challenged;
         p.challenger = msg.sender;
-        p.challengerBond = uint128(bond);
+        p.challengerBond = uint96(bond);
         _takeBond(bond);
         emit BatchChallenged(batchId, msg.sender, bond);
     }
@@ -256,19 +255,18 @@ contract Settlement is AccessControl {
         if (upheld) {
             winner = p.challenger;
             paid = bonds;
-            totalPending -= p.total;
-            bondsHeld -= bonds;
-            // Keep only what a new proposal of this id needs: its window's end and sub-batch count.
-            (uint64 windowEnd, uint32 count) = (p.windowEnd, p.subBatchCount);
+            _totalCommitted -= p.total;
+            _bondsReleased += bonds;
+            // Keep only what a new proposal of this id needs: its window's sub-batch count.
+            uint32 count = p.subBatchCount;
             delete _proposals[batchId];
-            _proposals[batchId].windowEnd = windowEnd;
             _proposals[batchId].subBatchCount = count;
         } else {
             winner = treasury;
             paid = p.challengerBond;
             p.state = State.Rejected;
             p.challengerBond = 0;
-            bondsHeld -= paid;
+            _bondsReleased += paid;
         }
         if (paid != 0) token.safeTransfer(winner, paid);
         emit BatchResolved(batchId, upheld, winner, paid);
@@ -291,9 +289,8 @@ contract Settlement is AccessControl {
         address proposer = p.proposer;
         p.state = State.Settled;
         p.proposerBond = 0;
-        totalPending -= total;
         totalSettled += total;
-        bondsHeld -= bond;
+        _bondsReleased += bond;
         uint256 n = payees.length;
         for (uint256 i = 0; i < n;) {
             token.safeTransfer(payees[i], amounts[i]);
@@ -327,6 +324,16 @@ contract Settlement is AccessControl {
         return _last;
     }
 
+    /// @notice Proposed (or challenged, or rejected) and not yet paid: counted against the cap.
+    function totalPending() external view returns (uint256) {
+        return _totalCommitted - totalSettled;
+    }
+
+    /// @notice Bonds held for proposals and challenges not yet decided.
+    function bondsHeld() external view returns (uint256) {
+        return _bondsTaken - _bondsReleased;
+    }
+
     /// @notice True once the batch is paid (finalized).
     function isSettled(bytes32 batchId) external view returns (bool) {
         return _proposals[batchId].state == State.Settled;
@@ -339,8 +346,8 @@ contract Settlement is AccessControl {
     function _setChallengeParams(uint64 windowBlocks, uint256 proposerBond_, uint256 challengerBond_) private {
         // A zero window would let a proposal pay before anyone could look at it.
         if (windowBlocks == 0) revert InvalidChallengeParams("challenge window must be positive");
-        if (proposerBond_ > type(uint128).max || challengerBond_ > type(uint128).max) {
-            revert InvalidChallengeParams("bonds must fit 128 bits");
+        if (proposerBond_ > type(uint96).max || challengerBond_ > type(uint96).max) {
+            revert InvalidChallengeParams("bonds must fit 96 bits");
         }
         challengeWindowBlocks = windowBlocks;
         proposerBond = proposerBond_;
@@ -350,7 +357,7 @@ contract Settlement is AccessControl {
 
     function _takeBond(uint256 bond) private {
         if (bond == 0) return;
-        bondsHeld += bond;
+        _bondsTaken += bond;
         token.safeTransferFrom(msg.sender, address(this), bond);
     }
 
@@ -388,7 +395,7 @@ contract Settlement is AccessControl {
         if (n > MAX_BATCH_PAYEES) revert TooMany("payees", n, MAX_BATCH_PAYEES);
         if (n != amounts.length) revert LengthMismatch(n, amounts.length);
         if (n == 0) revert EmptyBatch();
-        uint256 used = totalSettled + totalPending;
+        uint256 used = _totalCommitted;
         uint256 fees = feesThrough(windowEnd);
         // A voided earlier window proposed again may find later windows paid past its own fees.
         uint256 available = fees > used ? fees - used : 0;
