@@ -146,6 +146,9 @@ class PaymentLoopIT {
       long deadline = System.nanoTime() + 120_000_000_000L;
       while (System.nanoTime() < deadline && total.compareTo(fee) < 0) {
         Thread.sleep(500);
+        // The writer proposes, then pays once the challenge window's blocks have passed: the dev
+        // node mines only when sent a transaction, so keep it moving.
+        mine(1);
         settled = chain.settled(settlement, null);
         total =
             settled.stream()

@@ -171,12 +171,19 @@ public final class Deployer {
    * slashes, 3 is the treasury (the demo's tools, benchmarks and tests use this).
    */
   public static Deployment deployDev(Chain chain, DevAccounts accounts) throws Exception {
+    return deployDev(chain, accounts, DeploymentPlan.DEV_CHALLENGE);
+  }
+
+  /** {@link #deployDev(Chain, DevAccounts)} with other challenge parameters. */
+  public static Deployment deployDev(
+      Chain chain, DevAccounts accounts, DeploymentPlan.Challenge challenge) throws Exception {
     return new Deployer(chain, accounts.account(0), DeployApp.buildProperty("evm.version"))
         .deploy(
             DeploymentPlan.dev(
-                accounts.account(1).getAddress(),
-                accounts.account(2).getAddress(),
-                accounts.account(3).getAddress()));
+                    accounts.account(1).getAddress(),
+                    accounts.account(2).getAddress(),
+                    accounts.account(3).getAddress())
+                .withChallenge(challenge));
   }
 
   /**

@@ -31,7 +31,7 @@ final class PhaseSender {
     PENDING
   }
 
-  /** One look's result, with the transaction hash (done) or the reason (refused). */
+  /** One look's result, with the transaction and its block (done) or the reason (refused). */
   record Look(Result result, String detail) {
     static final Look PENDING = new Look(Result.PENDING, "");
   }
@@ -67,10 +67,13 @@ final class PhaseSender {
    */
   Look look(String key, String data, DoneCheck doneCheck, Waitable waitable) throws IOException {
     List<Attempt> attempts = progress.attempts(key);
+    // The chain's word first, then the receipts: an attempt mined between the two reads then shows
+    // as a receipt not yet done (looked at again), never as done by someone else.
+    boolean done = doneCheck.done();
     Optional<Observation.Receipt> receipt = chain.receipt(attempts);
     Observation seen =
         new Observation(
-            doneCheck.done(),
+            done,
             attempts,
             receipt,
             !attempts.isEmpty() && chain.known(attempts.get(attempts.size() - 1)),
@@ -80,8 +83,7 @@ final class PhaseSender {
     Decision decision =
         SettlementDecision.decide(seen, timing.confirmations(), timing.stuckAfterMillis());
     if (decision instanceof SettlementDecision.Settled s) {
-      LOG.info("{} done by {} at block {}", key, s.txHash(), s.block());
-      return new Look(Result.DONE, s.txHash());
+      return new Look(Result.DONE, s.txHash() + " at block " + s.block());
     } else if (decision instanceof SettlementDecision.AlreadySettled) {
       return new Look(Result.DONE_BEFORE, "");
     } else if (decision instanceof SettlementDecision.Refused r) {

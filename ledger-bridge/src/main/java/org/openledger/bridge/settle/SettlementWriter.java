@@ -164,6 +164,7 @@ final class SettlementWriter {
       switch (look.result()) {
         case DONE -> {
           metrics.proposed.incrementAndGet();
+          LOG.info("batch {} proposed by {}", id, look.detail());
           progress.done(id);
         }
         case DONE_BEFORE -> progress.done(id);
@@ -199,6 +200,7 @@ final class SettlementWriter {
       switch (look.result()) {
         case DONE -> {
           metrics.settled.incrementAndGet();
+          LOG.info("batch {} settled by {}", id, look.detail());
           progress.done(finalizeKey);
           return new Outcome(Outcome.Kind.SETTLED, look.detail());
         }
