@@ -40,6 +40,9 @@ public record DeploymentPlan(
       if (proposerBond.signum() < 0 || challengerBond.signum() < 0 || settlerFunds.signum() < 0) {
         throw new IllegalArgumentException("bonds and funds are wei amounts, never negative");
       }
+      if (proposerBond.bitLength() > 96 || challengerBond.bitLength() > 96) {
+        throw new IllegalArgumentException("Settlement keeps a bond in 96 bits");
+      }
     }
   }
 
