@@ -65,7 +65,8 @@ public final class DeployApp {
               .deploy(
                   DeploymentPlan.dev(config.settler(), config.slasher(), config.treasury())
                       .withMinimums(config.minimums())
-                      .withShare(config.share()));
+                      .withShare(config.share())
+                      .withChallenge(config.challenge()));
       deployment.write(config.deploymentFile());
       LOG.info(
           "deployed {} contracts on chain {} from block {} to {}",

@@ -30,7 +30,8 @@ public record DeployConfig(
     String slasher,
     String treasury,
     DeploymentPlan.Minimums minimums,
-    DeploymentPlan.Share share) {
+    DeploymentPlan.Share share,
+    DeploymentPlan.Challenge challenge) {
 
   public static final ConfigKey<String> RPC_URL =
       ConfigKey.string("evm.rpc.url", "http://127.0.0.1:8545", "JSON-RPC URL of the EVM node");
@@ -71,6 +72,30 @@ public record DeployConfig(
           "100000000000000000",
           "floor of every Datanet's minimum stake and every contribution's stake, in wei (0.1 OPEN"
               + " by default); governance changes it later");
+
+  public static final ConfigKey<Long> CHALLENGE_WINDOW_BLOCKS =
+      ConfigKey.atLeast(
+          "challenge.window.blocks",
+          DeploymentPlan.DEV_CHALLENGE.windowBlocks(),
+          1,
+          "blocks after a settlement proposal in which anyone may challenge it (3 for the dev"
+              + " chain; a production chain sets about a day's blocks, e.g. 43200 at 2 s);"
+              + " governance changes it later");
+  public static final ConfigKey<BigInteger> PROPOSER_BOND =
+      wei(
+          "challenge.proposer.bond",
+          DeploymentPlan.DEV_CHALLENGE.proposerBond().toString(),
+          "OPEN (wei) the settler bonds on each proposal, lost to an upheld challenge");
+  public static final ConfigKey<BigInteger> CHALLENGER_BOND =
+      wei(
+          "challenge.challenger.bond",
+          DeploymentPlan.DEV_CHALLENGE.challengerBond().toString(),
+          "OPEN (wei) a challenge bonds, lost to the treasury when governance rejects it");
+  public static final ConfigKey<BigInteger> SETTLER_FUNDS =
+      wei(
+          "settler.bond.funds",
+          DeploymentPlan.DEV_CHALLENGE.settlerFunds().toString(),
+          "OPEN (wei) the deployer gives the settler for its proposal bonds");
 
   /** POWER's exponent when share.rule.param is not set (the default rule's, if it is POWER). */
   static final int DEFAULT_POWER =
@@ -119,7 +144,11 @@ public record DeployConfig(
             MIN_INFERENCE_FEE,
             MIN_CONTRIBUTION_STAKE,
             SHARE_RULE,
-            SHARE_RULE_PARAM));
+            SHARE_RULE_PARAM,
+            CHALLENGE_WINDOW_BLOCKS,
+            PROPOSER_BOND,
+            CHALLENGER_BOND,
+            SETTLER_FUNDS));
     long chainId = source.get(CHAIN_ID);
     boolean dev = chainId == DevAccounts.DEV_CHAIN_ID;
     String mnemonic =
@@ -139,7 +168,12 @@ public record DeployConfig(
         role(source, TREASURY, devAccounts, 3),
         new DeploymentPlan.Minimums(
             source.get(MIN_INFERENCE_FEE), source.get(MIN_CONTRIBUTION_STAKE)),
-        share(source.get(SHARE_RULE), source.get(SHARE_RULE_PARAM)));
+        share(source.get(SHARE_RULE), source.get(SHARE_RULE_PARAM)),
+        new DeploymentPlan.Challenge(
+            source.get(CHALLENGE_WINDOW_BLOCKS),
+            source.get(PROPOSER_BOND),
+            source.get(CHALLENGER_BOND),
+            source.get(SETTLER_FUNDS)));
   }
 
   /** The two keys together: POWER needs an exponent, the other rules none. */

@@ -31,10 +31,11 @@ import org.web3j.tx.TransactionManager;
 
 /**
  * Deploys the whole contract set in one go and wires its roles: the timelock owns the protocol
- * params and obeys the governor; the settler may only settle; the slasher may only slash; the
- * market alone records fees into the escrow. Every admin role then passes to the timelock and the
- * deployer renounces its own, so afterwards the deployer key holds no role anywhere (only the
- * tokens it was minted; docs/SECURITY.md lists every role).
+ * params and obeys the governor, and resolves settlement challenges and sets their window and bonds
+ * (Settlement's admin); the settler may only propose batches (funded with OPEN for their bonds);
+ * the slasher may only slash; the market alone records fees into the escrow. Every admin role then
+ * passes to the timelock and the deployer renounces its own, so afterwards the deployer key holds
+ * no role anywhere (only the tokens it was minted; docs/SECURITY.md lists every role).
  */
 public final class Deployer {
 
@@ -121,8 +122,22 @@ public final class Deployer {
     ModelRegistry models =
         ModelRegistry.deploy(web3, tm, Chain.GAS, datanets.getContractAddress()).send();
     Settlement settlement =
-        Settlement.deploy(web3, tm, Chain.GAS, me, token.getContractAddress()).send();
+        Settlement.deploy(
+                web3,
+                tm,
+                Chain.GAS,
+                me,
+                token.getContractAddress(),
+                plan.treasury(),
+                BigInteger.valueOf(plan.challenge().windowBlocks()),
+                plan.challenge().proposerBond(),
+                plan.challenge().challengerBond())
+            .send();
     settlement.grantRole(settlement.SETTLER_ROLE().send(), plan.settler()).send();
+    // The settler bonds every proposal; it approves the escrow itself (SettlementChain).
+    if (plan.challenge().settlerFunds().signum() > 0) {
+      token.transfer(plan.settler(), plan.challenge().settlerFunds()).send();
+    }
     InferenceMarket market =
         InferenceMarket.deploy(
                 web3,
@@ -156,12 +171,19 @@ public final class Deployer {
    * slashes, 3 is the treasury (the demo's tools, benchmarks and tests use this).
    */
   public static Deployment deployDev(Chain chain, DevAccounts accounts) throws Exception {
+    return deployDev(chain, accounts, DeploymentPlan.DEV_CHALLENGE);
+  }
+
+  /** {@link #deployDev(Chain, DevAccounts)} with other challenge parameters. */
+  public static Deployment deployDev(
+      Chain chain, DevAccounts accounts, DeploymentPlan.Challenge challenge) throws Exception {
     return new Deployer(chain, accounts.account(0), DeployApp.buildProperty("evm.version"))
         .deploy(
             DeploymentPlan.dev(
-                accounts.account(1).getAddress(),
-                accounts.account(2).getAddress(),
-                accounts.account(3).getAddress()));
+                    accounts.account(1).getAddress(),
+                    accounts.account(2).getAddress(),
+                    accounts.account(3).getAddress())
+                .withChallenge(challenge));
   }
 
   /**

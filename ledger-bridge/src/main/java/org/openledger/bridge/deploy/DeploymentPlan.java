@@ -6,7 +6,8 @@ import org.openledger.events.ShareRule;
 /**
  * What to deploy with: role accounts, token supply, stake cool-down, governance timings, the
  * initial protocol parameters (basis points, fixed-point similarities in parts per million, wei,
- * the share rule) and the initial governed minimums (wei).
+ * the share rule), the initial governed minimums (wei) and the optimistic settlement's challenge
+ * window and bonds.
  */
 public record DeploymentPlan(
     String settler,
@@ -19,7 +20,43 @@ public record DeploymentPlan(
     int quorumPercent,
     long timelockDelaySeconds,
     InitialParams params,
-    Minimums minimums) {
+    Minimums minimums,
+    Challenge challenge) {
+
+  /**
+   * Settlement's governed challenge parameters (blocks after a proposal in which anyone may
+   * challenge it; the bonds of a proposal and a challenge, wei) and the OPEN the deployer gives the
+   * settler for its proposal bonds (docs/PAYMENTS.md, "Optimistic settlement").
+   */
+  public record Challenge(
+      long windowBlocks,
+      BigInteger proposerBond,
+      BigInteger challengerBond,
+      BigInteger settlerFunds) {
+    public Challenge {
+      if (windowBlocks < 1) {
+        throw new IllegalArgumentException("the challenge window is at least one block");
+      }
+      if (proposerBond.signum() < 0 || challengerBond.signum() < 0 || settlerFunds.signum() < 0) {
+        throw new IllegalArgumentException("bonds and funds are wei amounts, never negative");
+      }
+      if (proposerBond.bitLength() > 96 || challengerBond.bitLength() > 96) {
+        throw new IllegalArgumentException("Settlement keeps a bond in 96 bits");
+      }
+    }
+  }
+
+  /**
+   * The dev chain's challenge parameters: 3 blocks, so the demo's batches finalize a few blocks
+   * after their proposal (a production chain sets a day's blocks, docs/PAYMENTS.md); bonds of 1
+   * OPEN; the settler gets 10,000 OPEN for bonds (returned on each finalize).
+   */
+  public static final Challenge DEV_CHALLENGE =
+      new Challenge(
+          3,
+          BigInteger.TEN.pow(18),
+          BigInteger.TEN.pow(18),
+          BigInteger.TEN.pow(18).multiply(BigInteger.valueOf(10_000)));
 
   /** Protocol parameters in force from the deployment block (ParamsChanged version 1). */
   public record InitialParams(
@@ -138,7 +175,8 @@ public record DeploymentPlan(
             20,
             200,
             DEFAULT_SHARE),
-        DEV_MINIMUMS);
+        DEV_MINIMUMS,
+        DEV_CHALLENGE);
   }
 
   /**
@@ -163,7 +201,8 @@ public record DeploymentPlan(
         quorumPercent,
         timelockDelaySeconds,
         params.withShare(next),
-        minimums);
+        minimums,
+        challenge);
   }
 
   /** This plan with other initial minimums. */
@@ -179,6 +218,24 @@ public record DeploymentPlan(
         quorumPercent,
         timelockDelaySeconds,
         params,
+        next,
+        challenge);
+  }
+
+  /** This plan with other challenge parameters. */
+  public DeploymentPlan withChallenge(Challenge next) {
+    return new DeploymentPlan(
+        settler,
+        slasher,
+        treasury,
+        tokenSupply,
+        coolDownBlocks,
+        votingDelayBlocks,
+        votingPeriodBlocks,
+        quorumPercent,
+        timelockDelaySeconds,
+        params,
+        minimums,
         next);
   }
 }

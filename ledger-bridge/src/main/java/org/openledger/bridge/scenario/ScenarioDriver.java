@@ -149,11 +149,11 @@ public final class ScenarioDriver {
   }
 
   /**
-   * Settles sub-batch {@code subBatch} of {@code subBatchCount} of the closed window [{@code
+   * Proposes sub-batch {@code subBatch} of {@code subBatchCount} of the closed window [{@code
    * windowStart}, {@code windowEnd}] under the id the contract derives from it ({@link
-   * WindowBatchId}).
+   * WindowBatchId}), approving the proposer's bond first.
    */
-  public TransactionReceipt settle(
+  public TransactionReceipt propose(
       Credentials settler,
       long windowStart,
       long windowEnd,
@@ -163,8 +163,12 @@ public final class ScenarioDriver {
       List<BigInteger> amounts,
       byte[] attributionRoot)
       throws Exception {
-    return settlement(settler)
-        .settle(
+    Settlement settlement = settlement(settler);
+    token(settler)
+        .approve(settlement.getContractAddress(), settlement.proposerBond().send())
+        .send();
+    return settlement
+        .propose(
             WindowBatchId.of(chain.chainId(), windowStart, windowEnd, subBatch),
             BigInteger.valueOf(windowStart),
             BigInteger.valueOf(windowEnd),
@@ -177,13 +181,66 @@ public final class ScenarioDriver {
   }
 
   /**
+   * Settles a sub-batch on the dev chain: proposes it, mines its challenge window's blocks and
+   * finalizes it (BatchSettled), so scenarios and benchmarks pay as before the challenge window.
+   */
+  public TransactionReceipt settle(
+      Credentials settler,
+      long windowStart,
+      long windowEnd,
+      int subBatch,
+      int subBatchCount,
+      List<String> payees,
+      List<BigInteger> amounts,
+      byte[] attributionRoot)
+      throws Exception {
+    propose(
+        settler, windowStart, windowEnd, subBatch, subBatchCount, payees, amounts, attributionRoot);
+    Settlement settlement = settlement(settler);
+    chain.mine(settlement.challengeWindowBlocks().send().longValueExact());
+    return settlement
+        .finalize(
+            WindowBatchId.of(chain.chainId(), windowStart, windowEnd, subBatch), payees, amounts)
+        .send();
+  }
+
+  /** Challenges a proposed batch as {@code challenger}, approving the challenger's bond first. */
+  public TransactionReceipt challenge(Credentials challenger, byte[] batchId) throws Exception {
+    Settlement settlement = settlement(challenger);
+    token(challenger)
+        .approve(settlement.getContractAddress(), settlement.challengerBond().send())
+        .send();
+    return settlement.challenge(batchId).send();
+  }
+
+  /** Walks the resolution of a challenged batch through governance (upheld or rejected). */
+  public TransactionReceipt resolve(
+      List<Credentials> voters, byte[] batchId, boolean upheld, String description)
+      throws Exception {
+    return govern(
+        voters,
+        deployment.address("Settlement"),
+        new Function(
+            "resolve",
+            List.of(
+                new org.web3j.abi.datatypes.generated.Bytes32(batchId),
+                new org.web3j.abi.datatypes.Bool(upheld)),
+            List.of()),
+        description);
+  }
+
+  /**
    * Walks a params change through governance on the dev chain: the voters delegate to themselves,
    * one proposes, all vote for, it is queued in the timelock and executed. Voters must together
    * hold the quorum of OPEN.
    */
   public TransactionReceipt changeParams(
       List<Credentials> voters, ProtocolParams.Params next, String description) throws Exception {
-    return govern(voters, new Function("setParams", List.of(next), List.of()), description);
+    return govern(
+        voters,
+        deployment.address("ProtocolParams"),
+        new Function("setParams", List.of(next), List.of()),
+        description);
   }
 
   /** Walks a change of the minimum inference fee and stake floor (wei) through governance. */
@@ -195,6 +252,7 @@ public final class ScenarioDriver {
       throws Exception {
     return govern(
         voters,
+        deployment.address("ProtocolParams"),
         new Function(
             "setMinimums",
             List.of(new Uint256(minInferenceFee), new Uint256(minContributionStake)),
@@ -202,16 +260,15 @@ public final class ScenarioDriver {
         description);
   }
 
-  /** Proposes {@code call} on ProtocolParams, votes it through, queues and executes it. */
-  private TransactionReceipt govern(List<Credentials> voters, Function call, String description)
-      throws Exception {
+  /** Proposes {@code call} on {@code target}, votes it through, queues and executes it. */
+  private TransactionReceipt govern(
+      List<Credentials> voters, String target, Function call, String description) throws Exception {
     for (Credentials voter : voters) {
       token(voter).delegate(voter.getAddress()).send();
     }
     chain.mine(1); // votes are counted at the proposal's snapshot block: delegation must precede it
-    String paramsAddress = deployment.address("ProtocolParams");
     String calldata = FunctionEncoder.encode(call);
-    List<String> targets = List.of(paramsAddress);
+    List<String> targets = List.of(target);
     List<BigInteger> values = List.of(BigInteger.ZERO);
     List<byte[]> calldatas = List.of(org.web3j.utils.Numeric.hexStringToByteArray(calldata));
     byte[] descriptionHash =

@@ -31,11 +31,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The settlement writer process: reads {@code payout.batches} (read_committed, one partition) in
- * order and settles each batch on chain exactly once. The consumer offset is committed only after
- * the batch's outcome (settled, already settled, or refused and dead-lettered with the contract's
- * error), so a crash at any point redoes at most the current batch, and the chain's batch-id check
- * makes redoing it pay nothing twice. Batches go strictly in topic order, as the contract pays
- * windows in increasing order only.
+ * order and settles each batch on chain exactly once (proposes it, then finalizes it after its
+ * challenge window). The consumer offset is committed only after the batch's outcome (settled,
+ * already settled, or refused and dead-lettered with the contract's error), so a crash at any point
+ * redoes at most the current batch, and the chain's batch-id checks make redoing it propose and pay
+ * nothing twice. Batches go strictly in topic order, as the contract pays windows in increasing
+ * order only.
  */
 public final class SettlementApp {
 

@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.openledger.bridge.chain.Chain;
+import org.openledger.bridge.contracts.OpenToken;
 import org.openledger.bridge.contracts.Settlement;
 import org.openledger.bridge.domain.settle.Attempt;
+import org.openledger.bridge.domain.settle.BatchOnChain;
 import org.openledger.bridge.domain.settle.Observation;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
@@ -23,9 +25,10 @@ import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.utils.Numeric;
 
 /**
- * The settlement contract as the writer uses it, over web3j: is a batch settled, simulate and
- * estimate a {@code settle}, sign it locally with a nonce the writer chose, broadcast raw bytes,
- * look up receipts. Transient node errors surface as {@link IOException} for the writer to retry.
+ * The settlement contract as the writer uses it, over web3j: a batch's state, simulate and estimate
+ * a {@code propose} or {@code finalize}, sign it locally with a nonce the writer chose, broadcast
+ * raw bytes, look up receipts, approve the escrow for proposal bonds. Transient node errors surface
+ * as {@link IOException} for the writer to retry.
  */
 final class SettlementChain {
 
@@ -51,7 +54,14 @@ final class SettlementChain {
             "LengthMismatch(uint256,uint256)",
             "EmptyBatch()",
             "ZeroPayee(uint256)",
-            "TooMany(string,uint256,uint256)")) {
+            "TooMany(string,uint256,uint256)",
+            "BatchAlreadyProposed(bytes32,uint8)",
+            "WrongState(bytes32,uint8)",
+            "ChallengeWindowOpen(bytes32,uint256,uint256)",
+            "ChallengeWindowClosed(bytes32,uint256,uint256)",
+            "CommitmentMismatch(bytes32)",
+            "ERC20InsufficientBalance(address,uint256,uint256)",
+            "ERC20InsufficientAllowance(address,uint256,uint256)")) {
       byName.put(selector(signature), signature.substring(0, signature.indexOf('(')));
     }
     byName.put(
@@ -60,7 +70,10 @@ final class SettlementChain {
     return Map.copyOf(byName);
   }
 
-  /** A simulated {@code settle}: the gas it needs, or why the contract would refuse it. */
+  /** Refusals a later block cures: the challenge window of the batch is still open. */
+  static final String WINDOW_OPEN = "ChallengeWindowOpen";
+
+  /** A simulated transaction: the gas it needs, or why the contract would refuse it. */
   record Preflight(BigInteger gas, String revert) {}
 
   private final Chain chain;
@@ -82,13 +95,43 @@ final class SettlementChain {
     return settler.getAddress();
   }
 
-  boolean isSettled(String batchId) throws IOException {
+  /** The batch's state on chain ({@code proposalOf}). */
+  BatchOnChain onChain(String batchId) throws IOException {
     try {
-      return contract.isSettled(bytes32(batchId)).send();
+      Settlement.Proposal p = contract.proposalOf(bytes32(batchId)).send();
+      BatchOnChain.State state = BatchOnChain.State.of(p.state.intValueExact());
+      // A voided proposal keeps its window's sub-batch count, so a new one keeps its window.
+      boolean voided = state == BatchOnChain.State.NONE && p.subBatchCount.signum() != 0;
+      return new BatchOnChain(state, p.deadline.longValueExact(), voided);
     } catch (IOException e) {
       throw e;
     } catch (Exception e) {
-      throw new IOException("isSettled(" + batchId + ") failed", e);
+      throw new IOException("proposalOf(" + batchId + ") failed", e);
+    }
+  }
+
+  /**
+   * Lets the escrow take the settler's proposal bonds: approves it for all the settler's OPEN once,
+   * waiting for the receipt, when its allowance is below one bond. Sent before any proposal, so the
+   * writer's own nonces (ProgressStore) start after it.
+   */
+  void ensureBondAllowance() throws IOException {
+    try {
+      BigInteger bond = contract.proposerBond().send();
+      OpenToken token =
+          OpenToken.load(contract.token().send(), chain.web3(), chain.signer(settler), Chain.GAS);
+      String escrow = contract.getContractAddress();
+      if (token.allowance(settler.getAddress(), escrow).send().compareTo(bond) >= 0) {
+        return;
+      }
+      BigInteger all = BigInteger.ONE.shiftLeft(256).subtract(BigInteger.ONE);
+      if (!token.approve(escrow, all).send().isStatusOK()) {
+        throw new IOException("approving the escrow for proposal bonds failed");
+      }
+    } catch (IOException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("cannot approve the escrow for proposal bonds: " + e.getMessage(), e);
     }
   }
 
@@ -96,8 +139,8 @@ final class SettlementChain {
     return chain.chainId();
   }
 
-  /** The {@code settle} call data of one sub-batch of a window. */
-  String settleCall(
+  /** The {@code propose} call data of one sub-batch of a window. */
+  String proposeCall(
       String batchId,
       long windowStart,
       long windowEnd,
@@ -107,7 +150,7 @@ final class SettlementChain {
       List<BigInteger> amounts,
       String root) {
     return contract
-        .settle(
+        .propose(
             bytes32(batchId),
             BigInteger.valueOf(windowStart),
             BigInteger.valueOf(windowEnd),
@@ -117,6 +160,11 @@ final class SettlementChain {
             amounts,
             bytes32(root))
         .encodeFunctionCall();
+  }
+
+  /** The {@code finalize} call data of a batch: the payees and amounts it was proposed with. */
+  String finalizeCall(String batchId, List<String> payees, List<BigInteger> amounts) {
+    return contract.finalize(bytes32(batchId), payees, amounts).encodeFunctionCall();
   }
 
   Preflight preflight(String data) throws IOException {

@@ -6,11 +6,13 @@ import org.openledger.bridge.metrics.MetricsEndpoint;
 
 /**
  * The settlement writer's metrics in the Prometheus text format on {@code /metrics}: batches
- * settled, found already settled, refused (dead letters), transactions sent and replaced, transient
- * errors retried.
+ * proposed, settled (finalized), found already settled, refused (dead letters), seen challenged,
+ * transactions sent and replaced, transient errors retried.
  */
 final class SettlementMetrics {
 
+  final AtomicLong proposed = new AtomicLong();
+  final AtomicLong challenged = new AtomicLong();
   final AtomicLong settled = new AtomicLong();
   final AtomicLong alreadySettled = new AtomicLong();
   final AtomicLong refused = new AtomicLong();
@@ -22,6 +24,8 @@ final class SettlementMetrics {
 
   String render() {
     StringBuilder out = new StringBuilder();
+    MetricsEndpoint.sample(out, "settlement_batches_proposed_total", "counter", proposed);
+    MetricsEndpoint.sample(out, "settlement_batches_challenged_total", "counter", challenged);
     MetricsEndpoint.sample(out, "settlement_batches_settled_total", "counter", settled);
     MetricsEndpoint.sample(
         out, "settlement_batches_already_settled_total", "counter", alreadySettled);

@@ -5,22 +5,23 @@ import java.math.BigInteger;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongSupplier;
-import org.openledger.bridge.domain.settle.Attempt;
 import org.openledger.bridge.domain.settle.BatchCheck;
-import org.openledger.bridge.domain.settle.Observation;
+import org.openledger.bridge.domain.settle.BatchOnChain;
 import org.openledger.bridge.domain.settle.SettlementDecision;
-import org.openledger.bridge.domain.settle.SettlementDecision.Decision;
+import org.openledger.bridge.domain.settle.SettlementDecision.Phase;
 import org.openledger.pipeline.PayoutBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.web3j.protocol.core.DefaultBlockParameterName;
 
 /**
- * Settles one {@code PayoutBatch} on chain, once: observe, {@link SettlementDecision#decide}, act,
- * until the batch is settled (by this run or an earlier one) or refused. Every signed transaction
- * is recorded before it is broadcast; transient node errors are retried with backoff. A refusal
- * names the contract's error (e.g. WindowCapExceeded, WindowOutOfOrder) and is counted; the caller
- * dead-letters it. A window not yet closed is waited for, not refused.
+ * Settles one {@code PayoutBatch} on chain, once, optimistically: proposes it (with the settler's
+ * bond), waits out its challenge window (or governance, when challenged), then finalizes it, which
+ * pays it; each look reads the batch's state from the chain and {@link SettlementDecision#phase}
+ * says what to do. Each transaction is recorded before it is broadcast ({@link PhaseSender}), so a
+ * crash at any point proposes and pays nothing twice; transient node errors are retried with
+ * backoff. A refusal names the contract's error (e.g. WindowCapExceeded, WindowOutOfOrder) or says
+ * that governance voided the proposal, and is counted; the caller dead-letters it. A window not yet
+ * closed is waited for, not refused.
  */
 final class SettlementWriter {
 
@@ -39,20 +40,20 @@ final class SettlementWriter {
   record Timing(
       long confirmations, long stuckAfterMillis, long pollMillis, long maxBackoffMillis) {}
 
-  private final SettlementChain chain;
-  private final ProgressStore progress;
-  private final SettlementMetrics metrics;
-  private final Timing timing;
-  private final LongSupplier clock;
-  private String receiptLogged = "";
-  private String waitLogged = "";
-
   /**
    * How far past the head a batch's window may end and still be waited for: the payment job closes
    * a window only once the log is sealed past it, so only a node that lags the follower's sees it
    * ahead.
    */
   static final long MAX_BLOCKS_AHEAD = 64;
+
+  private final SettlementChain chain;
+  private final ProgressStore progress;
+  private final SettlementMetrics metrics;
+  private final Timing timing;
+  private final PhaseSender sender;
+  private boolean bondApproved;
+  private String waitLogged = "";
 
   SettlementWriter(
       SettlementChain chain,
@@ -64,7 +65,7 @@ final class SettlementWriter {
     this.progress = progress;
     this.metrics = metrics;
     this.timing = timing;
-    this.clock = clock;
+    this.sender = new PhaseSender(chain, progress, metrics, timing, clock);
   }
 
   Outcome settle(PayoutBatch batch) throws InterruptedException {
@@ -106,25 +107,28 @@ final class SettlementWriter {
               + batch.getChainId()
               + ")");
     }
-    String data;
+    Calls calls;
     try {
-      data =
-          chain.settleCall(
-              id,
-              batch.getWindowStart(),
-              batch.getWindowEnd(),
-              batch.getSubBatch(),
-              batch.getSubBatchCount(),
-              batch.getPayees(),
-              amounts,
-              batch.getMerkleRoot());
+      calls =
+          new Calls(
+              chain.proposeCall(
+                  id,
+                  batch.getWindowStart(),
+                  batch.getWindowEnd(),
+                  batch.getSubBatch(),
+                  batch.getSubBatchCount(),
+                  batch.getPayees(),
+                  amounts,
+                  batch.getMerkleRoot()),
+              chain.finalizeCall(id, batch.getPayees(), amounts),
+              batch.getWindowEnd());
     } catch (RuntimeException e) { // e.g. a payee web3j cannot encode
-      return refused(id, "cannot encode settle: " + e.getMessage());
+      return refused(id, "cannot encode the batch: " + e.getMessage());
     }
     long backoff = 100;
     while (true) {
       try {
-        Outcome outcome = step(id, data, batch.getWindowEnd());
+        Outcome outcome = step(id, calls);
         if (outcome != null) {
           return outcome;
         }
@@ -139,100 +143,128 @@ final class SettlementWriter {
     }
   }
 
+  /** The encoded transactions of a batch, and its window's last block. */
+  private record Calls(String proposeData, String finalizeData, long windowEnd) {}
+
   /** One look and one action; an outcome when the batch is done, else null (look again). */
-  private Outcome step(String id, String data, long windowEnd) throws IOException {
-    List<Attempt> attempts = progress.attempts(id);
-    Optional<Observation.Receipt> receipt = chain.receipt(attempts);
-    Observation seen =
-        new Observation(
-            chain.isSettled(id),
-            attempts,
-            receipt,
-            !attempts.isEmpty() && chain.known(attempts.get(attempts.size() - 1)),
-            chain.nonce(DefaultBlockParameterName.LATEST),
-            chain.head(),
-            clock.getAsLong());
-    Decision decision =
-        SettlementDecision.decide(seen, timing.confirmations(), timing.stuckAfterMillis());
-    if (decision instanceof SettlementDecision.Settled s) {
-      metrics.settled.incrementAndGet();
-      LOG.info("batch {} settled by {} at block {}", id, s.txHash(), s.block());
-      progress.done(id);
-      return new Outcome(Outcome.Kind.SETTLED, s.txHash());
-    } else if (decision instanceof SettlementDecision.AlreadySettled) {
+  private Outcome step(String id, Calls calls) throws IOException {
+    if (!bondApproved) {
+      chain.ensureBondAllowance();
+      bondApproved = true;
+    }
+    Phase phase = SettlementDecision.phase(chain.onChain(id), chain.head());
+    // A proposal of ours in flight (or not yet confirmed deep enough) is seen through first.
+    if (phase instanceof SettlementDecision.Propose || !progress.attempts(id).isEmpty()) {
+      PhaseSender.Look look =
+          sender.look(
+              id,
+              calls.proposeData(),
+              () -> proposedOrVoided(id),
+              r -> proposeRefusal(id, r, calls));
+      switch (look.result()) {
+        case DONE -> {
+          metrics.proposed.incrementAndGet();
+          LOG.info("batch {} proposed by {}", id, look.detail());
+          progress.done(id);
+        }
+        case DONE_BEFORE -> progress.done(id);
+        case REFUSED -> {
+          return refused(id, look.detail());
+        }
+        case PENDING -> {}
+      }
+      return null;
+    }
+    String finalizeKey = id + "/finalize";
+    if (phase instanceof SettlementDecision.AwaitWindow w) {
+      logOnce(id + w, "batch {}: proposed; challenge window open to block {}", id, w.deadline());
+    } else if (phase instanceof SettlementDecision.AwaitResolution) {
+      if (!waitLogged.equals(id + phase)) {
+        metrics.challenged.incrementAndGet();
+      }
+      logOnce(id + phase, "batch {}: challenged; waiting for governance to resolve it", id, "");
+    } else if (phase instanceof SettlementDecision.Voided) {
+      progress.done(finalizeKey);
+      return refused(
+          id,
+          "ChallengeUpheld: governance voided the proposal; its fees stay escrowed and the"
+              + " window may be proposed again under the same id");
+    } else if (phase instanceof SettlementDecision.Paid
+        && progress.attempts(finalizeKey).isEmpty()) {
       metrics.alreadySettled.incrementAndGet();
       LOG.info("batch {} is already settled on chain; not sending", id);
-      progress.done(id);
       return new Outcome(Outcome.Kind.ALREADY_SETTLED, "");
-    } else if (decision instanceof SettlementDecision.Refused r) {
-      // A mined revert carries no error name: simulate again to say which rule refused it.
-      SettlementChain.Preflight now = chain.preflight(data);
-      return refused(id, r.reason() + (now.revert() == null ? "" : " (now: " + now.revert() + ")"));
-    } else if (decision instanceof SettlementDecision.Send) {
-      return send(id, data, null, windowEnd);
-    } else if (decision instanceof SettlementDecision.Replace r) {
-      metrics.replacements.incrementAndGet();
-      return send(id, data, r.nonce(), windowEnd);
-    } else if (decision instanceof SettlementDecision.Wait && receipt.isPresent()) {
-      if (!receiptLogged.equals(receipt.get().txHash())) {
-        receiptLogged = receipt.get().txHash();
-        LOG.info(
-            "batch {}: receipt of {} in block {}, waiting for {} confirmations",
-            id,
-            receipt.get().txHash(),
-            receipt.get().block(),
-            timing.confirmations());
+    } else { // Finalize, or Paid with a finalization of ours to confirm
+      PhaseSender.Look look =
+          sender.look(finalizeKey, calls.finalizeData(), () -> paid(id), this::finalizeRefusal);
+      switch (look.result()) {
+        case DONE -> {
+          metrics.settled.incrementAndGet();
+          LOG.info("batch {} settled by {}", id, look.detail());
+          progress.done(finalizeKey);
+          return new Outcome(Outcome.Kind.SETTLED, look.detail());
+        }
+        case DONE_BEFORE -> {
+          metrics.alreadySettled.incrementAndGet();
+          LOG.info("batch {} is already settled on chain; not sending", id);
+          progress.done(finalizeKey);
+          return new Outcome(Outcome.Kind.ALREADY_SETTLED, "");
+        }
+        case REFUSED -> {
+          progress.done(finalizeKey);
+          return refused(id, look.detail());
+        }
+        case PENDING -> {}
       }
-    } else if (decision instanceof SettlementDecision.Rebroadcast r) {
-      LOG.info("batch {}: re-broadcasting {}", id, r.attempt().txHash());
-      chain.broadcast(r.attempt());
     }
-    return null; // Wait, or an action taken: look again
+    return null;
   }
 
-  /** Simulates, signs, records, then broadcasts; {@code replacing} keeps the nonce. */
-  private Outcome send(String id, String data, Long replacing, long windowEnd) throws IOException {
-    SettlementChain.Preflight preflight = chain.preflight(data);
-    if (preflight.revert() != null) {
-      if (preflight.revert().startsWith("BatchAlreadySettled")) {
-        return null; // the next look sees it settled
-      }
-      if (preflight.revert().startsWith(SettlementChain.NOT_CLOSED)) {
-        // The window's last block is the head (the node simulates in it): the next block closes
-        // it. A window far past the head is no window the payment job closed: refuse it.
-        long head = chain.head();
-        if (windowEnd - head <= MAX_BLOCKS_AHEAD) {
-          if (!waitLogged.equals(id)) {
-            waitLogged = id;
-            LOG.info("batch {}: window ends at block {}, head {}: waiting", id, windowEnd, head);
-          }
-          return null;
-        }
-      }
-      return refused(id, "settle would revert: " + preflight.revert());
+  private boolean proposedOrVoided(String id) throws IOException {
+    BatchOnChain onChain = chain.onChain(id);
+    return onChain.state() != BatchOnChain.State.NONE || onChain.voided();
+  }
+
+  private boolean paid(String id) throws IOException {
+    return chain.onChain(id).state() == BatchOnChain.State.SETTLED;
+  }
+
+  /** Null when a later look cures the simulated refusal of a proposal, else the reason. */
+  private String proposeRefusal(String id, String revert, Calls calls) throws IOException {
+    if (revert.startsWith("BatchAlreadySettled") || revert.startsWith("BatchAlreadyProposed")) {
+      return null; // the next look sees it proposed or paid
     }
-    BigInteger gasPrice = chain.gasPrice();
-    long nonce;
-    if (replacing != null) {
-      nonce = replacing;
-      BigInteger last = progress.attempts(id).get(progress.attempts(id).size() - 1).gasPrice();
-      // nodes accept a replacement at +10% or more; +25% leaves room
-      gasPrice =
-          gasPrice.max(
-              last.multiply(BigInteger.valueOf(5))
-                  .divide(BigInteger.valueOf(4))
-                  .add(BigInteger.ONE));
-    } else {
-      nonce = Math.max(chain.nonce(DefaultBlockParameterName.PENDING), progress.nextNonce());
+    if (revert.startsWith(SettlementChain.NOT_CLOSED)) {
+      // The window's last block is the head (the node simulates in it): the next block closes
+      // it. A window far past the head is no window the payment job closed: refuse it.
+      long head = chain.head();
+      if (calls.windowEnd() - head <= MAX_BLOCKS_AHEAD) {
+        logOnce(
+            id + "closed",
+            "batch {}: window ends at block {}, waiting for it to close",
+            id,
+            calls.windowEnd());
+        return null;
+      }
     }
-    BigInteger gas = preflight.gas().multiply(BigInteger.valueOf(5)).divide(BigInteger.valueOf(4));
-    Attempt attempt = chain.sign(data, nonce, gasPrice, gas, clock.getAsLong());
-    progress.add(id, attempt); // recorded before it can reach the chain
-    LOG.info(
-        "batch {}: sending {} (nonce {}, gas price {})", id, attempt.txHash(), nonce, gasPrice);
-    chain.broadcast(attempt);
-    metrics.sent.incrementAndGet();
-    return null;
+    return "propose would revert: " + revert;
+  }
+
+  /** Null when a later look cures the simulated refusal of a finalization, else the reason. */
+  private String finalizeRefusal(String revert) {
+    if (revert.startsWith(SettlementChain.WINDOW_OPEN)
+        || revert.startsWith("WrongState")
+        || revert.startsWith("BatchAlreadySettled")) {
+      return null; // a node a block behind, or a state the next look's phase handles
+    }
+    return "finalize would revert: " + revert;
+  }
+
+  private void logOnce(String key, String format, String id, Object arg) {
+    if (!waitLogged.equals(key)) {
+      waitLogged = key;
+      LOG.info(format, id, arg);
+    }
   }
 
   private Outcome refused(String id, String reason) {

@@ -266,6 +266,12 @@ class ContractInputCapsIT {
         local.settler,
         batch(start, end, MAX_PAYEES + 1, root),
         tooMany("payees", MAX_PAYEES + 1, MAX_PAYEES));
+    // A proposal takes the settler's bond: approved as the writer does.
+    local
+        .driver
+        .token(local.settler)
+        .approve(settlement.getContractAddress(), settlement.proposerBond().send())
+        .send();
     local.assertSimulates(
         local.settler.getAddress(),
         settlement.getContractAddress(),
@@ -292,7 +298,7 @@ class ContractInputCapsIT {
     for (int i = 1; i <= payees; i++) {
       to.add(String.format("0x%040x", 0x1000 + i));
     }
-    return local.settleCall(
+    return local.proposeCall(
         local.settler,
         local.batchId(start, end, 0),
         start,

@@ -245,7 +245,7 @@ class ContractRolesIT {
     local.assertReverts(
         asStranger,
         stranger,
-        local.settleCall(stranger, batchId, start, end, 0, 2, payees, amounts, root),
+        local.proposeCall(stranger, batchId, start, end, 0, 2, payees, amounts, root),
         "AccessControlUnauthorizedAccount(address,bytes32)");
     BigInteger before = local.driver.token(stranger).balanceOf(contributor.getAddress()).send();
     local.driver.settle(local.settler, start, end, 0, 2, payees, amounts, root);
@@ -257,7 +257,7 @@ class ContractRolesIT {
     local.assertReverts(
         asSettler,
         local.settler,
-        local.settleCall(local.settler, batchId, start, end, 0, 2, payees, amounts, root),
+        local.proposeCall(local.settler, batchId, start, end, 0, 2, payees, amounts, root),
         "BatchAlreadySettled(bytes32)");
     // What is left: the fees up to the window's end (this test's and earlier tests'), less what
     // was settled; one wei more is refused.
@@ -271,7 +271,7 @@ class ContractRolesIT {
     local.assertReverts(
         asSettler,
         local.settler,
-        local.settleCall(
+        local.proposeCall(
             local.settler,
             other,
             start,

@@ -73,10 +73,10 @@ final class LocalChain implements AutoCloseable {
   }
 
   /**
-   * The {@code settle} call of sub-batch {@code subBatch} of {@code subBatchCount} of window
+   * The {@code propose} call of sub-batch {@code subBatch} of {@code subBatchCount} of window
    * [{@code start}, {@code end}], under {@code batchId} (the derived id unless a test invents one).
    */
-  RemoteFunctionCall<TransactionReceipt> settleCall(
+  RemoteFunctionCall<TransactionReceipt> proposeCall(
       Credentials as,
       byte[] batchId,
       long start,
@@ -88,7 +88,7 @@ final class LocalChain implements AutoCloseable {
       byte[] root) {
     return driver
         .settlement(as)
-        .settle(
+        .propose(
             batchId,
             BigInteger.valueOf(start),
             BigInteger.valueOf(end),

@@ -111,7 +111,7 @@ class SettlementWindowIT {
       local.assertReverts(
           asSettler,
           local.settler,
-          local.settleCall(local.settler, id, start, end, 0, 1, payees, amounts, ROOT),
+          local.proposeCall(local.settler, id, start, end, 0, 1, payees, amounts, ROOT),
           "BatchIdMismatch(bytes32,bytes32)");
     }
     assertThat(asSettler.isSettled(invented).send()).isFalse();
@@ -136,7 +136,7 @@ class SettlementWindowIT {
     local.assertReverts(
         asSettler,
         local.settler,
-        local.settleCall(
+        local.proposeCall(
             local.settler,
             local.batchId(start, head, 0),
             start,
@@ -151,7 +151,7 @@ class SettlementWindowIT {
     local.assertReverts(
         asStranger,
         payer,
-        local.settleCall(
+        local.proposeCall(
             payer, local.batchId(start, end, 0), start, end, 0, 1, payees, amounts, ROOT),
         "AccessControlUnauthorizedAccount(address,bytes32)");
   }
@@ -220,7 +220,7 @@ class SettlementWindowIT {
     local.assertReverts(
         asSettler,
         local.settler,
-        local.settleCall(
+        local.proposeCall(
             local.settler,
             local.batchId(start, end, subBatch),
             start,

@@ -7,7 +7,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openledger.events.ShareRule;
 
-/** The initial share rule of {@code bin/openledger deploy}: its keys, default and checks. */
+/**
+ * The initial share rule and challenge parameters of {@code bin/openledger deploy}: their keys,
+ * defaults and checks.
+ */
 class DeployConfigTest {
 
   @Test
@@ -53,5 +56,29 @@ class DeployConfigTest {
                 DeployConfig.load(
                     Map.of("OPENLEDGER_SHARE_RULE", "LINEAR", "OPENLEDGER_SHARE_RULE_PARAM", "2")))
         .hasMessageContaining("LINEAR takes no parameter (0), not 2");
+  }
+
+  @Test
+  void shouldTakeTheChallengeWindowAndBondsFromTheEnvironmentAndRefuseAZeroWindow() {
+    assertThat(DeployConfig.load(Map.of()).challenge()).isEqualTo(DeploymentPlan.DEV_CHALLENGE);
+    DeploymentPlan.Challenge production =
+        DeployConfig.load(
+                Map.of(
+                    "OPENLEDGER_CHALLENGE_WINDOW_BLOCKS", "43200",
+                    "OPENLEDGER_CHALLENGE_PROPOSER_BOND", "5000000000000000000000",
+                    "OPENLEDGER_CHALLENGE_CHALLENGER_BOND", "1000000000000000000000",
+                    "OPENLEDGER_SETTLER_BOND_FUNDS", "0"))
+            .challenge();
+    assertThat(production.windowBlocks()).isEqualTo(43_200);
+    assertThat(production.proposerBond())
+        .isEqualTo(new java.math.BigInteger("5000000000000000000000"));
+    assertThat(production.settlerFunds()).isZero();
+    assertThatThrownBy(() -> DeployConfig.load(Map.of("OPENLEDGER_CHALLENGE_WINDOW_BLOCKS", "0")))
+        .hasMessageContaining("challenge.window.blocks");
+    assertThatThrownBy(
+            () ->
+                DeployConfig.load(
+                    Map.of("OPENLEDGER_CHALLENGE_PROPOSER_BOND", "1" + "0".repeat(30))))
+        .hasMessageContaining("96 bits");
   }
 }

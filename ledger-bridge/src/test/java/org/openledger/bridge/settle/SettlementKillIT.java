@@ -33,6 +33,7 @@ import org.openledger.bridge.chain.DevAccounts;
 import org.openledger.bridge.contracts.Settlement;
 import org.openledger.bridge.deploy.Deployer;
 import org.openledger.bridge.deploy.Deployment;
+import org.openledger.bridge.deploy.DeploymentPlan;
 import org.openledger.bridge.scenario.ScenarioDriver;
 import org.openledger.pipeline.DeadLetter;
 import org.openledger.pipeline.PayoutBatch;
@@ -53,11 +54,12 @@ import org.web3j.protocol.http.HttpService;
 /**
  * The settlement writer killed with SIGKILL again and again while it settles a stream of batches on
  * the real dev node (mining every two seconds, so kills land before a send, between a send and its
- * receipt, and between a receipt and the offset commit). Every valid batch is settled exactly once
- * on chain, every payee's balance is exactly what the batches pay, and the refused batches (over
- * the window's cap, malformed payee, invented id, a window after a later one) are dead letters
- * named by the contract's error while later batches keep flowing; the last window is not closed
- * when the writer first meets it, and is waited for.
+ * receipt, between a proposal and its finalization, and between a receipt and the offset commit).
+ * Every valid batch is proposed and settled exactly once on chain, every payee's balance is exactly
+ * what the batches pay, and the refused batches (over the window's cap, malformed payee, invented
+ * id, a window after a later one) are dead letters named by the contract's error while later
+ * batches keep flowing; the last window is not closed when the writer first meets it, and is waited
+ * for.
  */
 class SettlementKillIT {
 
@@ -75,7 +77,17 @@ class SettlementKillIT {
     DevAccounts accounts = DevAccounts.devNode();
     String rpc = LocalStack.evmRpcUrl().toString();
     try (Chain chain = new Chain(rpc, LocalStack.evmChainId())) {
-      Deployment deployment = Deployer.deployDev(chain, accounts);
+      // A one-block challenge window: each batch is proposed, waits a block, and is finalized.
+      DeploymentPlan.Challenge challenge = DeploymentPlan.DEV_CHALLENGE;
+      Deployment deployment =
+          Deployer.deployDev(
+              chain,
+              accounts,
+              new DeploymentPlan.Challenge(
+                  1,
+                  challenge.proposerBond(),
+                  challenge.challengerBond(),
+                  challenge.settlerFunds()));
       Path file = dir.resolve("deployment.json");
       deployment.write(file);
       ScenarioDriver driver = new ScenarioDriver(chain, deployment);
@@ -287,6 +299,8 @@ class SettlementKillIT {
           || l.contains("already settled")
           || l.contains("waiting for 1 confirmations")) {
         return "after a receipt, before the offset commit";
+      } else if (l.contains(" proposed by ") || l.contains("challenge window open")) {
+        return "after the proposal, before the finalization";
       } else if (l.contains(" committed: ")) {
         return "after a commit, before the next send";
       } else if (l.contains("settling batches from")) {
@@ -297,7 +311,8 @@ class SettlementKillIT {
   }
 
   private static void await(Path log, String text) throws Exception {
-    long deadline = System.nanoTime() + 180_000_000_000L;
+    // each batch now takes a proposal, its challenge window and a finalization
+    long deadline = System.nanoTime() + 360_000_000_000L;
     while (System.nanoTime() < deadline) {
       if (Files.exists(log) && Files.readString(log).contains(text)) {
         return;

@@ -21,8 +21,10 @@ import org.web3j.crypto.Hash;
 
 /**
  * The writer against the window rules on the real dev node: a window whose last block is the head
- * is waited for (the node simulates in the head's block) and paid once the next block comes; a
- * window far past the head, and one after a later window, are refused by name and counted.
+ * is waited for (the node simulates in the head's block), proposed once the next block comes and
+ * paid once its challenge window has passed; a window far past the head, and one after a later
+ * window, are refused by name and counted. A background task mines a block every 300 ms, as a chain
+ * with a block time would, so challenge windows pass while the writer waits.
  */
 class SettlementWindowWriterIT {
 
@@ -51,15 +53,39 @@ class SettlementWindowWriterIT {
               new SettlementWriter.Timing(0, 30_000, 100, 1_000),
               System::currentTimeMillis);
 
-      // Ends past the head: waited for, then paid once mined past (other users of the shared node
-      // mine too, hence the margin).
-      long end = head(chain) + 30;
+      var miner = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+      miner.scheduleWithFixedDelay(
+          () -> {
+            try {
+              chain.mine(1);
+            } catch (java.io.IOException e) {
+              // the next tick mines
+            }
+          },
+          300,
+          300,
+          java.util.concurrent.TimeUnit.MILLISECONDS);
+      try {
+        check(chain, writer, metrics, start);
+      } finally {
+        miner.shutdownNow();
+      }
+    }
+  }
+
+  private static void check(
+      Chain chain, SettlementWriter writer, SettlementMetrics metrics, long start)
+      throws Exception {
+    {
+      // Ends past the head: waited for, then paid once mined past (the background miner and other
+      // users of the node mine too, hence the margin).
+      long end = head(chain) + 60;
       PayoutBatch open = batch(start, end, 0, 1, "0x" + "11".repeat(20), 1_000);
       CompletableFuture<SettlementWriter.Outcome> waiting =
           CompletableFuture.supplyAsync(() -> settle(writer, open));
       Thread.sleep(1_500);
       assertThat(waiting).as("waits for the window to close").isNotDone();
-      chain.mine(35);
+      chain.mine(65);
       SettlementWriter.Outcome paid = waiting.get(60, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(paid.kind()).isEqualTo(SettlementWriter.Outcome.Kind.SETTLED);
       assertThat(metrics.refused.get()).isZero();
@@ -78,9 +104,10 @@ class SettlementWindowWriterIT {
       SettlementWriter.Outcome back =
           writer.settle(batch(start, end, 1, 2, "0x" + "44".repeat(20), 1));
       assertThat(back.kind()).isEqualTo(SettlementWriter.Outcome.Kind.REFUSED);
-      assertThat(back.detail()).contains("settle would revert: WindowOutOfOrder");
+      assertThat(back.detail()).contains("propose would revert: WindowOutOfOrder");
       assertThat(metrics.refused.get()).isEqualTo(2);
       assertThat(metrics.settled.get()).isEqualTo(2);
+      assertThat(metrics.proposed.get()).isEqualTo(2);
     }
   }
 

@@ -78,7 +78,7 @@ class SettlementDecisionTest {
   void shouldRefuseARevertUnlessTheBatchIsSettledAfterAll() {
     var reverted = new Observation.Receipt("0xaa", 90, false, "EscrowShortfall(10, 5)");
     assertThat(decide(seen(false, List.of(SENT), reverted, true, 8, 0)))
-        .isEqualTo(new Refused("settle reverted: EscrowShortfall(10, 5)"));
+        .isEqualTo(new Refused("transaction reverted: EscrowShortfall(10, 5)"));
     assertThat(decide(seen(true, List.of(SENT), reverted, true, 8, 0)))
         .isInstanceOf(AlreadySettled.class);
   }
