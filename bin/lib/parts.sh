@@ -177,7 +177,7 @@ flink_classpath() {
 flink_healthy() {
   curl -fsS --max-time 2 "http://$OPENLEDGER_HOST:$OPENLEDGER_FLINK_UI_PORT/jobs/overview" | grep -q '"state":"RUNNING"'
 }
-# deployment_role NAME: an address from the deployment's roles (deployer, settler, slasher, treasury).
+# deployment_role NAME: an address from the deployment's roles (deployer, settler, flagger, treasury, governance).
 deployment_role() {
   python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["roles"][sys.argv[2]])' \
     "$OPENLEDGER_RUN_DIR/deployment.json" "$1"

@@ -31,11 +31,12 @@ public record Deployment(
 
   /**
    * The accounts holding each role (addresses only; keys never leave their owners). {@code
-   * governance} is the timelock: it holds every admin role and owns the params; the deployer holds
-   * none after deployment.
+   * governance} is the timelock: it holds every admin role, owns the params and alone holds
+   * SLASHER_ROLE (it decides flags); {@code flagger} is the pipeline's key that flags
+   * contributions; the deployer holds no role after deployment.
    */
   public record Roles(
-      String deployer, String settler, String slasher, String treasury, String governance) {}
+      String deployer, String settler, String flagger, String treasury, String governance) {}
 
   /** Every contract's address, for filters over the whole deployment. */
   public java.util.List<String> contractAddresses() {

@@ -45,7 +45,6 @@ public final class SampleScenario {
       throws Exception {
     Credentials deployer = accounts.account(0);
     Credentials settler = accounts.account(1);
-    Credentials slasher = accounts.account(2);
     Credentials owner = accounts.account(firstUser);
     Credentials curator = accounts.account(firstUser + 1);
     Credentials contributor = accounts.account(firstUser + 2);
@@ -76,7 +75,7 @@ public final class SampleScenario {
     long withdrawn = driver.contribute(contributor, datanetId, entropy, content.put(entropy), OPEN);
     driver.review(curator, accepted, true);
     driver.review(curator, rejected, false);
-    driver.slash(slasher, rejected, 3);
+    driver.slash(List.of(deployer), rejected, 3, "Slash contribution " + rejected);
     chain.mine(25);
     driver.withdraw(contributor, withdrawn);
 
