@@ -116,7 +116,7 @@ ANY LEFT JOIN
 (
     SELECT datanet_id, count() AS duplicates
     FROM openledger.slash_proposals FINAL
-    WHERE removed = 0
+    WHERE removed = 0 AND reason_code = 1
     GROUP BY datanet_id
 ) AS r USING (datanet_id);
 

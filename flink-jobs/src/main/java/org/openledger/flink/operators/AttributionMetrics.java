@@ -13,6 +13,7 @@ final class AttributionMetrics {
   final Counter unattributed;
   final Counter rejectedContent;
   final Counter duplicates;
+  final Counter lowQuality;
   final Counter retracted;
   final Counter reseeds;
   final Counter sidecarCalls;
@@ -27,6 +28,7 @@ final class AttributionMetrics {
     unattributed = group.counter("inferencesUnattributed");
     rejectedContent = group.counter("contentRejected");
     duplicates = group.counter("duplicatesFlagged");
+    lowQuality = group.counter("lowQualityFlagged");
     retracted = group.counter("resultsRetracted");
     reseeds = group.counter("sidecarReseeds");
     sidecarCalls = group.counter("sidecarScoreCalls");

@@ -21,6 +21,7 @@ import org.openledger.flink.attribution.Duplicate;
 import org.openledger.flink.attribution.Model;
 import org.openledger.flink.attribution.Rejection;
 import org.openledger.flink.attribution.SidecarGateway;
+import org.openledger.flink.domain.ContentQuality;
 import org.openledger.flink.domain.Lifecycle;
 import org.openledger.flink.domain.Params;
 import org.openledger.flink.domain.ParamsHistory;
@@ -163,6 +164,11 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
       contributions.put(c.id(), c); // kept unindexed: it never earns
       return;
     }
+    Optional<ContentQuality.Verdict> poor = ContentQuality.assess(c.content());
+    if (poor.isPresent()) {
+      lowQuality(in, c, poor.get(), ctx);
+      return;
+    }
     Contribution indexed = c;
     IndexMatch answer =
         onSidecar(
@@ -201,11 +207,44 @@ public final class AttributionOperator extends KeyedProcessFunction<Long, ChainI
               Shares.ppm(answer.bestMatch().get().score()),
               rules.get().duplicateBoundPpm(),
               rules.get().version(),
-              sidecar.encoderId());
+              sidecar.encoderId(),
+              Duplicate.DUPLICATE,
+              "");
       duplicates.put(c.id(), flagged);
       ctx.output(DUPLICATES, flagged);
     }
     contributions.put(c.id(), c);
+  }
+
+  /**
+   * Low-quality content (ContentQuality): kept without its text, so it is never indexed and never
+   * earns, and proposed for a slash like a duplicate (withdrawn the same way on reorg).
+   */
+  private void lowQuality(ChainInput in, Contribution c, ContentQuality.Verdict poor, Context ctx)
+      throws Exception {
+    contributions.put(c.id(), c.withoutContent());
+    metrics.lowQuality.inc();
+    Duplicate flagged =
+        new Duplicate(
+            in.chainId(),
+            in.block(),
+            in.blockHash(),
+            in.blockTimestamp(),
+            in.txHash(),
+            in.logIndex(),
+            false,
+            c.id(),
+            c.datanetId(),
+            c.contributor(),
+            0,
+            0,
+            0,
+            history().at(c.fromBlock()).map(Params::version).orElse(0L),
+            "",
+            Duplicate.LOW_QUALITY,
+            poor.rule() + " " + poor.detail());
+    duplicates.put(c.id(), flagged);
+    ctx.output(DUPLICATES, flagged);
   }
 
   /**

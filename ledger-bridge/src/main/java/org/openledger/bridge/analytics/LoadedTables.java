@@ -242,7 +242,9 @@ final class LoadedTables {
                       .number(e.getSimilarityPpm())
                       .number(e.getDuplicateBoundPpm())
                       .number(e.getParamsVersion())
-                      .text(e.getEncoderId())),
+                      .text(e.getEncoderId())
+                      .number(e.getReasonCode())
+                      .text(e.getDetail())),
           new Loaded<>(
               Topics.PAYOUT_ACCRUALS,
               "payout_accruals",

@@ -66,6 +66,19 @@ class SlashSubmitterTest {
   }
 
   @Test
+  void shouldFlagLowQualityContentWithItsOwnReasonAndTheRuleItBroke() throws Exception {
+    var proposal = Proposals.duplicate(8, 0, false);
+    proposal.setReasonCode(2);
+    proposal.setDetail("near-empty meaningful=0 min=3");
+
+    submitter.submit(proposal);
+
+    assertThat(chain.sends)
+        .containsExactly(
+            "8:2:low-quality=near-empty meaningful=0 min=3 params-version=1 contributed-at=18:0");
+  }
+
+  @Test
   void shouldNotSendAgainWhenARedeliveredProposalIsAlreadyFlagged() throws Exception {
     submitter.submit(Proposals.duplicate(7, 3, false));
 
