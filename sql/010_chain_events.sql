@@ -118,6 +118,71 @@ CREATE TABLE IF NOT EXISTS openledger.stake_slashed
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, block_hash, log_index);
 
+-- ContributionFlagged: the flagger froze a contribution's stake until governance slashes it or
+-- clears the flag, or until expires_at_block (docs/SECURITY.md, "Slashing on chain").
+CREATE TABLE IF NOT EXISTS openledger.contribution_flagged
+(
+    chain_id UInt64,
+    block_number UInt64,
+    block_hash String,
+    block_time DateTime,
+    tx_hash String,
+    log_index Int32,
+    removed UInt8,
+    contribution_id UInt64,
+    datanet_id UInt64,
+    contributor String,
+    flagger String,
+    reason_code Int32,
+    expires_at_block UInt64,
+    evidence String,
+    _partition UInt32,
+    _offset UInt64,
+    _timestamp_ms UInt64
+)
+ENGINE = ReplacingMergeTree(_offset)
+ORDER BY (chain_id, block_hash, log_index);
+
+-- FlagDisputed: the contributor disputed an open flag; governance decides.
+CREATE TABLE IF NOT EXISTS openledger.flag_disputed
+(
+    chain_id UInt64,
+    block_number UInt64,
+    block_hash String,
+    block_time DateTime,
+    tx_hash String,
+    log_index Int32,
+    removed UInt8,
+    contribution_id UInt64,
+    datanet_id UInt64,
+    contributor String,
+    _partition UInt32,
+    _offset UInt64,
+    _timestamp_ms UInt64
+)
+ENGINE = ReplacingMergeTree(_offset)
+ORDER BY (chain_id, block_hash, log_index);
+
+-- FlagCleared: governance lifted a flag; the stake is free again.
+CREATE TABLE IF NOT EXISTS openledger.flag_cleared
+(
+    chain_id UInt64,
+    block_number UInt64,
+    block_hash String,
+    block_time DateTime,
+    tx_hash String,
+    log_index Int32,
+    removed UInt8,
+    contribution_id UInt64,
+    datanet_id UInt64,
+    contributor String,
+    _partition UInt32,
+    _offset UInt64,
+    _timestamp_ms UInt64
+)
+ENGINE = ReplacingMergeTree(_offset)
+ORDER BY (chain_id, block_hash, log_index);
+
 -- StakeWithdrawn: a contributor took a contribution's stake back.
 CREATE TABLE IF NOT EXISTS openledger.stake_withdrawn
 (

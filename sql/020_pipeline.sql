@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS openledger.attribution_results
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, inference_id, block_hash);
 
--- SlashProposal: a contribution the attribution job flagged as a duplicate of an earlier one.
+-- SlashProposal: a contribution the attribution job flagged: a duplicate of an earlier one
+-- (reason_code 1) or low-quality content (2; detail names the rule and its measure).
 CREATE TABLE IF NOT EXISTS openledger.slash_proposals
 (
     chain_id UInt64,
@@ -48,6 +49,8 @@ CREATE TABLE IF NOT EXISTS openledger.slash_proposals
     duplicate_bound_ppm UInt32,
     params_version UInt64,
     encoder_id String,
+    reason_code Int32 DEFAULT 1,
+    detail String DEFAULT '',
     _partition UInt32,
     _offset UInt64,
     _timestamp_ms UInt64

@@ -116,6 +116,58 @@ ANY LEFT JOIN
 (
     SELECT datanet_id, count() AS duplicates
     FROM openledger.slash_proposals FINAL
-    WHERE removed = 0
+    WHERE removed = 0 AND reason_code = 1
     GROUP BY datanet_id
 ) AS r USING (datanet_id);
+
+-- Each on-chain flag and its outcome so far (docs/SECURITY.md, "Slashing on chain"): disputed by
+-- the contributor or not, then cleared or slashed (stake to the treasury) by governance. A flag
+-- neither cleared nor slashed freezes the stake until expires_at_block.
+CREATE VIEW IF NOT EXISTS openledger.flag_outcomes AS
+SELECT contribution_id, datanet_id, contributor, reason_code, flagged_block, expires_at_block,
+       disputes > 0 AS disputed, clears > 0 AS cleared, slashed_wei
+FROM
+(
+    SELECT contribution_id, datanet_id, contributor, reason_code, flagged_block, expires_at_block,
+           disputes, clears
+    FROM
+    (
+        SELECT contribution_id, datanet_id, contributor, reason_code, flagged_block,
+               expires_at_block, disputes
+        FROM
+        (
+            SELECT contribution_id, datanet_id, contributor, reason_code,
+                   block_number AS flagged_block, expires_at_block
+            FROM openledger.contribution_flagged FINAL
+            WHERE removed = 0
+        ) AS f
+        ANY LEFT JOIN
+        (
+            SELECT contribution_id, count() AS disputes
+            FROM openledger.flag_disputed FINAL
+            WHERE removed = 0
+            GROUP BY contribution_id
+        ) AS d USING (contribution_id)
+    ) AS fd
+    ANY LEFT JOIN
+    (
+        SELECT contribution_id, count() AS clears
+        FROM openledger.flag_cleared FINAL
+        WHERE removed = 0
+        GROUP BY contribution_id
+    ) AS c USING (contribution_id)
+) AS fdc
+ANY LEFT JOIN
+(
+    SELECT contribution_id, sum(amount_wei) AS slashed_wei
+    FROM openledger.stake_slashed FINAL
+    WHERE removed = 0
+    GROUP BY contribution_id
+) AS s USING (contribution_id);
+
+-- Stake slashed per contributor (what the balances API shows as slashedStakeWei).
+CREATE VIEW IF NOT EXISTS openledger.slashed_stake AS
+SELECT contributor, count() AS slashes, sum(amount_wei) AS slashed_wei
+FROM openledger.stake_slashed FINAL
+WHERE removed = 0
+GROUP BY contributor;

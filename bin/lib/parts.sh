@@ -12,6 +12,7 @@ follower_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_FOLLOWER_METRICS_
 decoder_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_DECODER_HTTP_PORT/metrics"; }
 loader_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_LOADER_METRICS_PORT/metrics"; }
 settlement_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_SETTLEMENT_METRICS_PORT/metrics"; }
+slashing_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_SLASHING_METRICS_PORT/metrics"; }
 flink_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_FLINK_UI_PORT"; }
 flink_metrics_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_FLINK_METRICS_PORT/metrics"; }
 prometheus_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_PROMETHEUS_PORT"; }
@@ -26,6 +27,7 @@ follower_ports() { echo "$OPENLEDGER_FOLLOWER_METRICS_PORT OPENLEDGER_FOLLOWER_M
 decoder_ports() { echo "$OPENLEDGER_DECODER_HTTP_PORT OPENLEDGER_DECODER_HTTP_PORT"; }
 loader_ports() { echo "$OPENLEDGER_LOADER_METRICS_PORT OPENLEDGER_LOADER_METRICS_PORT"; }
 settlement_ports() { echo "$OPENLEDGER_SETTLEMENT_METRICS_PORT OPENLEDGER_SETTLEMENT_METRICS_PORT"; }
+slashing_ports() { echo "$OPENLEDGER_SLASHING_METRICS_PORT OPENLEDGER_SLASHING_METRICS_PORT"; }
 flink_ports() { echo "$OPENLEDGER_FLINK_UI_PORT OPENLEDGER_FLINK_UI_PORT $OPENLEDGER_FLINK_METRICS_PORT OPENLEDGER_FLINK_METRICS_PORT"; }
 prometheus_ports() { echo "$OPENLEDGER_PROMETHEUS_PORT OPENLEDGER_PROMETHEUS_PORT"; }
 
@@ -159,6 +161,18 @@ settlement_start() {
   )
 }
 
+# The slash submitter: flags on chain (FLAGGER_ROLE) each contribution the attribution job proposes
+# to slash; governance then slashes or clears (docs/SECURITY.md, "Slashing on chain").
+slashing_healthy() { curl -fsS --max-time 2 "$(slashing_address)" | grep -q slashing_proposals_flagged_total; }
+slashing_start() {
+  (
+    bridge_env
+    export OPENLEDGER_SLASHING_METRICS_PORT
+    launch slashing "$OPENLEDGER_RUN_DIR/logs/slashing.log" java -Xmx256m -cp "$(bridge_classpath)" \
+      org.openledger.bridge.slash.SlashSubmitterApp
+  )
+}
+
 loader_healthy() { curl -fsS --max-time 2 "$(loader_address)" | grep -q loader_rows_total; }
 loader_start() {
   (
@@ -177,7 +191,7 @@ flink_classpath() {
 flink_healthy() {
   curl -fsS --max-time 2 "http://$OPENLEDGER_HOST:$OPENLEDGER_FLINK_UI_PORT/jobs/overview" | grep -q '"state":"RUNNING"'
 }
-# deployment_role NAME: an address from the deployment's roles (deployer, settler, slasher, treasury).
+# deployment_role NAME: an address from the deployment's roles (deployer, settler, flagger, treasury, governance).
 deployment_role() {
   python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["roles"][sys.argv[2]])' \
     "$OPENLEDGER_RUN_DIR/deployment.json" "$1"
@@ -224,6 +238,8 @@ scrape_configs:
     static_configs: [{targets: ["$h:$OPENLEDGER_SIDECAR_HTTP_PORT"]}]
   - job_name: settlement
     static_configs: [{targets: ["$h:$OPENLEDGER_SETTLEMENT_METRICS_PORT"]}]
+  - job_name: slashing
+    static_configs: [{targets: ["$h:$OPENLEDGER_SLASHING_METRICS_PORT"]}]
   - job_name: loader
     static_configs: [{targets: ["$h:$OPENLEDGER_LOADER_METRICS_PORT"]}]
 EOT

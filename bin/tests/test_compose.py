@@ -19,11 +19,12 @@ from conftest import ROOT
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 EXPECTED = {"besu", "kafka", "schema-registry", "clickhouse", "jobmanager", "taskmanager", "sidecar", "prometheus", "grafana",
-            "deploy", "follower", "decoder", "settlement", "loader"}
+            "deploy", "follower", "decoder", "settlement", "slashing", "loader"}
 # The ledger bridge's apps: the one-shot deploy and the long-running processes, with the variable
 # that sets each one's /metrics port (bin/openledger.env has the same name and default).
 BRIDGE_APPS = {"follower": "OPENLEDGER_FOLLOWER_METRICS_PORT", "decoder": "OPENLEDGER_DECODER_HTTP_PORT",
-               "settlement": "OPENLEDGER_SETTLEMENT_METRICS_PORT", "loader": "OPENLEDGER_LOADER_METRICS_PORT"}
+               "settlement": "OPENLEDGER_SETTLEMENT_METRICS_PORT", "slashing": "OPENLEDGER_SLASHING_METRICS_PORT",
+               "loader": "OPENLEDGER_LOADER_METRICS_PORT"}
 BRIDGE = {"deploy"} | set(BRIDGE_APPS)
 # The app jar holds ledger-bridge and what it depends on, the schemas module among them.
 BRIDGE_SOURCES = [ROOT / "ledger-bridge/src/main/java", ROOT / "schemas/src/main/java"]

@@ -3,11 +3,14 @@ package org.openledger.schemas;
 import java.util.List;
 import org.openledger.events.BatchSettled;
 import org.openledger.events.ChainEvent;
+import org.openledger.events.ContributionFlagged;
 import org.openledger.events.ContributionReviewed;
 import org.openledger.events.CuratorSet;
 import org.openledger.events.DataContributed;
 import org.openledger.events.DatanetCreated;
 import org.openledger.events.FeeEscrowed;
+import org.openledger.events.FlagCleared;
+import org.openledger.events.FlagDisputed;
 import org.openledger.events.InferencePaid;
 import org.openledger.events.ModelOwnerChanged;
 import org.openledger.events.ModelRegistered;
@@ -44,6 +47,12 @@ public final class Topics {
       new Topic("chain.stake-slashed", EVENT_ID, 1, StakeSlashed.getClassSchema());
   public static final Topic STAKE_WITHDRAWN =
       new Topic("chain.stake-withdrawn", EVENT_ID, 1, StakeWithdrawn.getClassSchema());
+  public static final Topic CONTRIBUTION_FLAGGED =
+      new Topic("chain.contribution-flagged", EVENT_ID, 1, ContributionFlagged.getClassSchema());
+  public static final Topic FLAG_DISPUTED =
+      new Topic("chain.flag-disputed", EVENT_ID, 1, FlagDisputed.getClassSchema());
+  public static final Topic FLAG_CLEARED =
+      new Topic("chain.flag-cleared", EVENT_ID, 1, FlagCleared.getClassSchema());
   public static final Topic MODEL_REGISTERED =
       new Topic("chain.model-registered", EVENT_ID, 1, ModelRegistered.getClassSchema());
   public static final Topic MODEL_OWNER_CHANGED =
@@ -89,6 +98,9 @@ public final class Topics {
           CONTRIBUTION_REVIEWED,
           STAKE_SLASHED,
           STAKE_WITHDRAWN,
+          CONTRIBUTION_FLAGGED,
+          FLAG_DISPUTED,
+          FLAG_CLEARED,
           MODEL_REGISTERED,
           MODEL_OWNER_CHANGED,
           INFERENCE_PAID,

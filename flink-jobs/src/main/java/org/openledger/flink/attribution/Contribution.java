@@ -31,6 +31,12 @@ public record Contribution(
         new long[0]);
   }
 
+  /** Kept without its text: never indexed, so it never earns (and re-seeding skips it). */
+  public Contribution withoutContent() {
+    return new Contribution(
+        id, datanetId, contributor, fromBlock, eventId, null, duplicate, closerIds, closerBlocks);
+  }
+
   public Contribution flaggedDuplicate() {
     return new Contribution(
         id, datanetId, contributor, fromBlock, eventId, content, true, closerIds, closerBlocks);

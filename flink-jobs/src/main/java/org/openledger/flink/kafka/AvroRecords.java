@@ -76,6 +76,8 @@ public final class AvroRecords {
         .setContributor(d.contributor())
         .setDuplicateOf(d.duplicateOf())
         .setSimilarityPpm(d.similarityPpm())
+        .setReasonCode(d.reasonCode())
+        .setDetail(d.detail())
         .setDuplicateBoundPpm(d.duplicateBoundPpm())
         .setParamsVersion(d.paramsVersion())
         .setEncoderId(d.encoderId())

@@ -11,6 +11,7 @@ import org.openledger.flink.attribution.Duplicate;
 import org.openledger.flink.attribution.Model;
 import org.openledger.flink.attribution.Rejection;
 import org.openledger.flink.attribution.SidecarGateway;
+import org.openledger.flink.domain.ContentQuality;
 import org.openledger.flink.domain.Lifecycle;
 import org.openledger.flink.domain.Params;
 import org.openledger.flink.domain.ParamsHistory;
@@ -60,6 +61,8 @@ public final class AttributionCore {
     default void contentRejected() {}
 
     default void duplicateFlagged() {}
+
+    default void lowQualityFlagged() {}
 
     default void reseeded() {}
 
@@ -143,6 +146,11 @@ public final class AttributionCore {
       state.contributions().put(c.id(), c); // kept unindexed: it never earns
       return;
     }
+    Optional<ContentQuality.Verdict> poor = ContentQuality.assess(c.content());
+    if (poor.isPresent()) {
+      lowQuality(in, c, poor.get(), out);
+      return;
+    }
     Contribution indexed = c;
     IndexMatch answer =
         onSidecar(
@@ -181,11 +189,44 @@ public final class AttributionCore {
               Shares.ppm(answer.bestMatch().get().score()),
               rules.get().duplicateBoundPpm(),
               rules.get().version(),
-              sidecar.encoderId());
+              sidecar.encoderId(),
+              Duplicate.DUPLICATE,
+              "");
       state.duplicates().put(c.id(), flagged);
       out.duplicate(flagged);
     }
     state.contributions().put(c.id(), c);
+  }
+
+  /**
+   * Low-quality content (ContentQuality): kept without its text, so it is never indexed and never
+   * earns, and proposed for a slash like a duplicate (withdrawn the same way on reorg).
+   */
+  private void lowQuality(ChainInput in, Contribution c, ContentQuality.Verdict poor, Output out)
+      throws Exception {
+    state.contributions().put(c.id(), c.withoutContent());
+    counts.lowQualityFlagged();
+    Duplicate flagged =
+        new Duplicate(
+            in.chainId(),
+            in.block(),
+            in.blockHash(),
+            in.blockTimestamp(),
+            in.txHash(),
+            in.logIndex(),
+            false,
+            c.id(),
+            c.datanetId(),
+            c.contributor(),
+            0,
+            0,
+            0,
+            history().at(c.fromBlock()).map(Params::version).orElse(0L),
+            "",
+            Duplicate.LOW_QUALITY,
+            poor.rule() + " " + poor.detail());
+    state.duplicates().put(c.id(), flagged);
+    out.duplicate(flagged);
   }
 
   /**

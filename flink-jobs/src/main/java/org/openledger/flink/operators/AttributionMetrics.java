@@ -16,6 +16,7 @@ final class AttributionMetrics implements AttributionCore.Counts {
   final Counter unattributed;
   final Counter rejectedContent;
   final Counter duplicates;
+  final Counter lowQuality;
   final Counter retracted;
   final Counter reseeds;
   final Counter sidecarCalls;
@@ -35,6 +36,7 @@ final class AttributionMetrics implements AttributionCore.Counts {
     unattributed = group.counter("inferencesUnattributed");
     rejectedContent = group.counter("contentRejected");
     duplicates = group.counter("duplicatesFlagged");
+    lowQuality = group.counter("lowQualityFlagged");
     retracted = group.counter("resultsRetracted");
     reseeds = group.counter("sidecarReseeds");
     sidecarCalls = group.counter("sidecarScoreCalls");
@@ -59,6 +61,11 @@ final class AttributionMetrics implements AttributionCore.Counts {
   @Override
   public void duplicateFlagged() {
     duplicates.inc();
+  }
+
+  @Override
+  public void lowQualityFlagged() {
+    lowQuality.inc();
   }
 
   @Override

@@ -5,11 +5,14 @@ import java.util.function.BiConsumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.openledger.events.BatchSettled;
 import org.openledger.events.ChainPosition;
+import org.openledger.events.ContributionFlagged;
 import org.openledger.events.ContributionReviewed;
 import org.openledger.events.CuratorSet;
 import org.openledger.events.DataContributed;
 import org.openledger.events.DatanetCreated;
 import org.openledger.events.FeeEscrowed;
+import org.openledger.events.FlagCleared;
+import org.openledger.events.FlagDisputed;
 import org.openledger.events.InferencePaid;
 import org.openledger.events.ModelOwnerChanged;
 import org.openledger.events.ModelRegistered;
@@ -110,6 +113,37 @@ final class LoadedTables {
                       .text(e.getContributor())
                       .wei(e.getAmount())),
           new Loaded<>(
+              Topics.CONTRIBUTION_FLAGGED,
+              "contribution_flagged",
+              ContributionFlagged.class,
+              (e, t) ->
+                  at(e.getPosition(), e.getRemoved(), t)
+                      .number(e.getContributionId())
+                      .number(e.getDatanetId())
+                      .text(e.getContributor())
+                      .text(e.getFlagger())
+                      .number(e.getReasonCode())
+                      .number(e.getExpiresAtBlock())
+                      .text(e.getEvidence())),
+          new Loaded<>(
+              Topics.FLAG_DISPUTED,
+              "flag_disputed",
+              FlagDisputed.class,
+              (e, t) ->
+                  at(e.getPosition(), e.getRemoved(), t)
+                      .number(e.getContributionId())
+                      .number(e.getDatanetId())
+                      .text(e.getContributor())),
+          new Loaded<>(
+              Topics.FLAG_CLEARED,
+              "flag_cleared",
+              FlagCleared.class,
+              (e, t) ->
+                  at(e.getPosition(), e.getRemoved(), t)
+                      .number(e.getContributionId())
+                      .number(e.getDatanetId())
+                      .text(e.getContributor())),
+          new Loaded<>(
               Topics.MODEL_REGISTERED,
               "model_registered",
               ModelRegistered.class,
@@ -208,7 +242,9 @@ final class LoadedTables {
                       .number(e.getSimilarityPpm())
                       .number(e.getDuplicateBoundPpm())
                       .number(e.getParamsVersion())
-                      .text(e.getEncoderId())),
+                      .text(e.getEncoderId())
+                      .number(e.getReasonCode())
+                      .text(e.getDetail())),
           new Loaded<>(
               Topics.PAYOUT_ACCRUALS,
               "payout_accruals",

@@ -67,7 +67,8 @@ final class EventMappings {
 
   private EventMappings() {}
 
-  private static final class Specs {
+  /** The registry consumed() fills; FlagEventMappings adds the flag events to it. */
+  static final class Specs {
     private final List<Spec> specs = new ArrayList<>();
 
     /** {@code names}: every argument, indexed or not, in the order the event declares them. */
@@ -269,6 +270,7 @@ final class EventMappings {
         Topics.BATCH_SETTLED,
         List.of("batchId", "attributionRoot", "total", "payees", "amounts"),
         EventMappings::batch);
+    FlagEventMappings.add(registry);
     return List.copyOf(registry.specs);
   }
 

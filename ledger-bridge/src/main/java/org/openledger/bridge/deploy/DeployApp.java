@@ -63,7 +63,7 @@ public final class DeployApp {
       Deployment deployment =
           new Deployer(chain, config.deployer(), buildProperty("evm.version"))
               .deploy(
-                  DeploymentPlan.dev(config.settler(), config.slasher(), config.treasury())
+                  DeploymentPlan.dev(config.settler(), config.flagger(), config.treasury())
                       .withMinimums(config.minimums())
                       .withShare(config.share())
                       .withChallenge(config.challenge()));

@@ -18,7 +18,7 @@ import org.web3j.crypto.WalletUtils;
 /**
  * The validated configuration of {@code bin/openledger deploy}. The deployer key comes from a file
  * or the environment; on the dev chain (id 1337) only, missing keys and role addresses fall back to
- * the dev node's public mnemonic (account 0 deploys, 1 settles, 2 slashes, 3 is the treasury). The
+ * the dev node's public mnemonic (account 0 deploys, 1 settles, 2 flags, 3 is the treasury). The
  * initial governed minimums (inference fee, contribution stake) and share rule are set here too.
  */
 public record DeployConfig(
@@ -27,7 +27,7 @@ public record DeployConfig(
     Path deploymentFile,
     Credentials deployer,
     String settler,
-    String slasher,
+    String flagger,
     String treasury,
     DeploymentPlan.Minimums minimums,
     DeploymentPlan.Share share,
@@ -55,8 +55,10 @@ public record DeployConfig(
       ConfigKey.secret("dev.mnemonic", "mnemonic of the dev chain's accounts (chain 1337 only)");
   public static final ConfigKey<String> SETTLER =
       address("settler.address", "holder of SETTLER_ROLE");
-  public static final ConfigKey<String> SLASHER =
-      address("slasher.address", "holder of SLASHER_ROLE");
+  public static final ConfigKey<String> FLAGGER =
+      address(
+          "flagger.address",
+          "holder of FLAGGER_ROLE (the slash submitter's key; SLASHER_ROLE goes to the timelock)");
   public static final ConfigKey<String> TREASURY =
       address("treasury.address", "receives slashed stakes and the protocol share");
 
@@ -139,7 +141,7 @@ public record DeployConfig(
             DEPLOYER_KEY_FILE,
             DEV_MNEMONIC,
             SETTLER,
-            SLASHER,
+            FLAGGER,
             TREASURY,
             MIN_INFERENCE_FEE,
             MIN_CONTRIBUTION_STAKE,
@@ -164,7 +166,7 @@ public record DeployConfig(
         Path.of(source.get(DEPLOYMENT_FILE)),
         deployer,
         role(source, SETTLER, devAccounts, 1),
-        role(source, SLASHER, devAccounts, 2),
+        role(source, FLAGGER, devAccounts, 2),
         role(source, TREASURY, devAccounts, 3),
         new DeploymentPlan.Minimums(
             source.get(MIN_INFERENCE_FEE), source.get(MIN_CONTRIBUTION_STAKE)),

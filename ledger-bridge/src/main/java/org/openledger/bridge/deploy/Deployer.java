@@ -33,9 +33,11 @@ import org.web3j.tx.TransactionManager;
  * Deploys the whole contract set in one go and wires its roles: the timelock owns the protocol
  * params and obeys the governor, and resolves settlement challenges and sets their window and bonds
  * (Settlement's admin); the settler may only propose batches (funded with OPEN for their bonds);
- * the slasher may only slash; the market alone records fees into the escrow. Every admin role then
- * passes to the timelock and the deployer renounces its own, so afterwards the deployer key holds
- * no role anywhere (only the tokens it was minted; docs/SECURITY.md lists every role).
+ * the flagger may only flag (freeze a stake for a bounded time) while the timelock alone holds the
+ * slasher role, so only a passed proposal slashes or clears a flag; the market alone records fees
+ * into the escrow. Every admin role then passes to the timelock and the deployer renounces its own,
+ * so afterwards the deployer key holds no role anywhere (only the tokens it was minted;
+ * docs/SECURITY.md lists every role).
  */
 public final class Deployer {
 
@@ -55,14 +57,14 @@ public final class Deployer {
     var web3 = chain.web3();
     TransactionManager tm = chain.signer(deployer);
     String me = deployer.getAddress();
-    // Each role its own key: a deployer that also settled or slashed would keep that power.
-    if (Stream.of(me, plan.settler(), plan.slasher())
+    // Each role its own key: a deployer that also settled or flagged would keep that power.
+    if (Stream.of(me, plan.settler(), plan.flagger())
             .map(a -> a.toLowerCase(Locale.ROOT))
             .distinct()
             .count()
         != 3) {
       throw new IllegalArgumentException(
-          "the deployer, the settler and the slasher must be three different accounts");
+          "the deployer, the settler and the flagger must be three different accounts");
     }
     long startBlock = web3.ethBlockNumber().send().getBlockNumber().longValueExact() + 1;
 
@@ -112,9 +114,12 @@ public final class Deployer {
                 token.getContractAddress(),
                 plan.treasury(),
                 BigInteger.valueOf(plan.coolDownBlocks()),
-                params.getContractAddress())
+                params.getContractAddress(),
+                BigInteger.valueOf(plan.flagExpiryBlocks()))
             .send();
-    datanets.grantRole(datanets.SLASHER_ROLE().send(), plan.slasher()).send();
+    datanets.grantRole(datanets.FLAGGER_ROLE().send(), plan.flagger()).send();
+    // Slashing (and clearing a flag) is a governance decision: only the timelock may.
+    datanets.grantRole(datanets.SLASHER_ROLE().send(), governance).send();
     // Admin roles go to governance: granted first, so the role never lacks an admin.
     byte[] admin = datanets.DEFAULT_ADMIN_ROLE().send();
     datanets.grantRole(admin, governance).send();
@@ -163,12 +168,12 @@ public final class Deployer {
         startBlock,
         evmVersion,
         contracts,
-        new Deployment.Roles(me, plan.settler(), plan.slasher(), plan.treasury(), governance));
+        new Deployment.Roles(me, plan.settler(), plan.flagger(), plan.treasury(), governance));
   }
 
   /**
    * A fresh contract set on the dev chain, in the dev accounts' roles: 0 deploys, 1 settles, 2
-   * slashes, 3 is the treasury (the demo's tools, benchmarks and tests use this).
+   * flags, 3 is the treasury (the demo's tools, benchmarks and tests use this).
    */
   public static Deployment deployDev(Chain chain, DevAccounts accounts) throws Exception {
     return deployDev(chain, accounts, DeploymentPlan.DEV_CHALLENGE);

@@ -1,5 +1,6 @@
 package org.openledger.bridge.deploy;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -31,11 +32,18 @@ public record Deployment(
 
   /**
    * The accounts holding each role (addresses only; keys never leave their owners). {@code
-   * governance} is the timelock: it holds every admin role and owns the params; the deployer holds
-   * none after deployment.
+   * governance} is the timelock: it holds every admin role, owns the params and alone holds
+   * SLASHER_ROLE (it decides flags); {@code flagger} is the pipeline's key that flags
+   * contributions; the deployer holds no role after deployment. A file written before flags named
+   * that account {@code slasher}: it is read as the flagger, so {@code deploy} can find the old set
+   * not live (other ABIs) and deploy anew instead of failing on the file.
    */
   public record Roles(
-      String deployer, String settler, String slasher, String treasury, String governance) {}
+      String deployer,
+      String settler,
+      @JsonAlias("slasher") String flagger,
+      String treasury,
+      String governance) {}
 
   /** Every contract's address, for filters over the whole deployment. */
   public java.util.List<String> contractAddresses() {

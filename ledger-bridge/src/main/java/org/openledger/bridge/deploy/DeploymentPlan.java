@@ -4,17 +4,18 @@ import java.math.BigInteger;
 import org.openledger.events.ShareRule;
 
 /**
- * What to deploy with: role accounts, token supply, stake cool-down, governance timings, the
- * initial protocol parameters (basis points, fixed-point similarities in parts per million, wei,
- * the share rule), the initial governed minimums (wei) and the optimistic settlement's challenge
- * window and bonds.
+ * What to deploy with: role accounts, token supply, stake cool-down, flag expiry, governance
+ * timings, the initial protocol parameters (basis points, fixed-point similarities in parts per
+ * million, wei, the share rule), the initial governed minimums (wei) and the optimistic
+ * settlement's challenge window and bonds.
  */
 public record DeploymentPlan(
     String settler,
-    String slasher,
+    String flagger,
     String treasury,
     BigInteger tokenSupply,
     long coolDownBlocks,
+    long flagExpiryBlocks,
     long votingDelayBlocks,
     long votingPeriodBlocks,
     int quorumPercent,
@@ -152,14 +153,23 @@ public record DeploymentPlan(
   public static final Minimums DEV_MINIMUMS =
       new Minimums(BigInteger.valueOf(1000), BigInteger.ONE);
 
+  /**
+   * How long a flag freezes a stake on the dev chain (DatanetRegistry.flagExpiryBlocks): ten times
+   * the cool-down and well over the dev governance's propose-vote-queue-execute (about 15 blocks),
+   * so governance can decide before a flag lapses. Governance changes it ({@code
+   * setFlagExpiryBlocks}); a public chain wants days of blocks (docs/SECURITY.md).
+   */
+  public static final long DEV_FLAG_EXPIRY_BLOCKS = 200;
+
   /** Defaults for a development chain: quick governance, small windows, 1e9 OPEN. */
-  public static DeploymentPlan dev(String settler, String slasher, String treasury) {
+  public static DeploymentPlan dev(String settler, String flagger, String treasury) {
     return new DeploymentPlan(
         settler,
-        slasher,
+        flagger,
         treasury,
         BigInteger.valueOf(1_000_000_000L).multiply(OPEN),
         20,
+        DEV_FLAG_EXPIRY_BLOCKS,
         1,
         10,
         4,
@@ -192,10 +202,11 @@ public record DeploymentPlan(
   public DeploymentPlan withShare(Share next) {
     return new DeploymentPlan(
         settler,
-        slasher,
+        flagger,
         treasury,
         tokenSupply,
         coolDownBlocks,
+        flagExpiryBlocks,
         votingDelayBlocks,
         votingPeriodBlocks,
         quorumPercent,
@@ -205,14 +216,33 @@ public record DeploymentPlan(
         challenge);
   }
 
+  /** This plan with another flag expiry (blocks). */
+  public DeploymentPlan withFlagExpiry(long blocks) {
+    return new DeploymentPlan(
+        settler,
+        flagger,
+        treasury,
+        tokenSupply,
+        coolDownBlocks,
+        blocks,
+        votingDelayBlocks,
+        votingPeriodBlocks,
+        quorumPercent,
+        timelockDelaySeconds,
+        params,
+        minimums,
+        challenge);
+  }
+
   /** This plan with other initial minimums. */
   public DeploymentPlan withMinimums(Minimums next) {
     return new DeploymentPlan(
         settler,
-        slasher,
+        flagger,
         treasury,
         tokenSupply,
         coolDownBlocks,
+        flagExpiryBlocks,
         votingDelayBlocks,
         votingPeriodBlocks,
         quorumPercent,
@@ -226,10 +256,11 @@ public record DeploymentPlan(
   public DeploymentPlan withChallenge(Challenge next) {
     return new DeploymentPlan(
         settler,
-        slasher,
+        flagger,
         treasury,
         tokenSupply,
         coolDownBlocks,
+        flagExpiryBlocks,
         votingDelayBlocks,
         votingPeriodBlocks,
         quorumPercent,

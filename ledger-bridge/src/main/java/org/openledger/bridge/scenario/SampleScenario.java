@@ -12,10 +12,11 @@ import org.web3j.crypto.Hash;
 
 /**
  * A short scenario that makes the contracts emit every event the pipeline consumes, on the dev
- * chain: Datanets, a curator, contributions accepted, rejected, slashed and withdrawn, a model and
- * its transfer, paid inferences, a governance change of the split, and one settled batch. The batch
- * pays zero wei for the deployment's first block (no fee can be in it), first thing, so it never
- * stands in the way of the payment job's windows, which all come later.
+ * chain: Datanets, a curator, contributions accepted, rejected, flagged, disputed, cleared, slashed
+ * and withdrawn, a model and its transfer, paid inferences, a governance change of the split, and
+ * one settled batch. The batch pays zero wei for the deployment's first block (no fee can be in
+ * it), first thing, so it never stands in the way of the payment job's windows, which all come
+ * later.
  */
 public final class SampleScenario {
 
@@ -45,7 +46,6 @@ public final class SampleScenario {
       throws Exception {
     Credentials deployer = accounts.account(0);
     Credentials settler = accounts.account(1);
-    Credentials slasher = accounts.account(2);
     Credentials owner = accounts.account(firstUser);
     Credentials curator = accounts.account(firstUser + 1);
     Credentials contributor = accounts.account(firstUser + 2);
@@ -76,7 +76,15 @@ public final class SampleScenario {
     long withdrawn = driver.contribute(contributor, datanetId, entropy, content.put(entropy), OPEN);
     driver.review(curator, accepted, true);
     driver.review(curator, rejected, false);
-    driver.slash(slasher, rejected, 3);
+    // The flag path (docs/SECURITY.md, "Slashing on chain"): the flagger freezes the rejected
+    // contribution's stake, its contributor disputes, governance slashes anyway; the accepted one
+    // is flagged too and governance clears it.
+    Credentials flagger = accounts.account(2);
+    driver.flag(flagger, rejected, 3, "scenario: rejected by its curator");
+    driver.dispute(contributor, rejected);
+    driver.slash(List.of(deployer), rejected, 3, "Slash contribution " + rejected);
+    driver.flag(flagger, accepted, 2, "scenario: flagged in error");
+    driver.clearFlag(List.of(deployer), accepted, "Clear the flag of contribution " + accepted);
     chain.mine(25);
     driver.withdraw(contributor, withdrawn);
 

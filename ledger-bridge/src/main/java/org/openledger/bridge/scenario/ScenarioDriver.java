@@ -15,15 +15,17 @@ import org.openledger.bridge.settle.WindowBatchId;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.Function;
 import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.abi.datatypes.generated.Uint64;
+import org.web3j.abi.datatypes.generated.Uint8;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
 /**
  * Drives the deployed contracts the way users do: Datanets, contributions, reviews, models, paid
- * inferences, slashes, governance changes of the params and minimums, settlements of windows. Each
- * call signs as the account that plays the role, so the demo and the tests produce every event the
- * pipeline reads.
+ * inferences, flags, disputes, governance slashes and changes of the params and minimums,
+ * settlements of windows. Each call signs as the account that plays the role, so the demo and the
+ * tests produce every event the pipeline reads.
  */
 public final class ScenarioDriver {
 
@@ -113,11 +115,48 @@ public final class ScenarioDriver {
     return datanets(curator).review(BigInteger.valueOf(contributionId), accepted).send();
   }
 
-  public TransactionReceipt slash(Credentials slasher, long contributionId, int reasonCode)
-      throws Exception {
-    return datanets(slasher)
-        .slash(BigInteger.valueOf(contributionId), BigInteger.valueOf(reasonCode))
+  /** The flagger freezes a contribution's stake until governance decides or the flag expires. */
+  public TransactionReceipt flag(
+      Credentials flagger, long contributionId, int reasonCode, String evidence) throws Exception {
+    return datanets(flagger)
+        .flag(BigInteger.valueOf(contributionId), BigInteger.valueOf(reasonCode), evidence)
         .send();
+  }
+
+  public TransactionReceipt dispute(Credentials contributor, long contributionId) throws Exception {
+    return datanets(contributor).dispute(BigInteger.valueOf(contributionId)).send();
+  }
+
+  /** Walks a slash through governance (only the timelock holds SLASHER_ROLE). */
+  public TransactionReceipt slash(
+      List<Credentials> voters, long contributionId, int reasonCode, String description)
+      throws Exception {
+    return govern(
+        voters,
+        deployment.address("DatanetRegistry"),
+        new Function(
+            "slash", List.of(new Uint256(contributionId), new Uint8(reasonCode)), List.of()),
+        description);
+  }
+
+  /** Walks the clearing of a flag (the stake is free again) through governance. */
+  public TransactionReceipt clearFlag(
+      List<Credentials> voters, long contributionId, String description) throws Exception {
+    return govern(
+        voters,
+        deployment.address("DatanetRegistry"),
+        new Function("clearFlag", List.of(new Uint256(contributionId)), List.of()),
+        description);
+  }
+
+  /** Walks a new flag expiry (blocks) through governance. */
+  public TransactionReceipt changeFlagExpiry(
+      List<Credentials> voters, long blocks, String description) throws Exception {
+    return govern(
+        voters,
+        deployment.address("DatanetRegistry"),
+        new Function("setFlagExpiryBlocks", List.of(new Uint64(blocks)), List.of()),
+        description);
   }
 
   public TransactionReceipt withdraw(Credentials contributor, long contributionId)

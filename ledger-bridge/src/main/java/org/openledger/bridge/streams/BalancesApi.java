@@ -91,7 +91,7 @@ public final class BalancesApi {
     String payee = address.toLowerCase(Locale.ROOT);
     Optional<Balance> balance = views.balance(payee);
     if (balance.isEmpty()) {
-      send(exchange, 404, error("no accruals or settlements for " + payee));
+      send(exchange, 404, error("no accruals, settlements or stake events for " + payee));
       return;
     }
     Map<String, String> body = new LinkedHashMap<>();
@@ -99,6 +99,9 @@ public final class BalancesApi {
     body.put("accruedWei", balance.get().accrued().toString());
     body.put("settledWei", balance.get().settled().toString());
     body.put("pendingWei", balance.get().pending().toString());
+    // As a contributor: stake taken by governance, and stake frozen by flags not yet decided.
+    body.put("slashedStakeWei", balance.get().slashedStake().toString());
+    body.put("flaggedStakeWei", balance.get().flaggedStake().toString());
     send(exchange, 200, JSON.writeValueAsString(body));
   }
 

@@ -7,9 +7,11 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.openledger.events.BatchSettled;
+import org.openledger.events.ContributionFlagged;
 import org.openledger.events.ContributionReviewed;
 import org.openledger.events.DataContributed;
 import org.openledger.events.DatanetCreated;
+import org.openledger.events.FlagCleared;
 import org.openledger.events.InferencePaid;
 import org.openledger.events.StakeSlashed;
 import org.openledger.events.StakeWithdrawn;
@@ -27,6 +29,7 @@ final class BalancesProcessor implements Processor<String, SpecificRecord, Void,
   static final String DATANETS = "datanets";
   static final String CONTRIBUTIONS = "contributions";
   static final String MODELS = "models";
+  static final String FLAGS = "flags";
 
   private KeyValueStore<String, String> balances;
   private KeyValueStore<Long, String> datanets;
@@ -37,12 +40,16 @@ final class BalancesProcessor implements Processor<String, SpecificRecord, Void,
   /** model id -> ModelView.encode(). */
   private KeyValueStore<Long, String> models;
 
+  /** contribution id -> StakeFlags.encode(): is a flag open, is the stake gone. */
+  private KeyValueStore<Long, String> flags;
+
   @Override
   public void init(ProcessorContext<Void, Void> context) {
     balances = context.getStateStore(BALANCES);
     datanets = context.getStateStore(DATANETS);
     contributions = context.getStateStore(CONTRIBUTIONS);
     models = context.getStateStore(MODELS);
+    flags = context.getStateStore(FLAGS);
   }
 
   @Override
@@ -93,9 +100,43 @@ final class BalancesProcessor implements Processor<String, SpecificRecord, Void,
       deactivate(r.getContributionId(), r.getRemoved());
     } else if (event instanceof StakeSlashed s) {
       deactivate(s.getContributionId(), s.getRemoved());
+      BigInteger amount = s.getAmount().toBigIntegerExact();
+      stake(s.getContributor(), s.getRemoved() ? amount.negate() : amount, BigInteger.ZERO);
+      flags(s.getContributionId(), s.getContributor(), StakeFlags::gone, !s.getRemoved());
     } else if (event instanceof StakeWithdrawn w) {
       deactivate(w.getContributionId(), w.getRemoved());
+      flags(w.getContributionId(), w.getContributor(), StakeFlags::gone, !w.getRemoved());
+    } else if (event instanceof ContributionFlagged f) {
+      flags(f.getContributionId(), f.getContributor(), StakeFlags::open, !f.getRemoved());
+    } else if (event instanceof FlagCleared c) {
+      flags(c.getContributionId(), c.getContributor(), StakeFlags::open, c.getRemoved());
     }
+  }
+
+  /**
+   * Sets one of a contribution's flag bits and moves its stake into or out of the contributor's
+   * flagged stake when that changes whether a flag holds it (open and not yet gone).
+   */
+  private void flags(
+      long contributionId,
+      String contributor,
+      java.util.function.BiFunction<StakeFlags, Boolean, StakeFlags> set,
+      boolean value) {
+    StakeFlags before = StakeFlags.decode(flags.get(contributionId));
+    StakeFlags after = set.apply(before, value);
+    flags.put(contributionId, after.encode());
+    if (before.holds() != after.holds()) {
+      String stored = contributions.get(contributionId);
+      if (stored != null) {
+        BigInteger stake = new BigInteger(stored.split(",")[1]);
+        stake(contributor, BigInteger.ZERO, after.holds() ? stake : stake.negate());
+      }
+    }
+  }
+
+  private void stake(String contributor, BigInteger slashed, BigInteger flagged) {
+    balances.put(
+        contributor, Balance.decode(balances.get(contributor)).stake(slashed, flagged).encode());
   }
 
   private static int sign(boolean removed) {

@@ -27,7 +27,9 @@ public final class BalancesTopology {
           Topics.DATA_CONTRIBUTED,
           Topics.CONTRIBUTION_REVIEWED,
           Topics.STAKE_SLASHED,
-          Topics.STAKE_WITHDRAWN);
+          Topics.STAKE_WITHDRAWN,
+          Topics.CONTRIBUTION_FLAGGED,
+          Topics.FLAG_CLEARED);
 
   private BalancesTopology() {}
 
@@ -52,6 +54,11 @@ public final class BalancesTopology {
             Stores.persistentKeyValueStore(BalancesProcessor.MODELS),
             Serdes.Long(),
             Serdes.String()));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(BalancesProcessor.FLAGS),
+            Serdes.Long(),
+            Serdes.String()));
     builder.stream(
             INPUTS.stream().map(names::of).toList(),
             Consumed.with(
@@ -67,6 +74,7 @@ public final class BalancesTopology {
             BalancesProcessor.BALANCES,
             BalancesProcessor.DATANETS,
             BalancesProcessor.CONTRIBUTIONS,
-            BalancesProcessor.MODELS);
+            BalancesProcessor.MODELS,
+            BalancesProcessor.FLAGS);
   }
 }

@@ -180,7 +180,8 @@ class ContractInputCapsIT {
             new Address(local.deployment.address("OpenToken")),
             new Address("0x" + "0".repeat(40)),
             new Uint64(20),
-            new Address(local.deployment.address("ProtocolParams")));
+            new Address(local.deployment.address("ProtocolParams")),
+            new Uint64(200));
     String creation = "0x" + DatanetRegistry.BINARY + FunctionEncoder.encodeConstructor(args);
     local.assertRevertsWith(
         local.deployer.getAddress(),

@@ -110,36 +110,39 @@ class ContractRolesIT {
   }
 
   @Test
-  void shouldLetOnlyTheSlasherSlashAndSlashRejectedButNotWithdrawnContributions() throws Exception {
+  void shouldLetOnlyGovernanceSlashAndSlashRejectedButNotWithdrawnContributions() throws Exception {
     long rejected = contribution("rejected then slashed");
     local.driver.review(curator, rejected, false);
-    var asStranger = local.driver.datanets(stranger);
-    local.assertReverts(
-        asStranger,
-        stranger,
-        asStranger.slash(BigInteger.valueOf(rejected), BigInteger.ONE),
-        "AccessControlUnauthorizedAccount(address,bytes32)");
+    String timelock = local.deployment.roles().governance();
+    for (Credentials notGovernance : List.of(stranger, local.flagger, local.settler)) {
+      var registry = local.driver.datanets(notGovernance);
+      local.assertReverts(
+          registry,
+          notGovernance,
+          registry.slash(BigInteger.valueOf(rejected), BigInteger.ONE),
+          "AccessControlUnauthorizedAccount(address,bytes32)");
+    }
     BigInteger treasuryBefore =
         local.driver.token(stranger).balanceOf(local.treasury.getAddress()).send();
 
-    local.driver.slash(local.slasher, rejected, 1);
+    local.driver.slash(List.of(local.deployer), rejected, 1, "Slash rejected " + rejected);
 
     assertThat(local.driver.token(stranger).balanceOf(local.treasury.getAddress()).send())
         .isEqualTo(treasuryBefore.add(MIN_STAKE));
-    var asSlasher = local.driver.datanets(local.slasher);
+    var registry = local.driver.datanets(stranger);
     local.assertReverts(
-        asSlasher,
-        local.slasher,
-        asSlasher.slash(BigInteger.valueOf(rejected), BigInteger.ONE),
+        registry,
+        timelock,
+        registry.slash(BigInteger.valueOf(rejected), BigInteger.ONE),
         "Closed(uint256,uint8)");
 
     long withdrawn = contribution("withdrawn before any slash");
     local.chain.mine(25); // past the 20-block cool-down
     local.driver.withdraw(contributor, withdrawn);
     local.assertReverts(
-        asSlasher,
-        local.slasher,
-        asSlasher.slash(BigInteger.valueOf(withdrawn), BigInteger.ONE),
+        registry,
+        timelock,
+        registry.slash(BigInteger.valueOf(withdrawn), BigInteger.ONE),
         "Closed(uint256,uint8)");
   }
 

@@ -55,7 +55,8 @@ class DeploymentRolesIT {
       assertThat(settlement.hasRole(role, me).send()).as("deployer role on Settlement").isFalse();
       assertThat(settlement.getRoleAdmin(role).send()).isEqualTo(admin);
     }
-    for (byte[] role : List.of(admin, registry.SLASHER_ROLE().send())) {
+    for (byte[] role :
+        List.of(admin, registry.SLASHER_ROLE().send(), registry.FLAGGER_ROLE().send())) {
       assertThat(registry.hasRole(role, me).send())
           .as("deployer role on DatanetRegistry")
           .isFalse();
@@ -88,7 +89,10 @@ class DeploymentRolesIT {
       local.assertReverts(settlement, local.deployer, settlement.grantRole(role, me), unauthorized);
     }
     for (byte[] role :
-        List.of(registry.SLASHER_ROLE().send(), registry.DEFAULT_ADMIN_ROLE().send())) {
+        List.of(
+            registry.SLASHER_ROLE().send(),
+            registry.FLAGGER_ROLE().send(),
+            registry.DEFAULT_ADMIN_ROLE().send())) {
       local.assertReverts(registry, local.deployer, registry.grantRole(role, me), unauthorized);
     }
     for (byte[] role :
@@ -115,32 +119,43 @@ class DeploymentRolesIT {
   void shouldGiveEachOperationalRoleToItsOwnAccountOnly() throws Exception {
     String market = local.deployment.address("InferenceMarket");
     String settler = local.settler.getAddress();
-    String slasher = local.slasher.getAddress();
+    String flagger = local.flagger.getAddress();
     byte[] admin = settlement.DEFAULT_ADMIN_ROLE().send();
     byte[] settlerRole = settlement.SETTLER_ROLE().send();
     byte[] marketRole = settlement.MARKET_ROLE().send();
     byte[] slasherRole = registry.SLASHER_ROLE().send();
+    byte[] flaggerRole = registry.FLAGGER_ROLE().send();
+    assertThat(local.deployment.roles().flagger()).isEqualTo(flagger);
     assertThat(settlement.hasRole(settlerRole, settler).send()).isTrue();
     assertThat(settlement.hasRole(marketRole, market).send()).isTrue();
-    assertThat(registry.hasRole(slasherRole, slasher).send()).isTrue();
-    for (String account : List.of(settler, slasher, market)) {
+    assertThat(registry.hasRole(flaggerRole, flagger).send()).isTrue();
+    // Slashing is governance's alone: the timelock holds SLASHER_ROLE, no operational key does.
+    assertThat(registry.hasRole(slasherRole, timelockAddress).send()).isTrue();
+    for (String account : List.of(settler, flagger, market)) {
       assertThat(settlement.hasRole(admin, account).send()).isFalse();
       assertThat(registry.hasRole(admin, account).send()).isFalse();
+      assertThat(registry.hasRole(slasherRole, account).send()).isFalse();
     }
     assertThat(settlement.hasRole(marketRole, settler).send()).isFalse();
-    assertThat(settlement.hasRole(settlerRole, slasher).send()).isFalse();
+    assertThat(settlement.hasRole(settlerRole, flagger).send()).isFalse();
     assertThat(settlement.hasRole(settlerRole, market).send()).isFalse();
-    assertThat(registry.hasRole(slasherRole, settler).send()).isFalse();
+    assertThat(registry.hasRole(flaggerRole, settler).send()).isFalse();
     var asSettler = local.driver.settlement(local.settler);
     local.assertReverts(
         asSettler,
         local.settler,
-        asSettler.grantRole(settlerRole, slasher),
+        asSettler.grantRole(settlerRole, flagger),
+        "AccessControlUnauthorizedAccount(address,bytes32)");
+    var asFlagger = local.driver.datanets(local.flagger);
+    local.assertReverts(
+        asFlagger,
+        local.flagger,
+        asFlagger.grantRole(slasherRole, flagger),
         "AccessControlUnauthorizedAccount(address,bytes32)");
   }
 
   @Test
-  void shouldRefuseAPlanWhereTheDeployerWouldAlsoSettleOrSlash() {
+  void shouldRefuseAPlanWhereTheDeployerWouldAlsoSettleOrFlag() {
     String me = local.deployer.getAddress();
     String other = local.user(0).getAddress();
     Credentials deployer = local.deployer;

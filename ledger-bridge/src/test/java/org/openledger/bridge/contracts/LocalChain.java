@@ -29,7 +29,8 @@ import org.web3j.tx.Contract;
 
 /**
  * A fresh contract set on the real dev node for one test class, with the dev accounts in their
- * roles: 0 deploys, 1 settles, 2 slashes, 3 is the treasury, 4 and up are users.
+ * roles: 0 deploys, 1 settles, 2 flags, 3 is the treasury, 4 and up are users; the timelock alone
+ * slashes.
  */
 final class LocalChain implements AutoCloseable {
 
@@ -37,7 +38,7 @@ final class LocalChain implements AutoCloseable {
   final DevAccounts accounts = DevAccounts.devNode();
   final Credentials deployer = accounts.account(0);
   final Credentials settler = accounts.account(1);
-  final Credentials slasher = accounts.account(2);
+  final Credentials flagger = accounts.account(2);
   final Credentials treasury = accounts.account(3);
   final Deployment deployment;
   final ScenarioDriver driver;

@@ -14,15 +14,23 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.AlphaChars;
+import net.jqwik.api.constraints.Chars;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+import net.jqwik.api.constraints.NumericChars;
+import net.jqwik.api.constraints.StringLength;
 import org.openledger.bridge.contracts.DatanetRegistry;
 import org.openledger.bridge.contracts.ModelRegistry;
 import org.openledger.bridge.contracts.Settlement;
 import org.openledger.bridge.decode.DecodeResult.Decoded;
+import org.openledger.events.ContributionFlagged;
 import org.openledger.events.ContributionReviewed;
 import org.openledger.events.CuratorSet;
 import org.openledger.events.DatanetCreated;
 import org.openledger.events.FeeEscrowed;
+import org.openledger.events.FlagCleared;
+import org.openledger.events.FlagDisputed;
 import org.openledger.events.ModelOwnerChanged;
 import org.openledger.events.StakeSlashed;
 import org.openledger.events.StakeWithdrawn;
@@ -30,6 +38,7 @@ import org.web3j.abi.datatypes.Address;
 import org.web3j.abi.datatypes.Bool;
 import org.web3j.abi.datatypes.Utf8String;
 import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.abi.datatypes.generated.Uint64;
 import org.web3j.abi.datatypes.generated.Uint8;
 
 /**
@@ -132,6 +141,42 @@ class EventRoundTripTest {
     assertThat(slashed.getAmount()).isEqualTo(new BigDecimal(amount));
     assertThat(slashed.getReasonCode()).isEqualTo(reasonCode);
     assertThat(withdrawn.getAmount()).isEqualTo(new BigDecimal(amount));
+  }
+
+  @Property(tries = 300)
+  void shouldRoundTripFlagDisputeAndClear(
+      @ForAll("ids") long contributionId,
+      @ForAll("parties") String contributor,
+      @ForAll("parties") String flagger,
+      @ForAll @IntRange(min = 0, max = 255) int reasonCode,
+      @ForAll @LongRange(min = 0, max = Long.MAX_VALUE) long expiresAt,
+      @ForAll @AlphaChars @NumericChars @Chars({' ', '=', '-', ':'}) @StringLength(max = 2048)
+          String evidence) {
+    List<org.web3j.abi.datatypes.Type<?>> topics =
+        List.of(new Uint256(contributionId), new Uint256(1), new Address(contributor));
+    ContributionFlagged flagged =
+        decode(
+            REGISTRY,
+            DatanetRegistry.CONTRIBUTIONFLAGGED_EVENT,
+            topics,
+            List.of(
+                new Address(flagger),
+                new Uint8(reasonCode),
+                new Uint64(expiresAt),
+                new Utf8String(evidence)));
+    FlagDisputed disputed = decode(REGISTRY, DatanetRegistry.FLAGDISPUTED_EVENT, topics, List.of());
+    FlagCleared cleared = decode(REGISTRY, DatanetRegistry.FLAGCLEARED_EVENT, topics, List.of());
+
+    assertThat(flagged.getContributionId()).isEqualTo(contributionId);
+    assertThat(flagged.getContributor()).isEqualTo(contributor);
+    assertThat(flagged.getFlagger()).isEqualTo(flagger);
+    assertThat(flagged.getReasonCode()).isEqualTo(reasonCode);
+    assertThat(flagged.getExpiresAtBlock()).isEqualTo(expiresAt);
+    assertThat(flagged.getEvidence()).isEqualTo(evidence);
+    assertThat(disputed.getContributionId()).isEqualTo(contributionId);
+    assertThat(disputed.getContributor()).isEqualTo(contributor);
+    assertThat(cleared.getContributionId()).isEqualTo(contributionId);
+    assertThat(cleared.getDatanetId()).isEqualTo(1);
   }
 
   @Property(tries = 500)

@@ -22,11 +22,14 @@ import org.openledger.bridge.scenario.SampleScenario;
 import org.openledger.bridge.scenario.ScenarioDriver;
 import org.openledger.events.AttributionMethod;
 import org.openledger.events.BatchSettled;
+import org.openledger.events.ContributionFlagged;
 import org.openledger.events.ContributionReviewed;
 import org.openledger.events.CuratorSet;
 import org.openledger.events.DataContributed;
 import org.openledger.events.DatanetCreated;
 import org.openledger.events.FeeEscrowed;
+import org.openledger.events.FlagCleared;
+import org.openledger.events.FlagDisputed;
 import org.openledger.events.InferencePaid;
 import org.openledger.events.ModelOwnerChanged;
 import org.openledger.events.ModelRegistered;
@@ -96,6 +99,9 @@ class ScenarioDecodeIT {
                   Topics.CONTRIBUTION_REVIEWED,
                   Topics.STAKE_SLASHED,
                   Topics.STAKE_WITHDRAWN,
+                  Topics.CONTRIBUTION_FLAGGED,
+                  Topics.FLAG_DISPUTED,
+                  Topics.FLAG_CLEARED,
                   Topics.MODEL_REGISTERED,
                   Topics.MODEL_OWNER_CHANGED,
                   Topics.INFERENCE_PAID,
@@ -151,6 +157,22 @@ class ScenarioDecodeIT {
       assertThat(slashed.getContributionId()).isEqualTo(report.slashedId());
       assertThat(slashed.getAmount()).isEqualTo(OPEN);
       assertThat(slashed.getReasonCode()).isEqualTo(3);
+      assertThat(all(byTopic, Topics.CONTRIBUTION_FLAGGED))
+          .extracting(
+              f ->
+                  ((ContributionFlagged) f).getContributionId()
+                      + ":"
+                      + ((ContributionFlagged) f).getReasonCode()
+                      + ":"
+                      + ((ContributionFlagged) f).getFlagger())
+          .containsExactly(
+              report.slashedId() + ":3:" + accounts.account(2).getAddress(),
+              report.acceptedId() + ":2:" + accounts.account(2).getAddress());
+      FlagDisputed disputed = only(byTopic, Topics.FLAG_DISPUTED);
+      assertThat(disputed.getContributionId()).isEqualTo(report.slashedId());
+      assertThat(disputed.getContributor()).isEqualTo(contributor);
+      FlagCleared cleared = only(byTopic, Topics.FLAG_CLEARED);
+      assertThat(cleared.getContributionId()).isEqualTo(report.acceptedId());
       StakeWithdrawn withdrawn = only(byTopic, Topics.STAKE_WITHDRAWN);
       assertThat(withdrawn.getContributionId()).isEqualTo(report.withdrawnId());
       assertThat(withdrawn.getContributor()).isEqualTo(contributor);

@@ -54,6 +54,19 @@ final class ValidLogs {
         indexed = List.of(new Uint256(2), new Uint256(1), new Address(ALICE));
         data = List.of(new Uint256(10));
       }
+      case "ContributionFlagged" -> {
+        indexed = List.of(new Uint256(2), new Uint256(1), new Address(ALICE));
+        data =
+            List.of(
+                new Address(BOB),
+                new Uint8(1),
+                new Uint64(230),
+                new Utf8String("duplicate-of=1 similarity-ppm=990000"));
+      }
+      case "FlagDisputed", "FlagCleared" -> {
+        indexed = List.of(new Uint256(2), new Uint256(1), new Address(ALICE));
+        data = List.of();
+      }
       case "ModelRegistered" -> {
         indexed = List.of(new Uint256(7), new Address(ALICE));
         data =
