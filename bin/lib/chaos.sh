@@ -2,7 +2,8 @@
 # invariants (docs/RELIABILITY.md). Runs in its own folder (.run-chaos) on the usual ports.
 
 CHAOS_KINDS="kill-follower kill-settlement kill-flink restart-sidecar restart-kafka reorg malformed bad-content
-kill-decoder kill-loader restart-clickhouse restart-registry hang-sidecar slow-sidecar"
+kill-decoder kill-loader restart-clickhouse restart-registry hang-sidecar slow-sidecar
+rpc-timeout rpc-5xx rpc-rate-limit rpc-stale-head rpc-drop"
 # The attribution job's sidecar client gives up on a call after this long (PipelineApp): a hang
 # lasts longer, so the job's failure and recovery path is what runs.
 SIDECAR_CLIENT_TIMEOUT_S=60
@@ -33,10 +34,31 @@ signal_part() {
   kill "-$1" -- "-$pid" 2>/dev/null || kill "-$1" "$pid" 2>/dev/null
 }
 
+# The JSON-RPC fault proxy (bin/lib/rpc_proxy.py) the follower and the settlement writer reach the
+# node through during a chaos run; the workload and the fault injection talk to the node directly.
+rpcproxy_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_RPC_PROXY_PORT (to the node on $OPENLEDGER_EVM_PORT)"; }
+rpcproxy_healthy() {
+  curl -fsS --max-time 2 -H 'Content-Type: application/json' \
+    -d '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' \
+    "http://$OPENLEDGER_HOST:$OPENLEDGER_RPC_PROXY_PORT" | grep -q '"result"'
+}
+rpcproxy_start() {
+  launch rpcproxy "$OPENLEDGER_RUN_DIR/logs/rpcproxy.log" python3 "$OPENLEDGER_ROOT/bin/lib/rpc_proxy.py" \
+    "$OPENLEDGER_HOST" "$OPENLEDGER_RPC_PROXY_PORT" "$OPENLEDGER_HOST" "$OPENLEDGER_EVM_PORT" \
+    "$OPENLEDGER_RUN_DIR/rpcproxy.mode"
+  wait_healthy rpcproxy rpcproxy_healthy
+}
+# rpc_fault MODE SECONDS: the proxy fails that way for that long, then passes through again.
+rpc_fault() {
+  echo "$1" >"$OPENLEDGER_RUN_DIR/rpcproxy.mode"
+  sleep "$2"
+  echo ok >"$OPENLEDGER_RUN_DIR/rpcproxy.mode"
+}
+
 # Parts run under a supervisor in production: one that exited (or was killed) is started again.
 heal() {
   local part
-  for part in kafka registry clickhouse evm sidecar follower decoder flink settlement loader; do
+  for part in kafka registry clickhouse evm rpcproxy sidecar follower decoder flink settlement loader; do
     part_pid "$part" >/dev/null || start_one "$part" >/dev/null
   done
 }
@@ -115,6 +137,11 @@ chaos_fault() {
         echo "reorg: try $try: the chain ran $((now - at)) blocks past the snapshot (over 8)" >&2
       done
       return 1 ;;
+    rpc-timeout) rpc_fault timeout 20; echo "node calls through the proxy hung for 20 s (no answer)" ;;
+    rpc-5xx) rpc_fault http-500 15; echo "node answered HTTP 500 for 15 s" ;;
+    rpc-rate-limit) rpc_fault rate-limit 15; echo "node answered 429 / -32005 for 15 s" ;;
+    rpc-stale-head) rpc_fault stale-head 20; echo "node reported a frozen head for 20 s" ;;
+    rpc-drop) rpc_fault drop 15; echo "node answers cut mid-response for 15 s (requests still reached the node)" ;;
     malformed)
       chaos_java org.openledger.bridge.chaos.ChaosInject malformed | grep -E '^[^ ]+ [0-9]+ [0-9]+$' >>"$dir/malformed.txt"
       echo "2 raw records no decoder can read" ;;
@@ -130,6 +157,7 @@ fresh_run() {
   rm -rf "$OPENLEDGER_RUN_DIR"
   cmd_up
   cmd_deploy >/dev/null
+  start_one rpcproxy
   local part
   for part in follower decoder flink settlement loader; do start_one "$part"; done
 }
@@ -153,6 +181,7 @@ cmd_chaos() {
   done
   [ -n "$faults" ] || faults=$(echo $CHAOS_KINDS | wc -w) # by default every kind once
   export OPENLEDGER_RUN_DIR="$OPENLEDGER_ROOT/.run-chaos"
+  export OPENLEDGER_RPC_PROXY_URL="http://$OPENLEDGER_HOST:$OPENLEDGER_RPC_PROXY_PORT"
   # Reorgs stay shallower than the payment job's finality and the settlement writer's
   # confirmations: deeper ones are outside what either promises (docs/RELIABILITY.md).
   export OPENLEDGER_PAYMENT_FINALITY_BLOCKS=12 OPENLEDGER_SETTLEMENT_CONFIRMATIONS=12
@@ -161,7 +190,7 @@ cmd_chaos() {
   cmd_install
   [ "$build" = 0 ] || cmd_build
   trap 'echo; say "stopping the chaos run"; exit 130' INT TERM
-  trap 'stop_tree "${WORKLOAD_PID:-}" "${WORKLOAD_STARTED:-}"; cmd_down >/dev/null 2>&1 || true' EXIT
+  trap 'stop_tree "${WORKLOAD_PID:-}" "${WORKLOAD_STARTED:-}"; cmd_down >/dev/null 2>&1 || true; stop_part rpcproxy >/dev/null 2>&1 || true' EXIT
   fresh_run
   local dir="$OPENLEDGER_RUN_DIR/chaos"
   mkdir -p "$dir"
@@ -205,8 +234,13 @@ cmd_chaos() {
   python3 -c 'import json, sys; print("\n".join(c["uri"] for c in json.load(open(sys.argv[1]))["contributions"] if c["kind"] == "BAD_HASH"))' \
     "$OPENLEDGER_RUN_DIR/workload.json" >>"$dir/bad-uris.txt" || warn "no workload report: its bad-hash contributions go unchecked"
   say "draining: mining until every fee is accrued and settled"
-  heal
-  wait_for_settlements 420 || true
+  # The supervisor keeps watching while the pipeline drains: a part that exits late is restarted.
+  local drained=0
+  for _ in $(seq 1 14); do
+    heal
+    if wait_for_settlements 30 2>/dev/null; then drained=1; break; fi
+  done
+  [ "$drained" = 1 ] || warn "not every fee settled in the drain: $(progress line 2>/dev/null)"
   chaos_report "$dir"
 }
 
@@ -243,6 +277,7 @@ chaos_report() {
   echo
   if [ "$rc" = 0 ]; then say "chaos: every invariant held"; else warn "chaos: an invariant was violated (logs in $OPENLEDGER_RUN_DIR/logs)"; fi
   cmd_down >/dev/null 2>&1 || true
+  stop_part rpcproxy >/dev/null 2>&1 || true
   return "$rc"
 }
 

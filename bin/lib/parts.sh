@@ -126,6 +126,11 @@ bridge_env() {
     OPENLEDGER_REGISTRY_URL="$(registry_address)" OPENLEDGER_DEPLOYMENT_FILE="$OPENLEDGER_RUN_DIR/deployment.json" \
     OPENLEDGER_CONTENT_DIR="$OPENLEDGER_RUN_DIR/content"
 }
+# rpc_through_proxy: the chaos suite's fault proxy (OPENLEDGER_RPC_PROXY_URL, set by `chaos` only)
+# stands between the node and the apps that follow or write the chain.
+rpc_through_proxy() {
+  [ -z "${OPENLEDGER_RPC_PROXY_URL:-}" ] || export OPENLEDGER_EVM_RPC_URL="$OPENLEDGER_RPC_PROXY_URL"
+}
 bridge_classpath() {
   local jar
   jar=$(ls "$OPENLEDGER_ROOT"/ledger-bridge/target/ledger-bridge-*.jar 2>/dev/null | grep -v -e '-tests\.jar$' -e '-app\.jar$' | head -n 1)
@@ -136,6 +141,7 @@ follower_healthy() { curl -fsS --max-time 2 "$(follower_address)" | grep -q foll
 follower_start() {
   (
     bridge_env
+    rpc_through_proxy
     export OPENLEDGER_FOLLOWER_METRICS_PORT
     launch follower "$OPENLEDGER_RUN_DIR/logs/follower.log" java -Xmx512m -cp "$(bridge_classpath)" \
       org.openledger.bridge.follow.FollowerApp
@@ -155,6 +161,7 @@ settlement_healthy() { curl -fsS --max-time 2 "$(settlement_address)" | grep -q 
 settlement_start() {
   (
     bridge_env
+    rpc_through_proxy
     export OPENLEDGER_SETTLEMENT_METRICS_PORT OPENLEDGER_SETTLEMENT_STATE_DIR="$OPENLEDGER_RUN_DIR/settlement"
     launch settlement "$OPENLEDGER_RUN_DIR/logs/settlement.log" java -Xmx384m -cp "$(bridge_classpath)" \
       org.openledger.bridge.settle.SettlementApp
