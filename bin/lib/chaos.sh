@@ -58,7 +58,7 @@ rpc_fault() {
 # Parts run under a supervisor in production: one that exited (or was killed) is started again.
 heal() {
   local part
-  for part in kafka registry clickhouse evm rpcproxy sidecar follower decoder flink settlement loader; do
+  for part in kafka registry clickhouse evm rpcproxy sidecar follower decoder flink settlement slashing loader; do
     part_pid "$part" >/dev/null || start_one "$part" >/dev/null
   done
 }
@@ -159,7 +159,7 @@ fresh_run() {
   cmd_deploy >/dev/null
   start_one rpcproxy
   local part
-  for part in follower decoder flink settlement loader; do start_one "$part"; done
+  for part in follower decoder flink settlement slashing loader; do start_one "$part"; done
 }
 
 chaos_java() { (bridge_env && java -cp "$(bridge_classpath)" "$@" 2>>"$OPENLEDGER_RUN_DIR/logs/chaos-inject.log"); }

@@ -174,6 +174,7 @@ slashing_healthy() { curl -fsS --max-time 2 "$(slashing_address)" | grep -q slas
 slashing_start() {
   (
     bridge_env
+    rpc_through_proxy
     export OPENLEDGER_SLASHING_METRICS_PORT
     launch slashing "$OPENLEDGER_RUN_DIR/logs/slashing.log" java -Xmx256m -cp "$(bridge_classpath)" \
       org.openledger.bridge.slash.SlashSubmitterApp
