@@ -235,10 +235,12 @@ cmd_chaos() {
     "$OPENLEDGER_RUN_DIR/workload.json" >>"$dir/bad-uris.txt" || warn "no workload report: its bad-hash contributions go unchecked"
   say "draining: mining until every fee is accrued and settled"
   # The supervisor keeps watching while the pipeline drains: a part that exits late is restarted.
+  # Each batch is proposed, then finalized after its challenge window, each at 12 confirmations
+  # here: the drain mines 24 blocks every 2 s so a batch takes seconds, not tens of seconds.
   local drained=0
-  for _ in $(seq 1 14); do
+  for _ in $(seq 1 20); do
     heal
-    if wait_for_settlements 30 2>/dev/null; then drained=1; break; fi
+    if wait_for_settlements 30 24 2>/dev/null; then drained=1; break; fi
   done
   [ "$drained" = 1 ] || warn "not every fee settled in the drain: $(progress line 2>/dev/null)"
   chaos_report "$dir"

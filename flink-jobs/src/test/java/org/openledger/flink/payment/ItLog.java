@@ -16,12 +16,23 @@ final class ItLog {
 
   private ItLog() {}
 
-  /** The last {@code max} lines matching {@code regex}, one per line; a note when there is none. */
-  static String tail(String regex, int max) {
+  /**
+   * The last {@code max} lines matching {@code regex} from the first line that names {@code marker}
+   * on (this test's job: the file holds every job of the test JVM), one per line; a note when there
+   * is none.
+   */
+  static String tailFrom(String marker, String regex, int max) {
     Pattern pattern = Pattern.compile(regex);
     try {
+      List<String> all = Files.readAllLines(FILE);
+      int start = 0;
+      while (start < all.size() && !all.get(start).contains(marker)) {
+        start++;
+      }
       List<String> hits =
-          Files.readAllLines(FILE).stream().filter(l -> pattern.matcher(l).find()).toList();
+          all.subList(start, all.size()).stream()
+              .filter(l -> l.contains(marker) || pattern.matcher(l).find())
+              .toList();
       List<String> last = hits.subList(Math.max(0, hits.size() - max), hits.size());
       return last.isEmpty() ? "(no matching line)" : String.join("\n", last);
     } catch (IOException e) {

@@ -277,7 +277,9 @@ public class PaymentJobIT {
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(topicName));
-      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      // Longer than a Kafka producer's delivery timeout (120 s): a sink send the broker never
+      // answers fails the job, which restarts and must still give exactly the same batches.
+      long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
       int quiet = 0;
       while (System.nanoTime() < deadline && (paid.compareTo(fees) < 0 || quiet < 6)) {
         var records = consumer.poll(Duration.ofMillis(500));
@@ -309,7 +311,10 @@ public class PaymentJobIT {
                   .map(b -> b.getWindowStart() + "-" + b.getWindowEnd() + "/" + b.getSubBatch())
                   .toList()
               + "); the Flink job's lifecycle (target/it-flink.log):\n"
-              + ItLog.tail("FAILED|RESTARTING|Exception|expired|declined|No checkpoint", 40));
+              + ItLog.tailFrom(
+                  "payment-it " + prefix,
+                  "FAILED|RESTARTING|Exception|expired|declined|checkpoint",
+                  40));
     }
     return values;
   }
