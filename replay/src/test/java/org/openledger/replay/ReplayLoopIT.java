@@ -155,6 +155,9 @@ class ReplayLoopIT {
     BigInteger total = BigInteger.ZERO;
     while (System.nanoTime() < deadline && total.compareTo(FEE) < 0) {
       Thread.sleep(1000);
+      // The dev node mines only when sent a transaction: keep it moving, so a proposed batch's
+      // challenge window passes and the writer finalizes it (docs/PAYMENTS.md).
+      rpc("anvil_mine", "[\"0x1\"]");
       BigInteger[] sum = {BigInteger.ZERO};
       try (ChainLog chain = new ChainLog(LocalStack.evmRpcUrl().toString(), addresses, 10_000)) {
         long id = chain.chainId();
