@@ -157,7 +157,7 @@ fresh_run() {
   rm -rf "$OPENLEDGER_RUN_DIR"
   cmd_up
   cmd_deploy >/dev/null
-  start_one rpcproxy
+  [ -z "${OPENLEDGER_RPC_PROXY_URL:-}" ] || start_one rpcproxy # chaos only
   local part
   for part in follower decoder flink settlement slashing loader; do start_one "$part"; done
 }
