@@ -59,7 +59,12 @@ kafka_start() {
   if [ ! -f "$dir/data/meta.properties" ]; then
     local cluster_id
     cluster_id=$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+    # Transactions v1: with v2 (Kafka 4's default) every commit bumps the producer epoch, and the
+    # Flink Kafka sink (connector 5.0) then cannot commit a restored transaction after a failover
+    # ("already fenced"): it drops it, and committed state loses its records (found by the chaos
+    # suite, docs/RELIABILITY.md; upstream FLINK-40689).
     java -cp "$cp" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" --standalone \
+      --feature transaction.version=1 \
       > "$dir/format.log" 2>&1 || die "formatting Kafka storage failed; see $dir/format.log"
   fi
   launch kafka "$OPENLEDGER_RUN_DIR/logs/kafka.log" java -Xms256m -Xmx1g -XX:+UseG1GC \
