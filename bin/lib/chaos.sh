@@ -266,6 +266,17 @@ chaos_report() {
   else
     printf '  %-58s %-4s %s\n' "ClickHouse: fees = accrued = settled on chain" FAIL "$(progress line 2>/dev/null)"; rc=1
   fi
+  # The Flink Kafka sinks' committer logs, and drops, a transaction it could not commit (the
+  # broker aborted it: docs/RELIABILITY.md, "What it found"); the invariants below would show the
+  # loss later and less plainly.
+  local dropped
+  dropped=$(cat "$OPENLEDGER_RUN_DIR/logs/flink.log.1" "$OPENLEDGER_RUN_DIR/logs/flink.log" 2>/dev/null |
+    grep -cE 'Unable to commit transaction|data has been potentially lost' || true)
+  if [ "${dropped:-0}" = 0 ]; then
+    printf '  %-58s %-4s %s\n' "no Kafka transaction dropped by the Flink sinks" pass "logs/flink.log{.1,}"
+  else
+    printf '  %-58s %-4s %s\n' "no Kafka transaction dropped by the Flink sinks" FAIL "$dropped in logs/flink.log{.1,}"; rc=1
+  fi
   if cmd_reconcile >"$dir/reconcile.txt" 2>&1; then
     printf '  %-58s %-4s %s\n' "reconciliation per block range" pass "$(tail -n 1 "$dir/reconcile.txt")"
   else

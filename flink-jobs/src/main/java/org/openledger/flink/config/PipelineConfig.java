@@ -91,12 +91,18 @@ public record PipelineConfig(
           1000,
           100,
           "checkpoint interval; exactly-once output commits on it");
+  // A transaction is pre-committed with its checkpoint and committed only after the checkpoint
+  // completes (or, after a crash, when the job restores it). If the broker times it out first, it
+  // aborts it, and its records are lost while the checkpointed state says they were sent: the
+  // timeout must outlast a checkpoint plus the longest failover (chaos: a hung sidecar, a Kafka
+  // restart on 2 busy cores). Hence the broker's maximum (bin/stack/kafka-server.properties).
   public static final ConfigKey<Long> KAFKA_TRANSACTION_TIMEOUT_MS =
       ConfigKey.atLeast(
           "kafka.transaction.timeout.ms",
-          60_000,
+          900_000,
           1000,
-          "transaction timeout of the exactly-once Kafka sinks; at most the broker's transaction.max.timeout.ms");
+          "transaction timeout of the exactly-once Kafka sinks: longer than a checkpoint plus the"
+              + " longest failover, at most the broker's transaction.max.timeout.ms");
   public static final ConfigKey<String> RELAY_INPUT_TOPIC =
       ConfigKey.string("relay.input.topic", "openledger.stack-check", "topic the relay job reads");
   public static final ConfigKey<String> RELAY_OUTPUT_TOPIC =

@@ -66,10 +66,9 @@ public final class ChaosCheck {
             VerifyApp.RPC,
             VerifyApp.DEPLOYMENT,
             VerifyApp.PREFIX));
-    JsonNode contracts =
-        new ObjectMapper()
-            .readTree(Path.of(config.get(VerifyApp.DEPLOYMENT)).toFile())
-            .get("contracts");
+    JsonNode deployment =
+        new ObjectMapper().readTree(Path.of(config.get(VerifyApp.DEPLOYMENT)).toFile());
+    JsonNode contracts = deployment.get("contracts");
     ChainReader chain = new ChainReader(URI.create(config.get(VerifyApp.RPC)));
     String kafka = config.get(VerifyApp.KAFKA);
     URI registry = URI.create(config.get(VerifyApp.REGISTRY));
@@ -93,6 +92,7 @@ public final class ChaosCheck {
         paidAsAccrued(
             chain.logs(contracts.at("/OpenToken/address").asText(), TRANSFER),
             settlement,
+            deployment.at("/roles/settler").asText(),
             accruals));
     results.add(
         badContentDeadLettered(
@@ -182,13 +182,23 @@ public final class ChaosCheck {
         emitted.size() + " batches" + (problems.isEmpty() ? "" : "; " + problems));
   }
 
-  static Result paidAsAccrued(JsonNode transfers, String escrow, List<PayoutAccrual> accruals) {
-    String from = "0x" + "0".repeat(24) + escrow.substring(2).toLowerCase(java.util.Locale.ROOT);
+  /**
+   * Per payee, the token moved out of the escrow against what they accrued. The escrow also hands
+   * the settler its proposal bonds back on each finalize (docs/PAYMENTS.md, "Optimistic
+   * settlement"): net of the bonds the settler paid in, they are no payment.
+   */
+  static Result paidAsAccrued(
+      JsonNode transfers, String escrow, String settler, List<PayoutAccrual> accruals) {
+    String escrowTopic = topicOf(escrow);
+    String settlerTopic = settler.isBlank() ? "" : topicOf(settler);
     Map<String, BigInteger> paid = new TreeMap<>();
     for (JsonNode log : transfers) {
-      if (log.get("topics").get(1).asText().equalsIgnoreCase(from)) {
-        String to = "0x" + log.get("topics").get(2).asText().substring(26);
-        paid.merge(to, ChainReader.word(log, 0), BigInteger::add);
+      String from = log.get("topics").get(1).asText();
+      String to = log.get("topics").get(2).asText();
+      if (from.equalsIgnoreCase(escrowTopic)) {
+        paid.merge("0x" + to.substring(26), ChainReader.word(log, 0), BigInteger::add);
+      } else if (from.equalsIgnoreCase(settlerTopic) && to.equalsIgnoreCase(escrowTopic)) {
+        paid.merge("0x" + from.substring(26), ChainReader.word(log, 0).negate(), BigInteger::add);
       }
     }
     Map<String, BigInteger> accrued = new TreeMap<>();
@@ -210,6 +220,10 @@ public final class ChaosCheck {
         "every payee paid on chain exactly their accruals",
         differ.isEmpty(),
         accrued.size() + " payees" + (differ.isEmpty() ? "" : "; " + differ));
+  }
+
+  private static String topicOf(String address) {
+    return "0x" + "0".repeat(24) + address.substring(2).toLowerCase(java.util.Locale.ROOT);
   }
 
   static Result badContentDeadLettered(

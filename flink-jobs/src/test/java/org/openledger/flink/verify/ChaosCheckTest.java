@@ -20,6 +20,7 @@ class ChaosCheckTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String ALICE = "0x00000000000000000000000000000000000a11ce";
   private static final String ESCROW = "0x00000000000000000000000000000000000e5c00";
+  private static final String SETTLER = "0x0000000000000000000000000000000000005e77";
 
   private static JsonNode paid(long inference, long fee) {
     return JSON.createObjectNode()
@@ -106,24 +107,47 @@ class ChaosCheckTest {
 
   @Test
   void shouldCompareEachPayeesTransfersOutOfTheEscrowWithTheirAccruals() {
-    String from = "0x" + "0".repeat(24) + ESCROW.substring(2);
-    String to = "0x" + "0".repeat(24) + ALICE.substring(2);
-    JsonNode transfer =
-        JSON.createObjectNode()
-            .<com.fasterxml.jackson.databind.node.ObjectNode>set(
-                "topics", JSON.createArrayNode().add(ChaosCheck.TRANSFER).add(from).add(to))
-            .put("data", String.format("0x%064x", 100));
+    JsonNode transfer = transfer(ESCROW, ALICE, 100);
 
     assertThat(
             ChaosCheck.paidAsAccrued(
-                    JSON.createArrayNode().add(transfer), ESCROW, List.of(accrual(1, 100, false)))
+                    JSON.createArrayNode().add(transfer),
+                    ESCROW,
+                    SETTLER,
+                    List.of(accrual(1, 100, false)))
                 .held())
         .isTrue();
     assertThat(
             ChaosCheck.paidAsAccrued(
-                    JSON.createArrayNode(), ESCROW, List.of(accrual(1, 100, false)))
+                    JSON.createArrayNode(), ESCROW, SETTLER, List.of(accrual(1, 100, false)))
                 .held())
         .isFalse();
+  }
+
+  @Test
+  void shouldNotCountTheSettlersReturnedBondsAsPaymentsWhenBatchesFinalize() {
+    // The settler bonds 7 on propose and gets 7 back on finalize: no payment, no accrual.
+    JsonNode transfers =
+        JSON.createArrayNode()
+            .add(transfer(SETTLER, ESCROW, 7))
+            .add(transfer(ESCROW, ALICE, 100))
+            .add(transfer(ESCROW, SETTLER, 7));
+
+    assertThat(
+            ChaosCheck.paidAsAccrued(transfers, ESCROW, SETTLER, List.of(accrual(1, 100, false)))
+                .held())
+        .isTrue();
+  }
+
+  private static JsonNode transfer(String from, String to, long amount) {
+    return JSON.createObjectNode()
+        .<com.fasterxml.jackson.databind.node.ObjectNode>set(
+            "topics",
+            JSON.createArrayNode()
+                .add(ChaosCheck.TRANSFER)
+                .add("0x" + "0".repeat(24) + from.substring(2))
+                .add("0x" + "0".repeat(24) + to.substring(2)))
+        .put("data", String.format("0x%064x", amount));
   }
 
   @Test
