@@ -46,7 +46,15 @@ final class PhaseSender {
   private final SettlementMetrics metrics;
   private final SettlementWriter.Timing timing;
   private final LongSupplier clock;
-  private String receiptLogged = "";
+  // Receipts already logged (the last few hundred: many batches may be in flight at once).
+  private final java.util.Set<String> receiptLogged =
+      java.util.Collections.newSetFromMap(
+          new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+              return size() > 256;
+            }
+          });
 
   PhaseSender(
       SettlementChain chain,
@@ -98,8 +106,7 @@ final class PhaseSender {
       metrics.replacements.incrementAndGet();
       return send(key, data, r.nonce(), waitable);
     } else if (decision instanceof SettlementDecision.Wait && receipt.isPresent()) {
-      if (!receiptLogged.equals(receipt.get().txHash())) {
-        receiptLogged = receipt.get().txHash();
+      if (receiptLogged.add(receipt.get().txHash())) {
         LOG.info(
             "{}: receipt of {} in block {}, waiting for {} confirmations",
             key,

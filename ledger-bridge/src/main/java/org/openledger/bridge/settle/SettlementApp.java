@@ -32,11 +32,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The settlement writer process: reads {@code payout.batches} (read_committed, one partition) in
  * order and settles each batch on chain exactly once (proposes it, then finalizes it after its
- * challenge window). The consumer offset is committed only after the batch's outcome (settled,
- * already settled, or refused and dead-lettered with the contract's error), so a crash at any point
- * redoes at most the current batch, and the chain's batch-id checks make redoing it propose and pay
- * nothing twice. Batches go strictly in topic order, as the contract pays windows in increasing
- * order only.
+ * challenge window), several at once ({@link BatchPipeline}). A batch's offset is committed only
+ * after its outcome (settled, already settled, or refused and dead-lettered with the contract's
+ * error) and every earlier batch's, so a crash redoes at most the batches in flight, and the
+ * progress store and the chain's batch-id checks make redoing them propose and pay nothing twice.
+ * Proposals leave in topic order, as the contract takes windows in increasing order only.
  */
 public final class SettlementApp {
 
@@ -97,30 +97,37 @@ public final class SettlementApp {
           progress.all().keySet(),
           config.host(),
           port);
+      BatchPipeline<ConsumerRecord<byte[], byte[]>> pipeline =
+          new BatchPipeline<>(
+              writer, metrics, config.maxInFlight(), config.timing().maxBackoffMillis());
       while (!Thread.currentThread().isInterrupted()) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          String reason;
-          PayoutBatch batch = null;
-          try {
-            batch = batches.decode(r.value());
-            reason = null;
-          } catch (RuntimeException e) {
-            reason = "undecodable payout batch: " + e.getMessage();
+        // Read while there is room: with batches in flight, only what is already there.
+        if (pipeline.hasRoom()) {
+          for (ConsumerRecord<byte[], byte[]> r :
+              consumer.poll(pipeline.isEmpty() ? Duration.ofMillis(500) : Duration.ZERO)) {
+            PayoutBatch batch = null;
+            String why = null;
+            try {
+              batch = batches.decode(r.value());
+            } catch (RuntimeException e) {
+              why = "undecodable payout batch: " + e.getMessage();
+            }
+            pipeline.add(r, batch, why);
           }
-          if (batch != null) {
-            SettlementWriter.Outcome outcome = writer.settle(batch);
-            reason =
-                outcome.kind() == SettlementWriter.Outcome.Kind.REFUSED ? outcome.detail() : null;
-          }
-          if (reason != null) {
+        }
+        List<BatchPipeline.Done<ConsumerRecord<byte[], byte[]>>> done = pipeline.advance();
+        for (BatchPipeline.Done<ConsumerRecord<byte[], byte[]>> d : done) {
+          ConsumerRecord<byte[], byte[]> r = d.source();
+          if (d.refusal() != null) {
             producer
                 .send(
                     new ProducerRecord<>(
                         config.deadLetterTopic(),
                         "settlement",
-                        deadLetters.encode(DeadLetters.of("settlement", r, reason))))
+                        deadLetters.encode(DeadLetters.of("settlement", r, d.refusal()))))
                 .get();
           }
+          // In order, and only once the batch is done: a restart resumes at the first not done.
           consumer.commitSync(
               Map.of(
                   new TopicPartition(r.topic(), r.partition()),
@@ -129,10 +136,11 @@ public final class SettlementApp {
           LOG.info(
               "offset {} committed: batch {} {}",
               r.offset(),
-              batch == null
-                  ? "?"
-                  : batch.getBatchId() + " (" + batch.getPayees().size() + " payees)",
-              reason == null ? "done" : "dead-lettered: " + reason);
+              d.label(),
+              d.refusal() == null ? "done" : "dead-lettered: " + d.refusal());
+        }
+        if (done.isEmpty() && !pipeline.isEmpty()) {
+          Thread.sleep(config.timing().pollMillis());
         }
       }
     } finally {

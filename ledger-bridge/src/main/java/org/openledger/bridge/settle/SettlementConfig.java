@@ -29,6 +29,7 @@ public record SettlementConfig(
     Credentials settler,
     Path stateDir,
     SettlementWriter.Timing timing,
+    int maxInFlight,
     int metricsPort,
     String host) {
 
@@ -64,6 +65,14 @@ public record SettlementConfig(
   public static final ConfigKey<Long> POLL_MS =
       ConfigKey.atLeast(
           "settlement.poll.interval.ms", 200, 10, "how often a pending batch is looked at");
+  public static final ConfigKey<Integer> MAX_IN_FLIGHT =
+      new ConfigKey<>(
+          "settlement.max.in.flight",
+          "16",
+          "batches on their way at once (proposals still leave in window order); 1: one at a time",
+          v -> Integer.valueOf(v.trim()),
+          n -> n >= 1 && n <= 1024,
+          "must be 1-1024");
   public static final ConfigKey<Integer> METRICS_PORT =
       new ConfigKey<>(
           "settlement.metrics.port",
@@ -89,6 +98,7 @@ public record SettlementConfig(
             CONFIRMATIONS,
             STUCK_MS,
             POLL_MS,
+            MAX_IN_FLIGHT,
             METRICS_PORT,
             HOST));
     long chainId = s.get(CHAIN_ID);
@@ -104,6 +114,7 @@ public record SettlementConfig(
         settler(s.get(SETTLER_KEY), chainId),
         Path.of(s.get(STATE_DIR)),
         new SettlementWriter.Timing(s.get(CONFIRMATIONS), s.get(STUCK_MS), s.get(POLL_MS), 30_000),
+        s.get(MAX_IN_FLIGHT),
         s.get(METRICS_PORT),
         s.get(HOST));
   }

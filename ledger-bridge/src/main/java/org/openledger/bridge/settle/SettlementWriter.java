@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * that governance voided the proposal, and is counted; the caller dead-letters it. A window not yet
  * closed is waited for, not refused.
  */
-final class SettlementWriter {
+final class SettlementWriter implements BatchPipeline.Steps {
 
   private static final Logger LOG = LoggerFactory.getLogger(SettlementWriter.class);
 
@@ -53,7 +53,8 @@ final class SettlementWriter {
   private final Timing timing;
   private final PhaseSender sender;
   private boolean bondApproved;
-  private String waitLogged = "";
+  // What was last logged per batch in flight, so a wait is logged once, not on every look.
+  private final java.util.Map<String, String> waitLogged = new java.util.HashMap<>();
 
   SettlementWriter(
       SettlementChain chain,
@@ -68,7 +69,63 @@ final class SettlementWriter {
     this.sender = new PhaseSender(chain, progress, metrics, timing, clock);
   }
 
+  /**
+   * Settles {@code batch} alone, looking until it is done: proposes, waits out the window,
+   * finalizes. The settlement app pipelines many batches instead ({@link BatchPipeline}).
+   */
   Outcome settle(PayoutBatch batch) throws InterruptedException {
+    Prepared prepared = prepare(batch);
+    if (prepared.outcome() != null) {
+      return prepared.outcome();
+    }
+    long backoff = 100;
+    while (true) {
+      try {
+        Outcome outcome = step(prepared.inFlight(), true);
+        if (outcome != null) {
+          return outcome;
+        }
+        backoff = 100;
+        Thread.sleep(timing.pollMillis());
+      } catch (IOException e) {
+        metrics.transientErrors.incrementAndGet();
+        LOG.warn("batch {}: {} (retrying in {} ms)", batch.getBatchId(), e.getMessage(), backoff);
+        Thread.sleep(backoff);
+        backoff = Math.min(timing.maxBackoffMillis(), backoff * 2);
+      }
+    }
+  }
+
+  /** A batch checked and encoded ({@code inFlight}), or refused before any of that. */
+  record Prepared(InFlight inFlight, Outcome outcome) {}
+
+  /**
+   * A batch on its way to the chain: its encoded transactions, and whether its proposal has left
+   * (sent, on chain, or past): a later batch's proposal waits for that, so windows reach the
+   * contract in order even with many batches in flight.
+   */
+  static final class InFlight {
+    final String id;
+    private final Calls calls;
+    private boolean proposalOut;
+
+    InFlight(String id, Calls calls) {
+      this.id = id;
+      this.calls = calls;
+    }
+
+    boolean proposalOut() {
+      return proposalOut;
+    }
+
+    void proposalOut(boolean out) {
+      proposalOut = out;
+    }
+  }
+
+  /** Checks the batch, derives its id and encodes its two transactions; nothing is sent. */
+  @Override
+  public Prepared prepare(PayoutBatch batch) {
     String id = batch.getBatchId();
     List<BigInteger> amounts = batch.getAmounts().stream().map(a -> a.toBigIntegerExact()).toList();
     Optional<String> problem =
@@ -84,28 +141,30 @@ final class SettlementWriter {
             batch.getTotal().toBigIntegerExact(),
             batch.getMerkleRoot());
     if (problem.isPresent()) {
-      return refused(id, problem.get());
+      return new Prepared(null, refused(id, problem.get()));
     }
     // The contract takes only the id derived from (its chain, the window, the sub-batch).
     String derived =
         WindowBatchId.hex(
             chain.chainId(), batch.getWindowStart(), batch.getWindowEnd(), batch.getSubBatch());
     if (!derived.equalsIgnoreCase(id)) {
-      return refused(
-          id,
-          "BatchIdMismatch: the id of chain "
-              + chain.chainId()
-              + ", window ["
-              + batch.getWindowStart()
-              + ", "
-              + batch.getWindowEnd()
-              + "], sub-batch "
-              + batch.getSubBatch()
-              + " is "
-              + derived
-              + " (the batch says chain "
-              + batch.getChainId()
-              + ")");
+      return new Prepared(
+          null,
+          refused(
+              id,
+              "BatchIdMismatch: the id of chain "
+                  + chain.chainId()
+                  + ", window ["
+                  + batch.getWindowStart()
+                  + ", "
+                  + batch.getWindowEnd()
+                  + "], sub-batch "
+                  + batch.getSubBatch()
+                  + " is "
+                  + derived
+                  + " (the batch says chain "
+                  + batch.getChainId()
+                  + ")"));
     }
     Calls calls;
     try {
@@ -123,38 +182,43 @@ final class SettlementWriter {
               chain.finalizeCall(id, batch.getPayees(), amounts),
               batch.getWindowEnd());
     } catch (RuntimeException e) { // e.g. a payee web3j cannot encode
-      return refused(id, "cannot encode the batch: " + e.getMessage());
+      return new Prepared(null, refused(id, "cannot encode the batch: " + e.getMessage()));
     }
-    long backoff = 100;
-    while (true) {
-      try {
-        Outcome outcome = step(id, calls);
-        if (outcome != null) {
-          return outcome;
-        }
-        backoff = 100;
-        Thread.sleep(timing.pollMillis());
-      } catch (IOException e) {
-        metrics.transientErrors.incrementAndGet();
-        LOG.warn("batch {}: {} (retrying in {} ms)", id, e.getMessage(), backoff);
-        Thread.sleep(backoff);
-        backoff = Math.min(timing.maxBackoffMillis(), backoff * 2);
-      }
-    }
+    return new Prepared(new InFlight(id, calls), null);
   }
 
   /** The encoded transactions of a batch, and its window's last block. */
-  private record Calls(String proposeData, String finalizeData, long windowEnd) {}
+  record Calls(String proposeData, String finalizeData, long windowEnd) {}
 
-  /** One look and one action; an outcome when the batch is done, else null (look again). */
-  private Outcome step(String id, Calls calls) throws IOException {
+  /**
+   * One look and one action; an outcome when the batch is done, else null (look again). With {@code
+   * mayPropose} false a batch whose proposal has not left waits (an earlier window's proposal has
+   * not left either).
+   */
+  @Override
+  public Outcome step(InFlight f, boolean mayPropose) throws IOException {
+    Outcome outcome = look(f, mayPropose);
+    if (outcome != null) {
+      waitLogged.remove(f.id);
+    }
+    return outcome;
+  }
+
+  private Outcome look(InFlight f, boolean mayPropose) throws IOException {
+    String id = f.id;
+    Calls calls = f.calls;
     if (!bondApproved) {
       chain.ensureBondAllowance();
       bondApproved = true;
     }
     Phase phase = SettlementDecision.phase(chain.onChain(id), chain.head());
+    boolean proposing = phase instanceof SettlementDecision.Propose;
+    if (proposing && !mayPropose && progress.attempts(id).isEmpty()) {
+      return null;
+    }
+    f.proposalOut = !proposing;
     // A proposal of ours in flight (or not yet confirmed deep enough) is seen through first.
-    if (phase instanceof SettlementDecision.Propose || !progress.attempts(id).isEmpty()) {
+    if (proposing || !progress.attempts(id).isEmpty()) {
       PhaseSender.Look look =
           sender.look(
               id,
@@ -166,12 +230,16 @@ final class SettlementWriter {
           metrics.proposed.incrementAndGet();
           LOG.info("batch {} proposed by {}", id, look.detail());
           progress.done(id);
+          f.proposalOut = true;
         }
-        case DONE_BEFORE -> progress.done(id);
+        case DONE_BEFORE -> {
+          progress.done(id);
+          f.proposalOut = true;
+        }
         case REFUSED -> {
           return refused(id, look.detail());
         }
-        case PENDING -> {}
+        case PENDING -> f.proposalOut |= !progress.attempts(id).isEmpty();
       }
       return null;
     }
@@ -179,7 +247,7 @@ final class SettlementWriter {
     if (phase instanceof SettlementDecision.AwaitWindow w) {
       logOnce(id + w, "batch {}: proposed; challenge window open to block {}", id, w.deadline());
     } else if (phase instanceof SettlementDecision.AwaitResolution) {
-      if (!waitLogged.equals(id + phase)) {
+      if (!(id + phase).equals(waitLogged.get(id))) {
         metrics.challenged.incrementAndGet();
       }
       logOnce(id + phase, "batch {}: challenged; waiting for governance to resolve it", id, "");
@@ -261,8 +329,7 @@ final class SettlementWriter {
   }
 
   private void logOnce(String key, String format, String id, Object arg) {
-    if (!waitLogged.equals(key)) {
-      waitLogged = key;
+    if (!key.equals(waitLogged.put(id, key))) {
       LOG.info(format, id, arg);
     }
   }

@@ -127,7 +127,9 @@ class SettlementKillIT {
         }
         Process last = start(name, file, state, logs.resolve("writer-last.log"));
         try {
-          await(logs.resolve("writer-last.log"), batches.get(BATCHES - 1).getBatchId() + " (");
+          // Done when the last batch's offset is committed, by this writer or (batches are
+          // pipelined) by a killed one before it.
+          awaitAny(logs, "offset " + (BATCHES - 1) + " committed: batch ");
         } finally {
           last.destroyForcibly().waitFor();
         }
@@ -320,6 +322,21 @@ class SettlementKillIT {
       Thread.sleep(100);
     }
     throw new AssertionError("no '" + text + "' in " + log + ":\n" + Files.readString(log));
+  }
+
+  private static void awaitAny(Path logs, String text) throws Exception {
+    long deadline = System.nanoTime() + 360_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      try (var files = Files.list(logs)) {
+        for (Path log : files.toList()) {
+          if (Files.readString(log).contains(text)) {
+            return;
+          }
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no '" + text + "' in the writers' logs in " + logs);
   }
 
   private static Process start(String name, Path deployment, Path state, Path log)
