@@ -61,7 +61,9 @@ contract SettlementDisputeTest is SettlementBase {
     }
 
     function test_challenge_withoutBondReverts() public {
-        vm.expectRevert(); // alice holds no tokens and approved none
+        vm.expectRevert(
+            abi.encodeWithSignature("ERC20InsufficientAllowance(address,uint256,uint256)", address(s), 0, C_BOND)
+        );
         vm.prank(alice);
         s.challenge(id);
     }

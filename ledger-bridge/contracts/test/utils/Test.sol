@@ -4,12 +4,6 @@ pragma solidity ^0.8.24;
 /// The forge cheatcodes these tests use, at forge's fixed cheatcode address. Written here rather
 /// than taken from forge-std: the npm registry's forge-std is years old, and only a few are needed.
 interface Vm {
-    struct Log {
-        bytes32[] topics;
-        bytes data;
-        address emitter;
-    }
-
     function prank(address msgSender) external;
     function startPrank(address msgSender) external;
     function stopPrank() external;
@@ -18,11 +12,12 @@ interface Vm {
     function expectRevert(bytes calldata revertData) external;
     function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData) external;
     function roll(uint256 newHeight) external;
+    function warp(uint256 newTimestamp) external;
+    function addr(uint256 privateKey) external pure returns (address);
+    function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function getBlockNumber() external view returns (uint256);
     function assume(bool condition) external pure;
     function label(address account, string calldata newLabel) external;
-    function recordLogs() external;
-    function getRecordedLogs() external returns (Log[] memory);
 }
 
 /// What forge reads from an invariant test to know which contract and functions to call.
