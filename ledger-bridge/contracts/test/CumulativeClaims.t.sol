@@ -36,12 +36,14 @@ contract CumulativeClaimsTest is Test {
     function test_claim_once_thenTheIncreaseOnly() public {
         (bytes32[] memory pa, bytes32[] memory pb) = publish(100, 50);
         c.claim(alice, 100, pa);
+        vm.snapshotGasLastCall("SettlementGas", "claim_new_payee_2_leaf_tree");
         vm.expectRevert(abi.encodeWithSelector(CumulativeClaims.NothingToClaim.selector, alice, 100, 100));
         c.claim(alice, 100, pa); // claim twice
         vm.expectRevert(abi.encodeWithSelector(CumulativeClaims.InvalidProof.selector, bob, 51));
         c.claim(bob, 51, pb);
         (pa, pb) = publish(130, 50); // a later root supersedes: alice's cumulative grew by 30
         c.claim(alice, 130, pa);
+        vm.snapshotGasLastCall("SettlementGas", "claim_existing_payee_2_leaf_tree");
         c.claim(bob, 50, pb);
         assertEq(token.balanceOf(alice), 130, "alice");
         assertEq(token.balanceOf(bob), 50, "bob");

@@ -16,8 +16,10 @@ interface Vm {
     function addr(uint256 privateKey) external pure returns (address);
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function getBlockNumber() external view returns (uint256);
+    function snapshotGasLastCall(string calldata group, string calldata name) external returns (uint256 gasUsed);
     function assume(bool condition) external pure;
     function label(address account, string calldata newLabel) external;
+    function toString(uint256 value) external pure returns (string memory);
 }
 
 /// What forge reads from an invariant test to know which contract and functions to call.
