@@ -53,12 +53,13 @@ install_prometheus() {
 install_node_tools() {
   local dir="$OPENLEDGER_LOCAL_DIR/node" sum
   sum=$(checksum "$OPENLEDGER_ROOT/bin/stack/package.json" "$OPENLEDGER_ROOT/bin/stack/package-lock.json")
-  stamp_ok "$dir/.stamp" "$sum" && [ -x "$(anvil_bin)" ] && return 0
-  say "installing the EVM dev node and Solidity compiler (npm) into $dir"
+  stamp_ok "$dir/.stamp" "$sum" && [ -x "$(anvil_bin)" ] && [ -x "$(forge_bin)" ] && return 0
+  say "installing the EVM dev node, the Solidity compiler and forge (npm) into $dir"
   mkdir -p "$dir"
   cp "$OPENLEDGER_ROOT/bin/stack/package.json" "$OPENLEDGER_ROOT/bin/stack/package-lock.json" "$dir/"
   (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || die "npm ci failed in $dir"
   [ -x "$(anvil_bin)" ] || die "anvil binary missing after npm ci: $(anvil_bin)"
+  [ -x "$(forge_bin)" ] || die "forge binary missing after npm ci: $(forge_bin)"
   echo "$sum" > "$dir/.stamp"
 }
 

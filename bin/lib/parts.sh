@@ -113,6 +113,8 @@ evm_start() {
     --port "$OPENLEDGER_EVM_PORT" --chain-id "$OPENLEDGER_EVM_CHAIN_ID" ${shape[@]+"${shape[@]}"}
 }
 anvil_bin() { echo "$OPENLEDGER_LOCAL_DIR/node/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"; }
+# Foundry's test runner for the contracts (`bin/openledger forge`).
+forge_bin() { echo "$OPENLEDGER_LOCAL_DIR/node/node_modules/@foundry-rs/forge-linux-amd64/bin/forge"; }
 
 # --- GPU inference sidecar (Arrow Flight + HTTP health/metrics) ---
 sidecar_healthy() { http_ok "http://$OPENLEDGER_HOST:$OPENLEDGER_SIDECAR_HTTP_PORT/healthz"; }
