@@ -340,3 +340,75 @@ CREATE TABLE IF NOT EXISTS openledger.batch_settled
 )
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, block_hash, log_index);
+
+-- BatchProposed: the settler proposed a payout batch (optimistic settlement, docs/PAYMENTS.md): it
+-- pays at finalize unless challenged by challenge_deadline (a block). A voided batch id (challenge
+-- upheld) may be proposed again: a later row of the same batch_id.
+CREATE TABLE IF NOT EXISTS openledger.batch_proposed
+(
+    chain_id UInt64,
+    block_number UInt64,
+    block_hash String,
+    block_time DateTime,
+    tx_hash String,
+    log_index Int32,
+    removed UInt8,
+    batch_id String,
+    proposer String,
+    window_start UInt64,
+    window_end UInt64,
+    sub_batch UInt32,
+    sub_batch_count UInt32,
+    attribution_root String,
+    total_wei Decimal(38, 0),
+    challenge_deadline UInt64,
+    payees Array(String),
+    amounts_wei Array(Decimal(38, 0)),
+    _partition UInt32,
+    _offset UInt64,
+    _timestamp_ms UInt64
+)
+ENGINE = ReplacingMergeTree(_offset)
+ORDER BY (chain_id, block_hash, log_index);
+
+-- BatchChallenged: someone bonded a challenge against a proposed batch; it is frozen until resolved.
+CREATE TABLE IF NOT EXISTS openledger.batch_challenged
+(
+    chain_id UInt64,
+    block_number UInt64,
+    block_hash String,
+    block_time DateTime,
+    tx_hash String,
+    log_index Int32,
+    removed UInt8,
+    batch_id String,
+    challenger String,
+    bond_wei Decimal(38, 0),
+    _partition UInt32,
+    _offset UInt64,
+    _timestamp_ms UInt64
+)
+ENGINE = ReplacingMergeTree(_offset)
+ORDER BY (chain_id, block_hash, log_index);
+
+-- BatchResolved: governance decided a challenge. upheld = 1: the proposal is void (the id may be
+-- proposed again); upheld = 0: rejected, the batch is finalizable at once.
+CREATE TABLE IF NOT EXISTS openledger.batch_resolved
+(
+    chain_id UInt64,
+    block_number UInt64,
+    block_hash String,
+    block_time DateTime,
+    tx_hash String,
+    log_index Int32,
+    removed UInt8,
+    batch_id String,
+    upheld UInt8,
+    bond_winner String,
+    bond_paid_wei Decimal(38, 0),
+    _partition UInt32,
+    _offset UInt64,
+    _timestamp_ms UInt64
+)
+ENGINE = ReplacingMergeTree(_offset)
+ORDER BY (chain_id, block_hash, log_index);

@@ -171,3 +171,40 @@ SELECT contributor, count() AS slashes, sum(amount_wei) AS slashed_wei
 FROM openledger.stake_slashed FINAL
 WHERE removed = 0
 GROUP BY contributor;
+
+-- Each batch id's state on chain (optimistic settlement, docs/PAYMENTS.md), from its events: the
+-- latest by chain position (block, log index) wins. 'proposed' (challengeable up to and including
+-- challenge_deadline, finalizable after it), 'challenged' (frozen until governance resolves it),
+-- 'voided' (challenge upheld: the fees stay escrowed and the id may be proposed again; a later
+-- BatchProposed starts it over), 'rejected' (challenge rejected: finalizable at once), 'settled'
+-- (paid; at most once per id). challenge_deadline is the latest proposal's (0: settled without
+-- one, by the earlier settle), proposals how often the id was proposed.
+CREATE VIEW IF NOT EXISTS openledger.batch_states AS
+SELECT chain_id, batch_id, argMax(state, at) AS state, max(block_number) AS state_block,
+       argMax(challenge_deadline, proposal_at) AS challenge_deadline, sum(proposal) AS proposals
+FROM
+(
+    SELECT chain_id, batch_id, block_number, (block_number, log_index) AS at, 'proposed' AS state,
+           challenge_deadline, toUInt8(1) AS proposal, (block_number, log_index) AS proposal_at
+    FROM openledger.batch_proposed FINAL
+    WHERE removed = 0
+    UNION ALL
+    SELECT chain_id, batch_id, block_number, (block_number, log_index) AS at, 'challenged' AS state,
+           toUInt64(0) AS challenge_deadline, toUInt8(0) AS proposal,
+           (toUInt64(0), toInt32(-1)) AS proposal_at
+    FROM openledger.batch_challenged FINAL
+    WHERE removed = 0
+    UNION ALL
+    SELECT chain_id, batch_id, block_number, (block_number, log_index) AS at,
+           if(upheld = 1, 'voided', 'rejected') AS state, toUInt64(0) AS challenge_deadline,
+           toUInt8(0) AS proposal, (toUInt64(0), toInt32(-1)) AS proposal_at
+    FROM openledger.batch_resolved FINAL
+    WHERE removed = 0
+    UNION ALL
+    SELECT chain_id, batch_id, block_number, (block_number, log_index) AS at, 'settled' AS state,
+           toUInt64(0) AS challenge_deadline, toUInt8(0) AS proposal,
+           (toUInt64(0), toInt32(-1)) AS proposal_at
+    FROM openledger.batch_settled FINAL
+    WHERE removed = 0
+) AS e
+GROUP BY chain_id, batch_id;

@@ -74,6 +74,68 @@ def test_should_collapse_a_reloaded_row_and_apply_a_reorg_retraction(session):
     assert [(str(r["inference_id"]), r["fee_wei"]) for r in live] == [("1", fee)]
 
 
+def test_should_show_each_batch_state_from_its_events_latest_position_winning(session):
+    for statement in statements():
+        session.query(statement)
+    common = "1337, {block}, '0xb{block}', '2026-11-25 00:00:00', '0xt', {log}, {removed}, '0x{id:064x}'"
+    tail = ", 0, {offset}, 1764000000000)"
+    proposed = "(" + common + ", '0xsettler', 1, 5, 0, 1, '0xroot', 30, {deadline}, ['0xp1', '0xp2'], [10, 20]" + tail
+    challenged = "(" + common + ", '0xchallenger', 1000000000000000000" + tail
+    resolved = "(" + common + ", {upheld}, '0xwinner', 2000000000000000000" + tail
+    settled = "(" + common + ", '0xroot', 30, ['0xp1', '0xp2'], [10, 20]" + tail
+    offset = iter(range(1000))
+
+    def insert(table, row, **values):
+        values.setdefault("removed", 0)
+        values.setdefault("log", 0)
+        session.query(f"INSERT INTO openledger.{table} VALUES " + row.format(offset=next(offset), **values))
+
+    def states():
+        result = rows(
+            session,
+            "SELECT batch_id, state, state_block, challenge_deadline, proposals FROM openledger.batch_states"
+            " WHERE chain_id = 1337 ORDER BY batch_id",
+        )
+        return {int(r["batch_id"], 16): (r["state"], int(r["state_block"]), int(r["challenge_deadline"]), int(r["proposals"])) for r in result}
+
+    # id 1: proposed, challenged, the challenge upheld (voided), proposed again, settled.
+    insert("batch_proposed", proposed, block=10, id=1, deadline=13)
+    assert states()[1] == ("proposed", 10, 13, 1)
+    insert("batch_challenged", challenged, block=11, id=1)
+    assert states()[1] == ("challenged", 11, 13, 1)
+    insert("batch_resolved", resolved, block=12, id=1, upheld=1)
+    assert states()[1] == ("voided", 12, 13, 1)
+    insert("batch_proposed", proposed, block=20, id=1, deadline=23)
+    assert states()[1] == ("proposed", 20, 23, 2)
+    insert("batch_settled", settled, block=24, id=1)
+    insert("batch_settled", settled, block=24, id=1)  # loaded again: no second row, no change
+    assert states()[1] == ("settled", 24, 23, 2)
+
+    # id 2: proposed, challenged and the challenge rejected in the same block, then settled at once
+    # in it too: only the log index orders them.
+    insert("batch_proposed", proposed, block=30, id=2, deadline=33)
+    insert("batch_challenged", challenged, block=31, log=2, id=2)
+    insert("batch_resolved", resolved, block=31, log=5, id=2, upheld=0)
+    assert states()[2] == ("rejected", 31, 33, 1)
+    insert("batch_settled", settled, block=31, log=9, id=2)
+    assert states()[2] == ("settled", 31, 33, 1)
+
+    # A reorg retracts id 2's settlement: the batch is rejected (finalizable) again.
+    insert("batch_settled", settled, block=31, log=9, id=2, removed=1)
+    assert states()[2] == ("rejected", 31, 33, 1)
+    # A batch only ever proposed, and one whose only proposal a reorg retracted (not shown).
+    insert("batch_proposed", proposed, block=40, id=3, deadline=43)
+    insert("batch_proposed", proposed, block=41, id=4, deadline=44)
+    insert("batch_proposed", proposed, block=41, id=4, deadline=44, removed=1)
+    assert states() == {
+        1: ("settled", 24, 23, 2),
+        2: ("rejected", 31, 33, 1),
+        3: ("proposed", 40, 43, 1),
+    }
+    amounts = rows(session, "SELECT total_wei, amounts_wei FROM openledger.batch_proposed FINAL WHERE removed = 0 LIMIT 1")
+    assert amounts[0]["total_wei"] == "30" and amounts[0]["amounts_wei"] == ["10", "20"]
+
+
 def test_should_run_every_view_and_every_query_of_the_pack(session):
     for statement in statements():
         session.query(statement)

@@ -1,6 +1,9 @@
 package org.openledger.schemas;
 
 import java.util.List;
+import org.openledger.events.BatchChallenged;
+import org.openledger.events.BatchProposed;
+import org.openledger.events.BatchResolved;
 import org.openledger.events.BatchSettled;
 import org.openledger.events.ChainEvent;
 import org.openledger.events.ContributionFlagged;
@@ -63,6 +66,12 @@ public final class Topics {
       new Topic("chain.params-changed", EVENT_ID, 1, ParamsChanged.getClassSchema());
   public static final Topic FEE_ESCROWED =
       new Topic("chain.fee-escrowed", EVENT_ID, 1, FeeEscrowed.getClassSchema());
+  public static final Topic BATCH_PROPOSED =
+      new Topic("chain.batch-proposed", EVENT_ID, 1, BatchProposed.getClassSchema());
+  public static final Topic BATCH_CHALLENGED =
+      new Topic("chain.batch-challenged", EVENT_ID, 1, BatchChallenged.getClassSchema());
+  public static final Topic BATCH_RESOLVED =
+      new Topic("chain.batch-resolved", EVENT_ID, 1, BatchResolved.getClassSchema());
   public static final Topic BATCH_SETTLED =
       new Topic("chain.batch-settled", EVENT_ID, 1, BatchSettled.getClassSchema());
   public static final Topic CHAIN_EVENTS =
@@ -106,6 +115,9 @@ public final class Topics {
           INFERENCE_PAID,
           PARAMS_CHANGED,
           FEE_ESCROWED,
+          BATCH_PROPOSED,
+          BATCH_CHALLENGED,
+          BATCH_RESOLVED,
           BATCH_SETTLED,
           CHAIN_EVENTS,
           ATTRIBUTION_RESULTS,

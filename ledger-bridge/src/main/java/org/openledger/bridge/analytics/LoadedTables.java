@@ -2,6 +2,7 @@ package org.openledger.bridge.analytics;
 
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.openledger.events.BatchSettled;
 import org.openledger.events.ChainPosition;
@@ -48,7 +49,7 @@ final class LoadedTables {
 
   private LoadedTables() {}
 
-  static final List<Loaded<?>> ALL =
+  private static final List<Loaded<?>> CHAIN_AND_PIPELINE =
       List.of(
           new Loaded<>(
               Topics.DATANET_CREATED,
@@ -306,7 +307,12 @@ final class LoadedTables {
                     .number(p == null ? -1 : p.getLogIndex());
               }));
 
-  private static Tsv at(ChainPosition p, boolean removed, Tsv t) {
+  /** Every loaded topic: the above and the optimistic settlement's batch events. */
+  static final List<Loaded<?>> ALL =
+      Stream.of(CHAIN_AND_PIPELINE, BatchTables.ALL).flatMap(List::stream).toList();
+
+  /** The columns every chain event's row starts with (sql/010_chain_events.sql). */
+  static Tsv at(ChainPosition p, boolean removed, Tsv t) {
     return t.number(p.getChainId())
         .number(p.getBlockNumber())
         .text(p.getBlockHash())

@@ -51,8 +51,15 @@ final class AbiReader {
   /** {@code T[]} of a one-word type. */
   record ArrayType(AbiType element) implements AbiType {}
 
-  /** A named argument of an event. */
-  record Param(String name, AbiType type) {}
+  /**
+   * A named argument of an event; {@code maxItems} bounds an array argument's length where the
+   * contract caps it (checked on the length word, before anything is allocated).
+   */
+  record Param(String name, AbiType type, int maxItems) {
+    Param(String name, AbiType type) {
+      this(name, type, Integer.MAX_VALUE);
+    }
+  }
 
   /** An argument the log does not encode correctly; {@code field} names it. */
   static final class InvalidField extends RuntimeException {
@@ -179,6 +186,12 @@ final class AbiReader {
       return utf8(data, (int) at + WORD, length.intValueExact(), p.name());
     }
     AbiType element = ((ArrayType) p.type()).element();
+    // A capped array is measured against the contract's cap first: that is the rule it breaks.
+    if (p.maxItems() < Integer.MAX_VALUE
+        && length.compareTo(BigInteger.valueOf(p.maxItems())) > 0) {
+      throw new InvalidField(
+          p.name(), length + " items, more than the " + p.maxItems() + " the contract allows");
+    }
     if (length.compareTo(BigInteger.valueOf(available / WORD)) > 0) {
       throw runsPast(p, length, at, data);
     }

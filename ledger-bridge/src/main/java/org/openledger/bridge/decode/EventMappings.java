@@ -2,10 +2,9 @@ package org.openledger.bridge.decode;
 
 import static org.openledger.bridge.decode.AbiValues.check;
 
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 import org.apache.avro.specific.SpecificRecord;
 import org.openledger.bridge.contracts.DatanetRegistry;
@@ -16,7 +15,6 @@ import org.openledger.bridge.contracts.Settlement;
 import org.openledger.bridge.decode.AbiReader.InvalidField;
 import org.openledger.bridge.decode.AbiReader.Param;
 import org.openledger.events.AttributionMethod;
-import org.openledger.events.BatchSettled;
 import org.openledger.events.ContributionReviewed;
 import org.openledger.events.CuratorSet;
 import org.openledger.events.DataContributed;
@@ -67,7 +65,7 @@ final class EventMappings {
 
   private EventMappings() {}
 
-  /** The registry consumed() fills; FlagEventMappings adds the flag events to it. */
+  /** The registry consumed() fills; FlagEventMappings and BatchEventMappings add to it. */
   static final class Specs {
     private final List<Spec> specs = new ArrayList<>();
 
@@ -78,15 +76,31 @@ final class EventMappings {
         Topic topic,
         List<String> names,
         BiFunction<RawChainLog, AbiValues, SpecificRecord> map) {
+      add(abi, contract, topic, names, Map.of(), map);
+    }
+
+    /** As above; {@code maxItems}: the contract's cap on the length of each array argument. */
+    void add(
+        Event abi,
+        String contract,
+        Topic topic,
+        List<String> names,
+        Map<String, Integer> maxItems,
+        BiFunction<RawChainLog, AbiValues, SpecificRecord> map) {
       List<TypeReference<?>> params = new ArrayList<>(abi.getParameters());
-      if (params.size() != names.size()) {
+      if (params.size() != names.size() || !names.containsAll(maxItems.keySet())) {
         throw new IllegalStateException(
             abi.getName() + " has " + params.size() + " arguments, named " + names);
       }
       List<Param> indexed = new ArrayList<>();
       List<Param> data = new ArrayList<>();
       for (int i = 0; i < params.size(); i++) {
-        Param p = new Param(names.get(i), AbiReader.typeOf(params.get(i)));
+        String name = names.get(i);
+        Param p =
+            new Param(
+                name,
+                AbiReader.typeOf(params.get(i)),
+                maxItems.getOrDefault(name, Integer.MAX_VALUE));
         if (params.get(i).isIndexed()) {
           if (AbiReader.isDynamic(p.type())) {
             throw new IllegalStateException(abi.getName() + ": indexed " + p + " is hashed");
@@ -269,8 +283,10 @@ final class EventMappings {
         "Settlement",
         Topics.BATCH_SETTLED,
         List.of("batchId", "attributionRoot", "total", "payees", "amounts"),
-        EventMappings::batch);
+        BatchEventMappings.PAYEE_CAPS,
+        BatchEventMappings::settled);
     FlagEventMappings.add(registry);
+    BatchEventMappings.add(registry);
     return List.copyOf(registry.specs);
   }
 
@@ -306,34 +322,6 @@ final class EventMappings {
         .setMaxPayeesPerBatch(v.intIn("maxPayeesPerBatch", 1, Integer.MAX_VALUE))
         .setShareRule(rule)
         .setShareRuleParam((int) ruleParam)
-        .build();
-  }
-
-  /**
-   * What Settlement.settle guarantees: payees, none zero, each with its amount, summing to total.
-   */
-  private static SpecificRecord batch(RawChainLog r, AbiValues v) {
-    check(v.size("payees") > 0, "payees", "an empty batch");
-    check(
-        v.size("amounts") == v.size("payees"),
-        "amounts",
-        v.size("amounts") + " amounts for " + v.size("payees") + " payees");
-    List<String> payees = v.parties("payees");
-    List<BigInteger> amounts = v.weis("amounts");
-    BigInteger sum = amounts.stream().reduce(BigInteger.ZERO, BigInteger::add);
-    BigDecimal total = v.wei("total");
-    check(
-        total.toBigIntegerExact().equals(sum),
-        "total",
-        total.toBigIntegerExact() + " is not the sum of the amounts (" + sum + ")");
-    return BatchSettled.newBuilder()
-        .setPosition(r.getPosition())
-        .setRemoved(r.getRemoved())
-        .setBatchId(v.bytes32("batchId"))
-        .setAttributionRoot(v.bytes32("attributionRoot"))
-        .setTotal(total)
-        .setPayees(payees)
-        .setAmounts(amounts.stream().map(BigDecimal::new).toList())
         .build();
   }
 

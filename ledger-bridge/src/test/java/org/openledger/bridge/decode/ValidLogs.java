@@ -112,6 +112,28 @@ final class ValidLogs {
                 new DynamicArray<>(Address.class, List.of(new Address(ALICE), new Address(BOB))),
                 new DynamicArray<>(Uint256.class, List.of(new Uint256(10), new Uint256(20))));
       }
+      case "BatchProposed" -> {
+        indexed = List.of(hash(), new Address(BOB));
+        data =
+            List.of(
+                new Uint256(100),
+                new Uint256(119),
+                new Uint256(0),
+                new Uint256(1),
+                hash(),
+                new Uint256(30),
+                new Uint256(125),
+                new DynamicArray<>(Address.class, List.of(new Address(ALICE), new Address(BOB))),
+                new DynamicArray<>(Uint256.class, List.of(new Uint256(10), new Uint256(20))));
+      }
+      case "BatchChallenged" -> {
+        indexed = List.of(hash(), new Address(ALICE));
+        data = List.of(new Uint256(BigInteger.TEN.pow(18)));
+      }
+      case "BatchResolved" -> {
+        indexed = List.of(hash());
+        data = List.of(new Bool(true), new Address(ALICE), new Uint256(BigInteger.TWO.pow(60)));
+      }
       default -> throw new IllegalArgumentException("no valid log for " + name);
     }
     return RawLogFixtures.log(DEPLOYMENT.get(spec.contract()), spec.abi(), indexed, data);

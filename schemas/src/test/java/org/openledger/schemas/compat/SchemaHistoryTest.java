@@ -34,6 +34,9 @@ class SchemaHistoryTest {
               "InferencePaid",
               "ParamsChanged",
               "FeeEscrowed",
+              "BatchProposed",
+              "BatchChallenged",
+              "BatchResolved",
               "BatchSettled",
               "BlockSealed",
               "PayoutAccrual")
