@@ -46,6 +46,7 @@ final class ChainLog implements AutoCloseable {
   private final ChainEventDecoder decoder;
   private final long span;
   private long undecodable;
+  private java.util.function.Consumer<Log> rawLogs = log -> {};
 
   ChainLog(String rpcUrl, Map<String, String> addressesByName, long span) {
     this.web3 = Web3j.build(new HttpService(rpcUrl));
@@ -59,6 +60,15 @@ final class ChainLog implements AutoCloseable {
     this.followed = Set.copyOf(addresses);
     this.decoder = new ChainEventDecoder(addressesByName);
     this.span = span;
+  }
+
+  /**
+   * Also hands every log of the deployment, as read (checked against its block's hash), to {@code
+   * listener} before its block goes to the sink: {@code watch} reads proposals from them.
+   */
+  ChainLog rawLogs(java.util.function.Consumer<Log> listener) {
+    this.rawLogs = listener;
+    return this;
   }
 
   long chainId() throws IOException {
@@ -92,6 +102,7 @@ final class ChainLog implements AutoCloseable {
             throw new IOException(
                 "block " + h.number() + " changed while it was read (a reorg): replay again");
           }
+          rawLogs.accept(log);
           RawChainLog raw = RawLogs.of(log, chainId, h.timestamp(), false);
           DecodeResult result = decoder.decode(raw);
           if (result instanceof DecodeResult.Decoded d) {

@@ -3,15 +3,8 @@ package org.openledger.replay;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
-import org.openledger.bridge.deploy.Deployment;
-import org.openledger.flink.attribution.FlightSidecarGateway;
-import org.openledger.flink.config.PipelineConfig;
-import org.openledger.flink.domain.HostResolver;
 import org.openledger.flink.domain.PayoutBatcher;
-import org.openledger.flink.operators.ContentAttempts;
 
 /**
  * {@code bin/openledger replay --rpc URL}: reads every event of the deployment from block 0,
@@ -56,85 +49,65 @@ public final class ReplayApp {
    */
   static Replayer.Summary run(
       Options o, Map<String, String> env, PrintStream out, PrintStream progress) throws Exception {
-    Deployment deployment = Deployment.read(o.deployment());
-    String treasury = o.treasury() != null ? o.treasury() : deployment.roles().treasury();
-    // The pipeline's own configuration keys: the same fetch policy and encoder as the job's.
-    PipelineConfig config = PipelineConfig.load(env, Optional.empty());
-    SidecarLauncher launched = null;
-    try {
-      java.net.URI sidecarUri;
-      if (o.sidecar() != null) {
-        sidecarUri = o.sidecar();
-      } else {
-        progress.println("replay: starting its own sidecar (" + o.sidecarBackend() + ")");
-        launched = new SidecarLauncher(o.python(), o.sidecarSource(), o.sidecarBackend());
-        sidecarUri = launched.flightUri();
+    try (ReplaySetup setup = ReplaySetup.open(o, env, progress);
+        ChainLog chain = new ChainLog(o.rpc(), setup.deployment.addressesByName(), o.span())) {
+      SequencerAttributor attributor = setup.attributor;
+      long chainId = chain.chainId();
+      long to = o.to() >= 0 ? o.to() : chain.head();
+      Replayer replayer = new Replayer(setup.treasury, attributor, v -> out.println(v.line()));
+      chain.read(chainId, 0, to, replayer::block, progressLines(progress, "replay"));
+      Replayer.Summary summary = replayer.finish();
+      for (PayoutBatcher.Batch b : replayer.unsettled()) {
+        out.println(
+            "batch "
+                + b.batchId()
+                + " window "
+                + b.window().start()
+                + "-"
+                + b.window().end()
+                + " sub "
+                + b.subBatch()
+                + "/"
+                + b.subBatchCount()
+                + ": closed by the replay, not settled on chain yet ("
+                + b.payees().size()
+                + " payees, total "
+                + b.total()
+                + " wei, root "
+                + b.merkleRoot()
+                + ")");
       }
-      try (ChainLog chain = new ChainLog(o.rpc(), deployment.addressesByName(), o.span());
-          SequencerAttributor attributor =
-              new SequencerAttributor(
-                  FlightSidecarGateway.factory(
-                          sidecarUri, config.encoder(), Duration.ofSeconds(60), null)
-                      .open(),
-                  new ContentAttempts(config.fetching(), HostResolver.system()))) {
-        long chainId = chain.chainId();
-        long to = o.to() >= 0 ? o.to() : chain.head();
-        Replayer replayer = new Replayer(treasury, attributor, v -> out.println(v.line()));
-        long started = System.nanoTime();
-        long[] shown = {started - 2_000_000_000L, -1}; // when, and which block, last shown
-        chain.read(
-            chainId,
-            0,
-            to,
-            replayer::block,
-            (through, head, logs) -> {
-              // At most one line every two seconds, and the last one.
-              long now = System.nanoTime();
-              boolean last = through == head && shown[1] != head;
-              if (last || (through != shown[1] && now - shown[0] >= 2_000_000_000L)) {
-                shown[0] = now;
-                shown[1] = through;
-                progress.printf(
-                    "replay: block %d of %d (%d%%), %d logs, %.1f s%n",
-                    through,
-                    head,
-                    head == 0 ? 100 : through * 100 / head,
-                    logs,
-                    (now - started) / 1e9);
-              }
-            });
-        Replayer.Summary summary = replayer.finish();
-        for (PayoutBatcher.Batch b : replayer.unsettled()) {
-          out.println(
-              "batch "
-                  + b.batchId()
-                  + " window "
-                  + b.window().start()
-                  + "-"
-                  + b.window().end()
-                  + " sub "
-                  + b.subBatch()
-                  + "/"
-                  + b.subBatchCount()
-                  + ": closed by the replay, not settled on chain yet ("
-                  + b.payees().size()
-                  + " payees, total "
-                  + b.total()
-                  + " wei, root "
-                  + b.merkleRoot()
-                  + ")");
-        }
-        out.println(summary.line());
-        progress.printf(
-            "replay: %d duplicates flagged, %d attribution dead letters, %d undecodable logs%n",
-            attributor.duplicates(), attributor.rejections(), chain.undecodable());
-        return summary;
-      }
-    } finally {
-      if (launched != null) {
-        launched.close();
-      }
+      out.println(summary.line());
+      progress.printf(
+          "replay: %d duplicates flagged, %d attribution dead letters, %d undecodable logs%n",
+          attributor.duplicates(), attributor.rejections(), chain.undecodable());
+      return summary;
     }
+  }
+
+  /**
+   * Progress lines on {@code progress}: at most one every two seconds, and the last block of each
+   * read ({@code what}: block N of H (P%), L logs, T s).
+   */
+  static ChainLog.Progress progressLines(PrintStream progress, String what) {
+    long started = System.nanoTime();
+    long[] shown = {started - 2_000_000_000L, -1}; // when, and which block, last shown
+    return (through, head, logs) -> {
+      long now = System.nanoTime();
+      boolean last = through == head && shown[1] != head;
+      if (last || (through != shown[1] && now - shown[0] >= 2_000_000_000L)) {
+        shown[0] = now;
+        shown[1] = through;
+        progress.printf(
+            "%s: block %d of %d (%d%%), %d logs, %.1f s%n",
+            what,
+            through,
+            head,
+            head == 0 ? 100 : through * 100 / head,
+            logs,
+            (now - started) / 1e9);
+      }
+    };
   }
 
   /** The command line, with defaults from the environment {@code bin/openledger} sets. */

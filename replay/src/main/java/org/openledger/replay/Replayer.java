@@ -163,6 +163,19 @@ public final class Replayer {
   }
 
   /**
+   * The batch replay closed under {@code batchId} and the chain has not paid yet, if any: what an
+   * honest proposal of that id must carry ({@code watch} judges proposals with it).
+   */
+  public Optional<PayoutBatcher.Batch> closed(String batchId) {
+    return Optional.ofNullable(closed.get(batchId.toLowerCase(java.util.Locale.ROOT)));
+  }
+
+  /** The last block replayed and sealed: every window ending by then is closed. */
+  public long lastBlock() {
+    return lastBlock;
+  }
+
+  /**
    * The end of the chain read: a batch the chain paid that replay never closed is a difference,
    * unless it paid nothing.
    */
@@ -171,7 +184,9 @@ public final class Replayer {
       // A batch that moved no money (the sample scenario settles one before any fee) has nothing
       // to check; any other batch the log does not give is a difference.
       boolean paidNothing =
-          s.getTotal().signum() == 0 && s.getAmounts().stream().allMatch(a -> a.signum() == 0);
+          SettledCheck.paysNothing(
+              s.getTotal().toBigIntegerExact(),
+              s.getAmounts().stream().map(a -> a.toBigIntegerExact()).toList());
       if (paidNothing) {
         zeroWei++;
       } else {

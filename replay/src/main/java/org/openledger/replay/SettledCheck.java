@@ -14,7 +14,8 @@ import org.openledger.flink.domain.PayoutBatcher;
  * Compares one batch the chain paid ({@code BatchSettled}) with the batch replay recomputed under
  * the same id, and names the first difference: a payee's amount first (payees in address order, the
  * batcher's order; a payee missing on one side counts as 0), then the total, the payees' order and
- * the Merkle root. Pure, so the verdict of a tampered batch is unit-testable.
+ * the Merkle root. Pure, so the verdict of a tampered batch is unit-testable. {@code replay} checks
+ * settled batches with it, {@code watch} proposals.
  */
 final class SettledCheck {
 
@@ -22,15 +23,30 @@ final class SettledCheck {
 
   /** Empty when the batches agree in every payee, amount, total and root. */
   static Optional<String> firstDifference(PayoutBatcher.Batch expected, BatchSettled onChain) {
+    return firstDifference(
+        expected,
+        onChain.getPayees(),
+        onChain.getAmounts().stream().map(a -> a.toBigIntegerExact()).toList(),
+        onChain.getTotal().toBigIntegerExact(),
+        onChain.getAttributionRoot());
+  }
+
+  /**
+   * The same comparison against any batch on chain given by its parts: a settled one, or a proposal
+   * {@code watch} judges before it pays ({@code BatchProposed}).
+   */
+  static Optional<String> firstDifference(
+      PayoutBatcher.Batch expected,
+      List<String> payees,
+      List<BigInteger> amounts,
+      BigInteger total,
+      String root) {
     Map<String, BigInteger> want = amounts(expected.payees(), expected.amounts());
-    List<String> paidPayees = onChain.getPayees().stream().map(SettledCheck::lower).toList();
-    List<BigInteger> paidAmounts =
-        onChain.getAmounts().stream().map(a -> a.toBigIntegerExact()).toList();
-    if (paidPayees.size() != paidAmounts.size()) {
-      return Optional.of(
-          paidPayees.size() + " payees but " + paidAmounts.size() + " amounts on chain");
+    List<String> paidPayees = payees.stream().map(SettledCheck::lower).toList();
+    if (paidPayees.size() != amounts.size()) {
+      return Optional.of(paidPayees.size() + " payees but " + amounts.size() + " amounts on chain");
     }
-    Map<String, BigInteger> paid = amounts(paidPayees, paidAmounts);
+    Map<String, BigInteger> paid = amounts(paidPayees, amounts);
     TreeSet<String> everyone = new TreeSet<>(want.keySet());
     everyone.addAll(paid.keySet());
     for (String payee : everyone) {
@@ -40,19 +56,23 @@ final class SettledCheck {
         return Optional.of("payee " + payee + ": expected " + a + " wei, on chain " + b + " wei");
       }
     }
-    BigInteger total = onChain.getTotal().toBigIntegerExact();
     if (!expected.total().equals(total)) {
       return Optional.of("total: expected " + expected.total() + " wei, on chain " + total);
     }
     if (!expected.payees().equals(paidPayees)) {
       return Optional.of("payees in another order than the batcher's (address order)");
     }
-    String root = lower(onChain.getAttributionRoot());
-    if (!lower(expected.merkleRoot()).equals(root)) {
+    String onChainRoot = lower(root);
+    if (!lower(expected.merkleRoot()).equals(onChainRoot)) {
       return Optional.of(
-          "attribution root: expected " + expected.merkleRoot() + ", on chain " + root);
+          "attribution root: expected " + expected.merkleRoot() + ", on chain " + onChainRoot);
     }
     return Optional.empty();
+  }
+
+  /** A batch that moves no money: total and every amount 0 (nothing to check, nothing lost). */
+  static boolean paysNothing(BigInteger total, List<BigInteger> amounts) {
+    return total.signum() == 0 && amounts.stream().allMatch(a -> a.signum() == 0);
   }
 
   private static Map<String, BigInteger> amounts(List<String> payees, List<BigInteger> amounts) {
