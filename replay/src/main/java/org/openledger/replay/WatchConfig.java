@@ -27,7 +27,7 @@ record WatchConfig(
     String host) {
 
   /** The dev account the watcher challenges with on the dev chain: no role, not the settler. */
-  static final int DEV_CHALLENGER = 8;
+  static final int DEV_CHALLENGER = org.openledger.bridge.deploy.DeployApp.DEV_WATCHER;
 
   static final ConfigKey<Long> CHAIN_ID = FollowerConfig.CHAIN_ID;
   static final ConfigKey<String> CHALLENGER_KEY =

@@ -2,6 +2,7 @@ package org.openledger.bridge.deploy;
 
 import java.nio.file.Files;
 import org.openledger.bridge.chain.Chain;
+import org.openledger.bridge.chain.DevAccounts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +14,13 @@ import org.slf4j.LoggerFactory;
 public final class DeployApp {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeployApp.class);
+
+  /** The dev account `bin/openledger watch` challenges with on the dev chain (no role). */
+  public static final int DEV_WATCHER = 8;
+
+  /** The OPEN (wei) the dev deployment gives the dev watcher for its challenge bonds. */
+  public static final java.math.BigInteger DEV_WATCHER_FUNDS =
+      java.math.BigInteger.TEN.pow(18).multiply(java.math.BigInteger.valueOf(1_000));
 
   private DeployApp() {}
 
@@ -60,13 +68,18 @@ public final class DeployApp {
             "{} names contracts not live on this chain or built from other sources: deploying anew",
             config.deploymentFile());
       }
+      Deployer deployer = new Deployer(chain, config.deployer(), buildProperty("evm.version"));
       Deployment deployment =
-          new Deployer(chain, config.deployer(), buildProperty("evm.version"))
-              .deploy(
-                  DeploymentPlan.dev(config.settler(), config.flagger(), config.treasury())
-                      .withMinimums(config.minimums())
-                      .withShare(config.share())
-                      .withChallenge(config.challenge()));
+          deployer.deploy(
+              DeploymentPlan.dev(config.settler(), config.flagger(), config.treasury())
+                  .withMinimums(config.minimums())
+                  .withShare(config.share())
+                  .withChallenge(config.challenge()));
+      if (config.chainId() == DevAccounts.DEV_CHAIN_ID) {
+        // The dev watcher (`bin/openledger watch`, dev account 8) bonds its challenges in OPEN.
+        deployer.fund(
+            deployment, DevAccounts.devNode().account(DEV_WATCHER).getAddress(), DEV_WATCHER_FUNDS);
+      }
       deployment.write(config.deploymentFile());
       LOG.info(
           "deployed {} contracts on chain {} from block {} to {}",

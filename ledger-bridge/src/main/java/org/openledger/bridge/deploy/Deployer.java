@@ -172,6 +172,16 @@ public final class Deployer {
   }
 
   /**
+   * Sends {@code amount} wei of the deployment's OPEN from the deployer to {@code to}: on the dev
+   * chain, the dev watcher's challenge bonds (docs/REPLAY.md, "Watch").
+   */
+  public void fund(Deployment deployment, String to, BigInteger amount) throws Exception {
+    OpenToken.load(deployment.address("OpenToken"), chain.web3(), chain.signer(deployer), Chain.GAS)
+        .transfer(to, amount)
+        .send();
+  }
+
+  /**
    * A fresh contract set on the dev chain, in the dev accounts' roles: 0 deploys, 1 settles, 2
    * flags, 3 is the treasury (the demo's tools, benchmarks and tests use this).
    */
