@@ -122,5 +122,7 @@ cmd_install() {
 # `bin/openledger build`: compile and package the Java modules (no tests).
 cmd_build() {
   say "building the Java modules (mvn package, tests skipped)"
-  (cd "$OPENLEDGER_ROOT" && mvn -B -q -ntp package -DskipTests) || die "build failed"
+  # The contracts compile with the project-local solc, wherever OPENLEDGER_LOCAL_DIR puts it.
+  (cd "$OPENLEDGER_ROOT" && mvn -B -q -ntp package -DskipTests -Dopenledger.local.dir="$OPENLEDGER_LOCAL_DIR") \
+    || die "build failed"
 }
