@@ -25,6 +25,11 @@ final class ChainReader {
           "BatchSettled(bytes32,bytes32,uint256,address[],uint256[])"
               .getBytes(StandardCharsets.US_ASCII));
 
+  static final String INFERENCE_PAID_TOPIC =
+      Keccak.hex(
+          "InferencePaid(uint256,uint256,address,uint256,bytes32,string)"
+              .getBytes(StandardCharsets.US_ASCII));
+
   /** One {@code BatchSettled} as the chain recorded it. */
   record Settled(
       String batchId,
@@ -60,6 +65,34 @@ final class ChainReader {
       out.add(decode(log));
     }
     return out;
+  }
+
+  /**
+   * The fee of inference {@code inferenceId} as {@code InferencePaid} of {@code market} recorded it
+   * (its first data word), or null when the chain has none.
+   */
+  InferenceVerifier.Paid inferencePaid(String market, long inferenceId)
+      throws IOException, InterruptedException {
+    String id = String.format("0x%064x", inferenceId);
+    Map<String, Object> filter =
+        Map.of(
+            "fromBlock",
+            "earliest",
+            "toBlock",
+            "latest",
+            "address",
+            market,
+            "topics",
+            List.of(INFERENCE_PAID_TOPIC, id));
+    JsonNode result = call("eth_getLogs", List.of(filter));
+    if (result.isEmpty()) {
+      return null;
+    }
+    JsonNode log = result.get(result.size() - 1);
+    return new InferenceVerifier.Paid(
+        word(log, 0),
+        Long.decode(log.get("blockNumber").asText()),
+        log.get("transactionHash").asText());
   }
 
   /** Every log of {@code address} whose first topic is {@code topic0}, on the chain as it is. */

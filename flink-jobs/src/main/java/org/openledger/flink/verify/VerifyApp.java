@@ -1,5 +1,6 @@
 package org.openledger.flink.verify;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
 import java.math.BigInteger;
@@ -8,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.openledger.config.ConfigKey;
@@ -20,10 +20,12 @@ import org.openledger.pipeline.PayoutBatchLeaf;
 import org.openledger.schemas.Topics;
 
 /**
- * {@code bin/openledger verify --payee ADDR [--batch ID]}: for one payee, every batch that paid
- * them, their amount, the inferences that earned it, and a Merkle proof of each accrual checked
- * against the root the chain recorded in {@code BatchSettled}. Leaves come from {@code
- * payout.batch-leaves}; roots and amounts from the chain itself. Exit status 1 on any mismatch.
+ * {@code bin/openledger verify}: for one payee ({@code --payee ADDR [--batch ID]}), every batch
+ * that paid them, their amount, the inferences that earned it, and a Merkle proof of each accrual;
+ * for one inference ({@code --inference ID}), what each payee accrued and the proof of each (see
+ * {@link InferenceVerifier}). Leaves come from ClickHouse or, with {@code --from kafka}, the
+ * topics; roots, fees and amounts from the chain itself, which is all a proof trusts. Exit status 1
+ * on any failed check, 64 on a usage error, 2 when a store does not answer.
  */
 public final class VerifyApp {
 
@@ -39,45 +41,72 @@ public final class VerifyApp {
   static final ConfigKey<String> PREFIX =
       new ConfigKey<>(
           "topic.prefix", "", "prefix of every topic name", String::trim, v -> true, "");
+  // The loader's keys: verify reads the tables the loader writes.
+  static final ConfigKey<String> CLICKHOUSE =
+      ConfigKey.string("clickhouse.url", "http://127.0.0.1:8123", "ClickHouse HTTP endpoint");
+  static final ConfigKey<String> DATABASE =
+      ConfigKey.string("clickhouse.database", "openledger", "the database the tables live in");
 
   private VerifyApp() {}
 
   public static void main(String[] args) throws Exception {
-    String payee = null;
-    String batch = null;
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      switch (args[i]) {
-        case "--payee" -> payee = args[i + 1].toLowerCase(Locale.ROOT);
-        case "--batch" -> batch = args[i + 1].toLowerCase(Locale.ROOT);
-        default -> {
-          System.err.println("usage: verify --payee ADDR [--batch ID]");
-          System.exit(64);
-        }
-      }
-    }
-    if (payee == null || !payee.matches("0x[0-9a-f]{40}")) {
-      System.err.println("usage: verify --payee ADDR [--batch ID]   (ADDR: 0x + 40 hex)");
+    VerifyArgs a;
+    try {
+      a = VerifyArgs.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("verify: " + e.getMessage());
       System.exit(64);
+      return;
     }
     ConfigSource config = ConfigSource.of(System.getenv(), Optional.empty());
-    config.validate(List.of(KAFKA, REGISTRY, RPC, DEPLOYMENT, PREFIX));
-    String settlement =
-        new ObjectMapper()
-            .readTree(Path.of(config.get(DEPLOYMENT)).toFile())
-            .at("/contracts/Settlement/address")
-            .asText();
-    Map<String, List<PayoutBatchLeaf>> leaves =
-        leaves(
-            config.get(KAFKA),
-            URI.create(config.get(REGISTRY)),
-            config.get(PREFIX) + Topics.PAYOUT_BATCH_LEAVES.name());
-    Map<String, ChainReader.Settled> onChain = new LinkedHashMap<>();
-    for (ChainReader.Settled s :
-        new ChainReader(URI.create(config.get(RPC))).settled(settlement, batch)) {
-      onChain.put(s.batchId(), s);
+    config.validate(List.of(KAFKA, REGISTRY, RPC, DEPLOYMENT, PREFIX, CLICKHOUSE, DATABASE));
+    JsonNode deployment = new ObjectMapper().readTree(Path.of(config.get(DEPLOYMENT)).toFile());
+    String settlement = deployment.at("/contracts/Settlement/address").asText();
+    ChainReader chain = new ChainReader(URI.create(config.get(RPC)));
+    int failures;
+    try (LeafSource source = source(a.from(), config)) {
+      if (a.inference() >= 0) {
+        String market = deployment.at("/contracts/InferenceMarket/address").asText();
+        Map<String, List<PayoutBatchLeaf>> batches = source.batchesOfInference(a.inference());
+        Map<String, ChainReader.Settled> onChain = new LinkedHashMap<>();
+        for (String batch : batches.keySet()) {
+          chain.settled(settlement, batch).forEach(s -> onChain.put(s.batchId(), s));
+        }
+        failures =
+            new InferenceVerifier(System.out)
+                .verify(
+                    a.inference(),
+                    chain.inferencePaid(market, a.inference()),
+                    source.accruals(a.inference()),
+                    batches,
+                    onChain);
+      } else {
+        Map<String, List<PayoutBatchLeaf>> leaves = source.batchesOfPayee(a.payee(), a.batch());
+        Map<String, ChainReader.Settled> onChain = new LinkedHashMap<>();
+        for (ChainReader.Settled s : chain.settled(settlement, a.batch())) {
+          onChain.put(s.batchId(), s);
+        }
+        failures = new Verifier(System.out).verify(a.payee(), a.batch(), leaves, onChain);
+      }
+    } catch (java.io.IOException | java.util.concurrent.ExecutionException e) {
+      System.err.printf(
+          "verify: %s did not answer: %s%n",
+          a.from().equals("kafka") ? "Kafka" : "ClickHouse at " + config.get(CLICKHOUSE),
+          e.getMessage());
+      if (a.from().equals("clickhouse")) {
+        System.err.println("  (is the loader's ClickHouse up? or read the topics: --from kafka)");
+      }
+      System.exit(2);
+      return;
     }
-    int failures = new Verifier(System.out).verify(payee, batch, leaves, onChain);
     System.exit(failures == 0 ? 0 : 1);
+  }
+
+  private static LeafSource source(String from, ConfigSource config) {
+    return from.equals("kafka")
+        ? new KafkaLeafSource(
+            config.get(KAFKA), URI.create(config.get(REGISTRY)), config.get(PREFIX))
+        : new ClickHouseLeafSource(config.get(CLICKHOUSE), config.get(DATABASE));
   }
 
   /** Every leaf of every batch, grouped by batch in topic order. */
@@ -92,6 +121,17 @@ public final class VerifyApp {
       out.computeIfAbsent(leaf.getBatchId(), k -> new ArrayList<>()).add(leaf);
     }
     return out;
+  }
+
+  /** A leaf as the domain's {@link PayoutLeaf}, whose hash is the one the tree is built from. */
+  static PayoutLeaf leaf(PayoutBatchLeaf l) {
+    return new PayoutLeaf(
+        l.getPayee(),
+        l.getInferenceId(),
+        PayoutLeaf.PayeeRole.valueOf(l.getRole().name()),
+        l.getContributionId(),
+        l.getUnattributed(),
+        l.getAmount().toBigIntegerExact());
   }
 
   /** The checks and the report, apart from Kafka and the node so tests can feed them. */
@@ -215,16 +255,6 @@ public final class VerifyApp {
             String.join(", ", example.stream().map(Abi::hex).toList()));
       }
       return failures;
-    }
-
-    private static PayoutLeaf leaf(PayoutBatchLeaf l) {
-      return new PayoutLeaf(
-          l.getPayee(),
-          l.getInferenceId(),
-          PayoutLeaf.PayeeRole.valueOf(l.getRole().name()),
-          l.getContributionId(),
-          l.getUnattributed(),
-          l.getAmount().toBigIntegerExact());
     }
   }
 }

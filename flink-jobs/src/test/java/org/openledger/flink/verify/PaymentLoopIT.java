@@ -213,6 +213,29 @@ class PaymentLoopIT {
           });
       int leafCount = leaves.values().stream().mapToInt(List::size).sum();
       awaitLoaded(pack, database, accruals.size(), leafCount, settled.size());
+      // The same receipts from ClickHouse (leaves, accruals) and the chain (roots, fee) alone, as
+      // bin/openledger verify reads them by default: what lasts once the topics have expired.
+      String market =
+          JSON.readTree(deployment.toFile()).at("/contracts/InferenceMarket/address").asText();
+      try (ClickHouseLeafSource stored =
+          new ClickHouseLeafSource(LocalStack.clickhouseUrl().toString(), database)) {
+        for (String payee : accrued.keySet()) {
+          assertThat(stored.batchesOfPayee(payee, null).keySet())
+              .as("batches paying %s, ClickHouse vs Kafka", payee)
+              .containsExactlyInAnyOrderElementsOf(
+                  new KafkaLeafSource(LocalStack.kafkaBootstrap(), LocalStack.registryUrl(), prefix)
+                      .batchesOfPayee(payee, null)
+                      .keySet());
+        }
+        Map<String, List<PayoutBatchLeaf>> ofInference = stored.batchesOfInference(1);
+        assertThat(ofInference).isNotEmpty();
+        assertThat(
+                new InferenceVerifier(System.out)
+                    .verify(
+                        1, chain.inferencePaid(market, 1), stored.accruals(1), ofInference, byId))
+            .as("verify --inference 1 failures")
+            .isZero();
+      }
       PackExpectations expected =
           new PackExpectations(
               read(prefix, Topics.INFERENCE_PAID, InferencePaid.class),

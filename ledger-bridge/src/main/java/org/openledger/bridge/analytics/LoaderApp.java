@@ -140,13 +140,7 @@ public final class LoaderApp {
   }
 
   public static Client client(String url) {
-    // 18.16: plain responses (ClickHouse's own compression returns an empty body there).
-    return new Client.Builder()
-        .addEndpoint(url)
-        .setUsername("default")
-        .setPassword("")
-        .compressServerResponse(false)
-        .build();
+    return org.openledger.clickhouse.ClickHouseHttp.client(url);
   }
 
   private static KafkaProducer<String, byte[]> producer(ConfigSource config) {
