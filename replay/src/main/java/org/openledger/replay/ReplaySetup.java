@@ -42,6 +42,18 @@ final class ReplaySetup implements AutoCloseable {
     Deployment deployment = Deployment.read(o.deployment());
     String treasury = o.treasury() != null ? o.treasury() : deployment.roles().treasury();
     PipelineConfig config = PipelineConfig.load(env, Optional.empty());
+    // The jobs wait for content that is not there yet (a transient failure); replay reads
+    // history, so a content root that does not exist stalls it on the first file:// contribution
+    // (a chain whose contents are all http(s) needs none): say so at once.
+    String root =
+        org.openledger.config.ConfigSource.of(env, Optional.empty()).get(PipelineConfig.FETCH_ROOT);
+    if (!root.isEmpty() && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(root))) {
+      progress.println(
+          "replay: WARNING content.fetch.root "
+              + root
+              + " is not a folder: a file:// contribution will stall replay until it is; set"
+              + " OPENLEDGER_CONTENT_FETCH_ROOT to the folder that holds them (docs/REPLAY.md)");
+    }
     SidecarLauncher launched = null;
     try {
       URI sidecarUri;
