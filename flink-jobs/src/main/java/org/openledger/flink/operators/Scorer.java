@@ -167,6 +167,21 @@ final class Scorer {
       LongFunction<String> contributors,
       Runnable reseed,
       Map<Long, Attribution> byInference) {
+    // The sidecar answers by query id, the inference id: two events of one id in one call (a
+    // redelivered event, a reorg's two branches) would pool their matches into one result, the
+    // same contribution twice. Such a repeat is asked in a call of its own.
+    Set<Long> distinct = new HashSet<>();
+    List<ChainInput> repeats = new ArrayList<>();
+    List<ChainInput> once = new ArrayList<>();
+    for (ChainInput in : inferences) {
+      (distinct.add(in.id()) ? once : repeats).add(in);
+    }
+    if (!repeats.isEmpty()) {
+      String refused = scoreInto(g, once, history, contributors, reseed, byInference);
+      return refused != null
+          ? refused
+          : scoreInto(g, repeats, history, contributors, reseed, byInference);
+    }
     List<ScoreQuery> queries = new ArrayList<>();
     inferences.forEach(in -> queries.add(ScoreQuery.text(in.id(), in.block(), in.content())));
     long started = System.nanoTime();

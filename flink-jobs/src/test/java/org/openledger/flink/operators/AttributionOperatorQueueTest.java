@@ -180,6 +180,25 @@ class AttributionOperatorQueueTest {
   }
 
   @Test
+  void shouldNeverPoolTwoEventsOfOneInferenceIdIntoOneResultWhenTheyShareACall() throws Exception {
+    try (AttributionHarness op = opened()) {
+      // Two InferencePaid events of one id in one block (a redelivered event): each is scored
+      // on its own; pooled, the answer by id would list contribution 1 twice.
+      op.send(
+          inference(at(3, 0), 100, MODEL, "quick brown fox"),
+          inference(at(3, 1), 100, MODEL, "quick brown fox"),
+          seal(3));
+
+      op.at(100);
+
+      assertThat(op.results()).hasSize(2);
+      for (Attribution a : op.results()) {
+        assertThat(a.contributionIds()).containsExactly(1L);
+      }
+    }
+  }
+
+  @Test
   void shouldAskEachSealAgainWhenTheSidecarRefusesTheMergedCall() throws Exception {
     try (AttributionHarness op = opened()) {
       op.sidecar.refuseQueriesWith("REFUSE");

@@ -282,7 +282,11 @@ final class FakeSidecar implements SidecarGateway {
         }
       }
       found.sort(BEST_FIRST);
-      byInference.put(q.inferenceId(), List.copyOf(found.subList(0, Math.min(k, found.size()))));
+      // As the Flight client reads an answer (ArrowResults): rows by query id, so two queries of
+      // one id in one call pool their matches.
+      byInference
+          .computeIfAbsent(q.inferenceId(), x -> new ArrayList<>())
+          .addAll(found.subList(0, Math.min(k, found.size())));
     }
     return new ScoreResult(method == ScoreMethod.SPAN ? SPAN_INFO : ENCODER_INFO, byInference);
   }
