@@ -3,6 +3,7 @@ package org.openledger.schemas;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -22,12 +23,20 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * measures latencies (inference block to attribution result, to accrual) from it. Every topic also
  * gets its {@link Retention} (forever unless declared otherwise), on creation and, for a topic an
  * older version created with the broker's default, on the next start.
+ *
+ * <p>The replication factor is the cluster's choice, not the caller's: a topic is created with the
+ * broker's {@code default.replication.factor} whatever the {@link NewTopic} says (1 on the single
+ * embedded broker, 3 on the production cluster), so the same code makes a topic that survives a
+ * broker loss where there are brokers to lose. Explicit replica assignments are kept as given.
  */
 public final class TopicBootstrap {
 
   private TopicBootstrap() {}
 
-  /** The topic with {@code message.timestamp.type=LogAppendTime} unless it says otherwise. */
+  /**
+   * The topic with {@code message.timestamp.type=LogAppendTime} unless it says otherwise, its
+   * retention, and the broker's default replication factor (unless it assigns replicas itself).
+   */
   static NewTopic withAppendTime(NewTopic t) {
     Map<String, String> configs = new LinkedHashMap<>();
     if (t.configs() != null) {
@@ -38,10 +47,19 @@ public final class TopicBootstrap {
     NewTopic copy =
         t.replicasAssignments() != null
             ? new NewTopic(t.name(), t.replicasAssignments())
-            : new NewTopic(t.name(), t.numPartitions(), t.replicationFactor());
+            : new NewTopic(t.name(), partitions(t), Optional.empty());
     return copy.configs(configs);
   }
 
+  /** The partitions the topic asks for, or the broker's default where it asks for none. */
+  private static Optional<Integer> partitions(NewTopic t) {
+    return t.numPartitions() > 0 ? Optional.of(t.numPartitions()) : Optional.empty();
+  }
+
+  /**
+   * Creates those of {@code topics} that do not exist yet (with the broker's default replication
+   * factor, see above) and upgrades the retention of those that do.
+   */
   public static void ensure(String bootstrap, List<NewTopic> topics)
       throws InterruptedException, ExecutionException, TimeoutException {
     try (Admin admin =

@@ -44,7 +44,35 @@ class TopicBootstrapIT {
       assertThat(config(admin, raw).get("retention.bytes").value()).isEqualTo("-1");
       assertThat(config(admin, leaves).get("retention.ms").value()).isEqualTo("-1");
       assertThat(config(admin, cursor).get("cleanup.policy").value()).isEqualTo("compact");
+      // Asked for 1 replica, created with the broker's default (1 here, 3 on the cluster).
+      assertThat(replicas(admin, raw)).isEqualTo(defaultReplicationFactor(admin));
     }
+  }
+
+  private static int replicas(Admin admin, String topic) throws Exception {
+    return admin
+        .describeTopics(List.of(topic))
+        .allTopicNames()
+        .get(30, TimeUnit.SECONDS)
+        .get(topic)
+        .partitions()
+        .get(0)
+        .replicas()
+        .size();
+  }
+
+  private static int defaultReplicationFactor(Admin admin) throws Exception {
+    String broker =
+        admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).iterator().next().idString();
+    ConfigResource r = new ConfigResource(ConfigResource.Type.BROKER, broker);
+    return Integer.parseInt(
+        admin
+            .describeConfigs(List.of(r))
+            .all()
+            .get(30, TimeUnit.SECONDS)
+            .get(r)
+            .get("default.replication.factor")
+            .value());
   }
 
   private static Config config(Admin admin, String topic) throws Exception {

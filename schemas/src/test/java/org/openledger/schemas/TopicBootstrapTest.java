@@ -26,6 +26,26 @@ class TopicBootstrapTest {
   }
 
   @Test
+  void shouldLeaveTheReplicationFactorToTheBrokerWhenTheCallerNamesOne() {
+    NewTopic t = TopicBootstrap.withAppendTime(new NewTopic("t", 3, (short) 1));
+
+    assertThat(t.numPartitions()).isEqualTo(3);
+    // -1: absent from the request, so the broker applies its default.replication.factor.
+    assertThat(t.replicationFactor()).isEqualTo((short) -1);
+    assertThat(t.replicasAssignments()).isNull();
+  }
+
+  @Test
+  void shouldKeepExplicitReplicaAssignmentsWhenTheTopicHasThem() {
+    Map<Integer, List<Integer>> assignments = Map.of(0, List.of(1, 2, 3), 1, List.of(2, 3, 1));
+
+    NewTopic t = TopicBootstrap.withAppendTime(new NewTopic("t", assignments));
+
+    assertThat(t.replicasAssignments()).isEqualTo(assignments);
+    assertThat(t.configs()).containsEntry("message.timestamp.type", "LogAppendTime");
+  }
+
+  @Test
   void shouldKeepATimestampTypeTheTopicAsksFor() {
     NewTopic t =
         TopicBootstrap.withAppendTime(

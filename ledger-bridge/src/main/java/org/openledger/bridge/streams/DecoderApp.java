@@ -111,7 +111,8 @@ public final class DecoderApp {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
-    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+    // No replication.factor: Streams' default (-1) creates its internal topics (changelogs,
+    // repartitions) with the broker's default.replication.factor, as TopicBootstrap does ours.
     tuning.applyTo(props);
     return props;
   }
