@@ -445,9 +445,17 @@ def test_should_give_every_kafka_client_all_three_nodes():
         assert set(bootstrap.split(",")) == nodes, f"{name} bootstraps from {bootstrap}"
     exporter = re.findall(r"--kafka\.server=(\S+)", command_text(SERVICES["kafka-exporter"]))
     assert set(exporter) == nodes, f"kafka-exporter reads {exporter}"
+    registry = SERVICES["schema-registry"]["environment"]
+    assert set(registry["APICURIO_KAFKASQL_BOOTSTRAP_SERVERS"].split(",")) == nodes
 
 
-@pytest.mark.parametrize("name", sorted(set(BRIDGE_APPS) | set(SUBMITTERS) | {"kafka-exporter"}))
+def test_should_keep_the_registrys_schemas_in_kafka():
+    """The records on the topics name their schemas by registry id: a registry that forgets them
+    on a restart (Apicurio's default, in-memory H2) leaves every consumer unable to read them."""
+    assert SERVICES["schema-registry"]["environment"]["APICURIO_STORAGE_KIND"] == "kafkasql"
+
+
+@pytest.mark.parametrize("name", sorted(set(BRIDGE_APPS) | set(SUBMITTERS) | {"kafka-exporter", "schema-registry"}))
 def test_should_start_kafka_clients_once_every_node_is_healthy(name):
     waits = dependencies(SERVICES[name])
     for node in KAFKA:
