@@ -19,6 +19,7 @@ import org.openledger.flink.attribution.FlightSidecarGateway;
 import org.openledger.flink.attribution.Rejection;
 import org.openledger.flink.config.Checkpoints;
 import org.openledger.flink.config.PipelineConfig;
+import org.openledger.flink.config.PipelineConfig.Job;
 import org.openledger.flink.domain.PayoutBatcher;
 import org.openledger.flink.kafka.AvroKafka;
 import org.openledger.flink.kafka.AvroRecords;
@@ -36,7 +37,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the pipeline's jobs: in an embedded mini-cluster with its Web UI ({@code bin/openledger
  * demo}) or, with {@code flink.mode=cluster}, as the application of a real Flink cluster
- * (docker-compose.yml). {@code main} only loads configuration and wires the jobs.
+ * (docker-compose.yml). {@code pipeline.jobs} picks which of relay, attribution and payment one
+ * submission runs, so a cluster can run attribution and payment as two Flink jobs from one jar.
+ * {@code main} only loads configuration and wires the jobs.
  */
 public final class PipelineApp {
 
@@ -47,37 +50,66 @@ public final class PipelineApp {
   public static void main(String[] args) throws Exception {
     Optional<Path> file = args.length > 0 ? Optional.of(Path.of(args[0])) : Optional.empty();
     PipelineConfig config = PipelineConfig.load(System.getenv(), file);
+    LOG.info("starting {}", config);
 
-    TopicBootstrap.ensure(
-        config.kafkaBootstrap(),
-        List.of(
-            new NewTopic(config.relayInputTopic(), 1, (short) 1),
-            new NewTopic(config.relayOutputTopic(), 1, (short) 1)));
-    ensureAttributionTopics(config);
+    if (config.runs(Job.PAYMENT) && config.protocolAddress().isEmpty()) {
+      throw new IllegalArgumentException(
+          "payment.protocol.address is not set: the payment job needs the treasury address"
+              + " (OPENLEDGER_PAYMENT_PROTOCOL_ADDRESS)");
+    }
+    if (config.runs(Job.RELAY)) {
+      TopicBootstrap.ensure(
+          config.kafkaBootstrap(),
+          List.of(
+              new NewTopic(config.relayInputTopic(), 1, (short) 1),
+              new NewTopic(config.relayOutputTopic(), 1, (short) 1)));
+    }
+    if (config.runs(Job.ATTRIBUTION)) {
+      ensureAttributionTopics(config);
+    }
+    if (config.runs(Job.PAYMENT)) {
+      ensurePaymentTopics(config);
+    }
 
     StreamExecutionEnvironment env =
         config.embedded()
             ? StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flinkConfiguration(config))
             : StreamExecutionEnvironment.getExecutionEnvironment();
-    env.enableCheckpointing(config.checkpointIntervalMs());
-    new RelayJob(
-            KafkaConnectors.stringSource(
-                config.kafkaBootstrap(), config.relayInputTopic(), "openledger-stack-check"),
-            KafkaConnectors.exactlyOnceStringSink(
-                config.kafkaBootstrap(),
-                config.relayOutputTopic(),
-                "openledger-stack-check",
-                config.kafkaTransactionTimeoutMs()))
-        .build(env);
-    attributionJob(config).build(env);
-    if (config.protocolAddress().isEmpty()) {
-      throw new IllegalArgumentException(
-          "payment.protocol.address is not set: the payment job needs the treasury address"
-              + " (OPENLEDGER_PAYMENT_PROTOCOL_ADDRESS)");
+    configure(env, config);
+    if (config.runs(Job.RELAY)) {
+      new RelayJob(
+              KafkaConnectors.stringSource(
+                  config.kafkaBootstrap(), config.relayInputTopic(), "openledger-stack-check"),
+              KafkaConnectors.exactlyOnceStringSink(
+                  config.kafkaBootstrap(),
+                  config.relayOutputTopic(),
+                  "openledger-stack-check",
+                  config.kafkaTransactionTimeoutMs()))
+          .build(env);
     }
-    ensurePaymentTopics(config);
-    paymentJob(config).build(env);
-    env.execute("openledger pipeline");
+    if (config.runs(Job.ATTRIBUTION)) {
+      attributionJob(config).build(env);
+    }
+    if (config.runs(Job.PAYMENT)) {
+      paymentJob(config).build(env);
+    }
+    env.execute(config.jobName());
+  }
+
+  /**
+   * Checkpointing, parallelism and max parallelism of {@code env}, the same for the app and for
+   * tests that build its jobs: the configured parallelism where there is one (embedded, or set
+   * explicitly for a cluster), else the submitter's ({@code -p}).
+   */
+  public static void configure(StreamExecutionEnvironment env, PipelineConfig config) {
+    env.enableCheckpointing(config.checkpointIntervalMs());
+    config.parallelism().ifPresent(env::setParallelism);
+    // Keyed state lives in MAX_PARALLELISM key groups, the unit a restore redistributes: fixed, a
+    // savepoint restores at any parallelism up to it. Left unset, Flink derives it from each
+    // operator's parallelism (128 up to 85, more above), and a job first run wider could not be
+    // restored narrower, nor the reverse. 128 is what Flink chose for the p=1 jobs so far, so their
+    // checkpoints restore as they are.
+    env.setMaxParallelism(PipelineConfig.MAX_PARALLELISM);
   }
 
   /** Creates the attribution job's input and output topics (with the prefix) where missing. */

@@ -53,6 +53,14 @@ public final class ConfigSource {
     }
   }
 
+  /**
+   * Whether {@code key} is given by the environment or the file, rather than left to its default
+   * (for a key whose default means "the platform decides", e.g. the cluster's parallelism).
+   */
+  public boolean isSet(ConfigKey<?> key) {
+    return environment.containsKey(key.environmentVariable()) || file.containsKey(key.name());
+  }
+
   public <T> T get(ConfigKey<T> key) {
     String raw = environment.get(key.environmentVariable());
     String origin = "environment " + key.environmentVariable();

@@ -16,6 +16,8 @@ import org.openledger.flink.domain.FetchPolicy;
  */
 public record PipelineConfig(
     boolean embedded,
+    Set<Job> jobs,
+    java.util.OptionalInt parallelism,
     String kafkaBootstrap,
     String restAddress,
     int restPort,
@@ -43,6 +45,42 @@ public record PipelineConfig(
     long paymentFinalityBlocks,
     String checkpointDir) {
 
+  /** The jobs one submission of {@link org.openledger.flink.PipelineApp} can run. */
+  public enum Job {
+    RELAY,
+    ATTRIBUTION,
+    PAYMENT;
+
+    /** Its name in {@code pipeline.jobs}. */
+    public String key() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  public PipelineConfig {
+    jobs = Set.copyOf(jobs);
+    java.util.Objects.requireNonNull(parallelism, "parallelism");
+  }
+
+  /** Whether this submission runs {@code job}. */
+  public boolean runs(Job job) {
+    return jobs.contains(job);
+  }
+
+  /**
+   * The Flink job's name: "openledger pipeline" with every job, else "openledger " and the jobs it
+   * runs (e.g. "openledger payment"), so two submissions from one jar tell apart in the Web UI.
+   */
+  public String jobName() {
+    if (jobs.size() == Job.values().length) {
+      return "openledger pipeline";
+    }
+    return "openledger "
+        + String.join(
+            " + ",
+            java.util.Arrays.stream(Job.values()).filter(jobs::contains).map(Job::key).toList());
+  }
+
   /** How the attribution job (and replay) fetches content: the configured policy and limits. */
   public org.openledger.flink.AttributionJob.Fetching fetching() {
     return new org.openledger.flink.AttributionJob.Fetching(
@@ -68,6 +106,31 @@ public record PipelineConfig(
               },
           b -> true,
           "must be 'embedded' or 'cluster'");
+  public static final ConfigKey<Set<Job>> JOBS =
+      new ConfigKey<>(
+          "pipeline.jobs",
+          "relay,attribution,payment",
+          "the jobs this submission runs, comma-separated, as one Flink job (named 'openledger"
+              + " pipeline' with all three, else e.g. 'openledger payment'): a cluster submits"
+              + " attribution and payment as two jobs from the same jar",
+          PipelineConfig::jobs,
+          s -> !s.isEmpty(),
+          "must be a non-empty comma-separated subset of relay, attribution, payment");
+
+  /** The most {@code flink.parallelism} may ask for: the jobs' max parallelism (key groups). */
+  public static final int MAX_PARALLELISM = 128;
+
+  public static final ConfigKey<Long> PARALLELISM =
+      new ConfigKey<>(
+          "flink.parallelism",
+          "1",
+          "parallelism of the keyed operators (the payment ledger spreads its chains over it;"
+              + " sources and order-keeping sinks stay at 1). Embedded: this value. Cluster: the"
+              + " submitter's -p (else the cluster's parallelism.default) unless this key is set in"
+              + " the environment or the file, which then overrides -p",
+          s -> Long.valueOf(s.trim()),
+          v -> v >= 1 && v <= MAX_PARALLELISM,
+          "must be an integer from 1 to " + MAX_PARALLELISM);
   public static final ConfigKey<String> KAFKA_BOOTSTRAP =
       ConfigKey.string(
           "kafka.bootstrap", "127.0.0.1:9092", "Kafka bootstrap servers, host:port[,...]");
@@ -280,6 +343,8 @@ public record PipelineConfig(
   public static final List<ConfigKey<?>> KEYS =
       List.of(
           EMBEDDED,
+          JOBS,
+          PARALLELISM,
           KAFKA_BOOTSTRAP,
           REST_ADDRESS,
           REST_PORT,
@@ -320,8 +385,16 @@ public record PipelineConfig(
           "invalid configuration:\n  content.fetch.backoff.max.ms must be at least"
               + " content.fetch.backoff.min.ms");
     }
+    boolean embedded = source.get(EMBEDDED);
+    // Embedded: the key decides (default 1). Cluster: -p decides unless the key is given.
+    java.util.OptionalInt parallelism =
+        embedded || source.isSet(PARALLELISM)
+            ? java.util.OptionalInt.of(source.get(PARALLELISM).intValue())
+            : java.util.OptionalInt.empty();
     return new PipelineConfig(
-        source.get(EMBEDDED),
+        embedded,
+        source.get(JOBS),
+        parallelism,
         source.get(KAFKA_BOOTSTRAP),
         source.get(REST_ADDRESS),
         source.get(REST_PORT),
@@ -371,6 +444,17 @@ public record PipelineConfig(
         source.get(FETCH_MAX_REDIRECTS).intValue());
   }
 
+  /** The named jobs; an unknown name fails the parse (and so names the key and its rule). */
+  private static Set<Job> jobs(String text) {
+    Set<Job> out = java.util.EnumSet.noneOf(Job.class);
+    for (String s : text.split(",")) {
+      if (!s.isBlank()) {
+        out.add(Job.valueOf(s.trim().toUpperCase(java.util.Locale.ROOT)));
+      }
+    }
+    return out;
+  }
+
   private static Set<String> schemes(String text) {
     Set<String> out = new java.util.LinkedHashSet<>();
     for (String s : text.split(",")) {
@@ -384,7 +468,11 @@ public record PipelineConfig(
   /** Every setting but the sidecar token, which never appears in a log. */
   @Override
   public String toString() {
-    return "PipelineConfig[kafkaBootstrap="
+    return "PipelineConfig[jobs="
+        + jobName()
+        + ", parallelism="
+        + (parallelism.isPresent() ? parallelism.getAsInt() : "(the submitter's)")
+        + ", kafkaBootstrap="
         + kafkaBootstrap
         + ", sidecarFlightUri="
         + sidecarFlightUri

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openledger.flink.config.PipelineConfig.Job;
 import org.openledger.flink.domain.FetchPolicy;
 
 class PipelineConfigTest {
@@ -118,6 +119,90 @@ class PipelineConfigTest {
         .hasMessageContaining("must be an integer from 1 to 65536")
         .hasMessageContaining("attribution.batch.max-delay.ms='0'")
         .hasMessageContaining("must be an integer from 1 to 60000");
+  }
+
+  @Test
+  void shouldRunEveryJobAsOnePipelineWhenNoJobsAreNamed() {
+    PipelineConfig config = PipelineConfig.load(Map.of(), Optional.empty());
+
+    assertThat(config.jobs()).containsExactlyInAnyOrder(Job.values());
+    assertThat(config.jobName()).isEqualTo("openledger pipeline");
+  }
+
+  @Test
+  void shouldRunOnlyTheNamedJobsUnderTheirOwnNameWhenASubsetIsNamed() {
+    PipelineConfig payment =
+        PipelineConfig.load(Map.of("OPENLEDGER_PIPELINE_JOBS", "payment"), Optional.empty());
+    PipelineConfig both =
+        PipelineConfig.load(
+            Map.of("OPENLEDGER_PIPELINE_JOBS", " Payment , attribution,payment"), Optional.empty());
+
+    assertThat(payment.jobs()).containsExactly(Job.PAYMENT);
+    assertThat(payment.runs(Job.ATTRIBUTION)).isFalse();
+    assertThat(payment.jobName()).isEqualTo("openledger payment");
+    assertThat(
+            PipelineConfig.load(Map.of("OPENLEDGER_PIPELINE_JOBS", "attribution"), Optional.empty())
+                .jobName())
+        .isEqualTo("openledger attribution");
+    assertThat(both.jobs()).containsExactlyInAnyOrder(Job.ATTRIBUTION, Job.PAYMENT);
+    assertThat(both.jobName()).isEqualTo("openledger attribution + payment");
+  }
+
+  @Test
+  void shouldRefuseJobsThatAreUnknownOrNoneWhenNamed() {
+    assertThatThrownBy(
+            () ->
+                PipelineConfig.load(
+                    Map.of("OPENLEDGER_PIPELINE_JOBS", "attribution,settlement"), Optional.empty()))
+        .hasMessageContaining("pipeline.jobs='attribution,settlement'")
+        .hasMessageContaining("must be a non-empty comma-separated subset of relay, attribution");
+    assertThatThrownBy(
+            () -> PipelineConfig.load(Map.of("OPENLEDGER_PIPELINE_JOBS", " , "), Optional.empty()))
+        .hasMessageContaining("pipeline.jobs=' , '");
+  }
+
+  @Test
+  void shouldRunEmbeddedAtParallelismOneUnlessTheKeySaysOtherwise() {
+    assertThat(PipelineConfig.load(Map.of(), Optional.empty()).parallelism()).hasValue(1);
+    assertThat(
+            PipelineConfig.load(Map.of("OPENLEDGER_FLINK_PARALLELISM", "4"), Optional.empty())
+                .parallelism())
+        .hasValue(4);
+  }
+
+  @Test
+  void shouldLeaveTheSubmittersParallelismAloneOnAClusterUnlessTheKeyIsSet(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("pipeline.properties");
+    Files.writeString(file, "flink.mode=cluster\nflink.parallelism=3\n");
+
+    assertThat(
+            PipelineConfig.load(Map.of("OPENLEDGER_FLINK_MODE", "cluster"), Optional.empty())
+                .parallelism())
+        .isEmpty();
+    assertThat(
+            PipelineConfig.load(
+                    Map.of("OPENLEDGER_FLINK_MODE", "cluster", "OPENLEDGER_FLINK_PARALLELISM", "1"),
+                    Optional.empty())
+                .parallelism())
+        .hasValue(1);
+    assertThat(PipelineConfig.load(Map.of(), Optional.of(file)).parallelism()).hasValue(3);
+  }
+
+  @Test
+  void shouldRefuseAParallelismBeyondTheMaxParallelismWhenSet() {
+    assertThatThrownBy(
+            () ->
+                PipelineConfig.load(
+                    Map.of("OPENLEDGER_FLINK_PARALLELISM", "129"), Optional.empty()))
+        .hasMessageContaining("flink.parallelism='129'")
+        .hasMessageContaining("must be an integer from 1 to 128");
+    assertThatThrownBy(
+            () ->
+                PipelineConfig.load(
+                    Map.of("OPENLEDGER_FLINK_MODE", "cluster", "OPENLEDGER_FLINK_PARALLELISM", "0"),
+                    Optional.empty()))
+        .hasMessageContaining("flink.parallelism='0'");
   }
 
   @Test
