@@ -1,6 +1,9 @@
 -- Views analysts read instead of the base tables: each reads through FINAL and drops retracted
 -- rows, so a reload, a replay or a reorg never changes an answer. Plain views, not materialized
 -- ones: on 18.16 a reloaded block would be counted twice by an insert-time aggregate.
+-- Inner joins are ALL INNER JOIN against a right side with one row per key (the table's key through
+-- FINAL, or LIMIT 1 BY): a current server's ANY INNER JOIN also keeps one row per left key, 18.16's
+-- kept every left row (sql/README.md, "Two engines").
 
 -- The live accruals: what each payee earned from each inference, retractions applied.
 CREATE VIEW IF NOT EXISTS openledger.accruals AS
@@ -39,11 +42,12 @@ FROM
     FROM openledger.payout_accruals FINAL
     WHERE removed = 0 AND role = 'CONTRIBUTOR'
 ) AS l
-ANY INNER JOIN
+ALL INNER JOIN
 (
     SELECT contribution_id, datanet_id
     FROM openledger.data_contributed FINAL
     WHERE removed = 0
+    LIMIT 1 BY contribution_id
 ) AS r USING (contribution_id)
 GROUP BY datanet_id;
 
@@ -93,7 +97,7 @@ FROM
         FROM openledger.attribution_results FINAL
         WHERE removed = 0
     ) AS l
-    ANY INNER JOIN
+    ALL INNER JOIN
     (
         SELECT chain_id, block_hash, log_index, _timestamp_ms AS event_ms
         FROM openledger.inference_paid FINAL

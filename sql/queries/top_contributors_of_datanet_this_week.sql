@@ -8,10 +8,11 @@ FROM
     WHERE role = 'CONTRIBUTOR' AND toMonday(block_time) = toMonday(now())
     GROUP BY contributor, contribution_id
 ) AS l
-ANY INNER JOIN
+ALL INNER JOIN
 (
     SELECT contribution_id, datanet_id
     FROM openledger.data_contributed FINAL
     WHERE removed = 0 AND datanet_id = 1
+    LIMIT 1 BY contribution_id
 ) AS r USING (contribution_id)
 ORDER BY earned_wei DESC, contributor;

@@ -9,7 +9,7 @@ FROM
     FROM openledger.payout_batch_leaves FINAL
     WHERE payee = '0x976ea74026e726554db657fa54763abd0c3a0aa9'
 ) AS l
-ANY INNER JOIN
+ALL INNER JOIN
 (
     SELECT batch_id, window_start, window_end, merkle_root
     FROM openledger.payout_batches FINAL

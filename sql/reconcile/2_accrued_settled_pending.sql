@@ -22,10 +22,11 @@ ANY LEFT JOIN
             FROM openledger.payout_batch_leaves FINAL
             WHERE batch_id IN (SELECT batch_id FROM openledger.batch_settled FINAL WHERE removed = 0)
         ) AS leaf
-        ANY INNER JOIN
+        ALL INNER JOIN
         (
             SELECT inference_id, role, contribution_id, payee, unattributed, block_number
             FROM openledger.accruals
+            LIMIT 1 BY inference_id, role, contribution_id, payee, unattributed
         ) AS acc USING (inference_id, role, contribution_id, payee, unattributed)
         WHERE block_number >= {from} AND block_number <= {to}
         GROUP BY bucket
