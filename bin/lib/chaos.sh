@@ -4,6 +4,10 @@
 CHAOS_KINDS="kill-follower kill-settlement kill-flink restart-sidecar restart-kafka reorg malformed bad-content
 kill-decoder kill-loader restart-clickhouse restart-registry hang-sidecar slow-sidecar
 rpc-timeout rpc-5xx rpc-rate-limit rpc-stale-head rpc-drop"
+# The cluster mode (`chaos --cluster`) has no mini-cluster to kill nor single broker to restart; it
+# has the faults only a cluster has instead.
+CLUSTER_ONLY_KINDS="kill-taskmanager kill-jobmanager kill-broker rolling-restart-brokers rescale-payment"
+EMBEDDED_ONLY_KINDS="kill-flink restart-kafka"
 # The attribution job's sidecar client gives up on a call after this long (PipelineApp): a hang
 # lasts longer, so the job's failure and recovery path is what runs.
 SIDECAR_CLIENT_TIMEOUT_S=60
@@ -58,7 +62,7 @@ rpc_fault() {
 # Parts run under a supervisor in production: one that exited (or was killed) is started again.
 heal() {
   local part
-  for part in kafka registry clickhouse evm rpcproxy sidecar follower decoder flink settlement slashing loader; do
+  for part in $PARTS rpcproxy follower decoder flink settlement slashing loader; do
     part_pid "$part" >/dev/null || start_one "$part" >/dev/null
   done
 }
@@ -142,6 +146,34 @@ chaos_fault() {
     rpc-rate-limit) rpc_fault rate-limit 15; echo "node answered 429 / -32005 for 15 s" ;;
     rpc-stale-head) rpc_fault stale-head 20; echo "node reported a frozen head for 20 s" ;;
     rpc-drop) rpc_fault drop 15; echo "node answers cut mid-response for 15 s (requests still reached the node)" ;;
+    kill-taskmanager)
+      # The jobs restart on the other TaskManager's slots (4: both jobs at parallelism 2 fit),
+      # from their last checkpoints; the lost one comes back 10 s later.
+      local tm=taskmanager$((RANDOM % 2 + 1))
+      kill9 "$tm" || return 1; sleep 10; start_one "$tm" >/dev/null
+      echo "SIGKILL of $tm, restarted after 10 s" ;;
+    kill-jobmanager)
+      kill9 jobmanager || return 1; sleep 3; start_one jobmanager >/dev/null; heal
+      echo "SIGKILL of the JobManager, restarted: jobs recovered from the HA store" ;;
+    kill-broker)
+      local node=$((RANDOM % 3 + 1))
+      kill9 "$(kafka_node_part "$node")" || return 1; sleep 5; start_one "$(kafka_node_part "$node")" >/dev/null
+      echo "SIGKILL of Kafka node $node, restarted after 5 s" ;;
+    rolling-restart-brokers)
+      local node
+      for node in 1 2 3; do
+        stop_part "$(kafka_node_part "$node")" >/dev/null
+        start_one "$(kafka_node_part "$node")" >/dev/null
+        cluster_wait_replicated 120 || { echo "rolling restart: partitions still under-replicated after node $node" >&2; return 1; }
+      done
+      echo "each Kafka node stopped and started in turn, waiting for full replication between" ;;
+    rescale-payment)
+      local now=$(cat "$OPENLEDGER_RUN_DIR/flink/payment-parallelism" 2>/dev/null || echo "$OPENLEDGER_CLUSTER_PARALLELISM") to
+      to=$((now == 4 ? 2 : 4))
+      cmd_savepoint payment >/dev/null || return 1
+      cmd_resume payment --parallelism "$to" >/dev/null || return 1
+      echo "$to" >"$OPENLEDGER_RUN_DIR/flink/payment-parallelism"
+      echo "payment job stopped with a savepoint at parallelism $now, resumed at $to" ;;
     malformed)
       chaos_java org.openledger.bridge.chaos.ChaosInject malformed | grep -E '^[^ ]+ [0-9]+ [0-9]+$' >>"$dir/malformed.txt"
       echo "2 raw records no decoder can read" ;;
@@ -153,8 +185,12 @@ chaos_fault() {
 
 # A whole system from nothing in OPENLEDGER_RUN_DIR: stack, contracts, every pipeline part.
 fresh_run() {
+  PARTS=$EMBEDDED_PARTS
+  cluster_select # the mode of what a previous run left in this folder, to stop all of it
   cmd_down >/dev/null 2>&1 || true
   rm -rf "$OPENLEDGER_RUN_DIR"
+  PARTS=$EMBEDDED_PARTS
+  [ "${CLUSTER_RUN:-0}" = 0 ] || cluster_request
   cmd_up
   cmd_deploy >/dev/null
   [ -z "${OPENLEDGER_RPC_PROXY_URL:-}" ] || start_one rpcproxy # chaos only
@@ -162,25 +198,42 @@ fresh_run() {
   for part in follower decoder flink settlement slashing loader; do start_one "$part"; done
 }
 
+# chaos_kinds CLUSTER: every kind the mode has, in a fixed order (the seed shuffles it).
+chaos_kinds() {
+  local kind out=""
+  for kind in $CHAOS_KINDS; do
+    if [ "$1" = 1 ]; then case " $EMBEDDED_ONLY_KINDS " in *" $kind "*) continue ;; esac; fi
+    out="$out $kind"
+  done
+  [ "$1" = 0 ] || out="$out $CLUSTER_ONLY_KINDS"
+  echo $out
+}
+
 chaos_java() { (bridge_env && java -cp "$(bridge_classpath)" "$@" 2>>"$OPENLEDGER_RUN_DIR/logs/chaos-inject.log"); }
 
 cmd_chaos() {
-  local faults="" seed=1 build=1 kind
+  local faults="" seed=1 build=1 kind kinds_given=""
+  CLUSTER_RUN=0
   while [ $# -gt 0 ]; do
     case "$1" in
+      --cluster) CLUSTER_RUN=1; shift ;;
       --faults) faults=$2; shift 2 ;;
       --seed) seed=$2; shift 2 ;;
-      --kinds) # a comma-separated subset of the kinds
-        for kind in ${2//,/ }; do
-          case " $(echo $CHAOS_KINDS) " in *" $kind "*) ;; *) die "unknown fault kind $kind (kinds: $(echo $CHAOS_KINDS))" ;; esac
-        done
-        CHAOS_KINDS=${2//,/ }; shift 2 ;;
+      --kinds) kinds_given=${2//,/ }; shift 2 ;; # a comma-separated subset of the kinds
       --no-build) build=0; shift ;; # `test` has just built and tested everything
-      *) die "usage: bin/openledger chaos [--faults N] [--seed S] [--kinds K1,K2,...]" ;;
+      *) die "usage: bin/openledger chaos [--cluster] [--faults N] [--seed S] [--kinds K1,K2,...]" ;;
     esac
   done
+  CHAOS_KINDS=$(chaos_kinds "$CLUSTER_RUN")
+  if [ -n "$kinds_given" ]; then
+    for kind in $kinds_given; do
+      case " $(echo $CHAOS_KINDS) " in *" $kind "*) ;; *) die "unknown fault kind $kind here (kinds: $(echo $CHAOS_KINDS))" ;; esac
+    done
+    CHAOS_KINDS=$kinds_given
+  fi
   [ -n "$faults" ] || faults=$(echo $CHAOS_KINDS | wc -w) # by default every kind once
   export OPENLEDGER_RUN_DIR="$OPENLEDGER_ROOT/.run-chaos"
+  [ "$CLUSTER_RUN" = 0 ] || OPENLEDGER_RUN_DIR="$OPENLEDGER_ROOT/.run-chaos-cluster"
   export OPENLEDGER_RPC_PROXY_URL="http://$OPENLEDGER_HOST:$OPENLEDGER_RPC_PROXY_PORT"
   # Reorgs stay shallower than the payment job's finality and the settlement writer's
   # confirmations: deeper ones are outside what either promises (docs/RELIABILITY.md).
@@ -198,6 +251,9 @@ cmd_chaos() {
   : >"$dir/bad-uris.txt"
   : >"$dir/faults.txt"
   local inferences=$((60 + faults * 60)) # about as long as the faults take, at 4/s
+  # A cluster fault takes longer (a TaskManager back after 10 s, a broker's replicas in sync again):
+  # twice the workload keeps every fault mid-stream.
+  [ "$CLUSTER_RUN" = 0 ] || inferences=$((120 + faults * 120))
   say "chaos: $faults faults, seed $seed, over a workload of $inferences inferences"
   cmd_workload --datanets 2 --contributions 6 --duplicates 1 --bad-hashes 1 --inferences "$inferences" \
     --rate 4 --governance off --seed "$seed" >"$OPENLEDGER_RUN_DIR/logs/workload.log" 2>&1 &
@@ -270,12 +326,14 @@ chaos_report() {
   # broker aborted it: docs/RELIABILITY.md, "What it found"); the invariants below would show the
   # loss later and less plainly.
   local dropped
-  dropped=$(cat "$OPENLEDGER_RUN_DIR/logs/flink.log.1" "$OPENLEDGER_RUN_DIR/logs/flink.log" 2>/dev/null |
+  local flink_logs="logs/flink.log{.1,}"
+  cluster_mode && flink_logs="logs/taskmanager*.log{.1,}"
+  dropped=$(cat "$OPENLEDGER_RUN_DIR"/logs/flink.log* "$OPENLEDGER_RUN_DIR"/logs/taskmanager*.log* 2>/dev/null |
     grep -cE 'Unable to commit transaction|data has been potentially lost' || true)
   if [ "${dropped:-0}" = 0 ]; then
-    printf '  %-58s %-4s %s\n' "no Kafka transaction dropped by the Flink sinks" pass "logs/flink.log{.1,}"
+    printf '  %-58s %-4s %s\n' "no Kafka transaction dropped by the Flink sinks" pass "$flink_logs"
   else
-    printf '  %-58s %-4s %s\n' "no Kafka transaction dropped by the Flink sinks" FAIL "$dropped in logs/flink.log{.1,}"; rc=1
+    printf '  %-58s %-4s %s\n' "no Kafka transaction dropped by the Flink sinks" FAIL "$dropped in $flink_logs"; rc=1
   fi
   if cmd_reconcile >"$dir/reconcile.txt" 2>&1; then
     printf '  %-58s %-4s %s\n' "reconciliation per block range" pass "$(tail -n 1 "$dir/reconcile.txt")"

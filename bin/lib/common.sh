@@ -32,6 +32,8 @@ proc_start_time() {
 # part_pid PART: prints the PID of the part we started if it is still that same process.
 part_pid() {
   local f pid started
+  # The cluster mode's jobs live in the cluster, not in a process of ours (bin/lib/cluster.sh).
+  if [ "$1" = flink ] && cluster_mode; then cluster_jobs_pid; return; fi
   f=$(pid_file "$1")
   [ -f "$f" ] || return 1
   read -r pid started < "$f" || return 1
@@ -89,6 +91,10 @@ wait_healthy() {
 # stop_part PART: TERM the recorded PID (and its session), KILL after a grace period.
 stop_part() {
   local part=$1 pid
+  if [ "$part" = flink ] && cluster_mode; then
+    part_pid flink >/dev/null && say "the jobs stay with the cluster (they resume with it; bin/openledger savepoint stops them)"
+    return 0
+  fi
   if ! pid=$(part_pid "$part"); then
     rm -f "$(pid_file "$part")"
     return 0

@@ -73,6 +73,18 @@ install_kafka() {
   echo "$sum" > "$dir/.stamp"
 }
 
+# The parts of a Flink standalone cluster (`up --cluster`): the distribution archive is not served
+# here, its Maven artifacts are.
+install_flink_cluster() {
+  local dir="$OPENLEDGER_LOCAL_DIR/flink" sum
+  sum=$(checksum "$OPENLEDGER_ROOT/pom.xml" "$OPENLEDGER_ROOT/bin/stack/flink-cluster/pom.xml")
+  stamp_ok "$dir/.stamp" "$sum" && [ -s "$dir/classpath.txt" ] && return 0
+  say "resolving the Flink cluster (JobManager, TaskManager, RocksDB, Prometheus reporter) from Maven Central"
+  mvn -B -q -f "$OPENLEDGER_ROOT/bin/stack/flink-cluster/pom.xml" generate-resources -Dstack.dir="$OPENLEDGER_LOCAL_DIR" \
+    || die "resolving the Flink cluster failed"
+  echo "$sum" > "$dir/.stamp"
+}
+
 install_registry() {
   local version dir
   version=$(sed -n 's#.*<apicurio-registry.version>\(.*\)</apicurio-registry.version>.*#\1#p' "$OPENLEDGER_ROOT/pom.xml")
@@ -114,6 +126,7 @@ cmd_install() {
   install_fortunes
   install_node_tools
   install_kafka
+  install_flink_cluster
   install_registry
   install_venv
   say "install complete: $OPENLEDGER_LOCAL_DIR"

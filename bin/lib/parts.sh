@@ -2,8 +2,9 @@
 # Every part binds OPENLEDGER_HOST (127.0.0.1 by default) and keeps its data under OPENLEDGER_RUN_DIR.
 
 PARTS="kafka registry clickhouse evm sidecar"
+EMBEDDED_PARTS=$PARTS
 
-kafka_address() { echo "$OPENLEDGER_HOST:$OPENLEDGER_KAFKA_PORT"; }
+kafka_address() { if cluster_mode; then kafka_cluster_address; else echo "$OPENLEDGER_HOST:$OPENLEDGER_KAFKA_PORT"; fi; }
 registry_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_REGISTRY_PORT/apis/ccompat/v7"; }
 clickhouse_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_CLICKHOUSE_HTTP_PORT (native $OPENLEDGER_CLICKHOUSE_TCP_PORT)"; }
 evm_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_EVM_PORT (chain id $OPENLEDGER_EVM_CHAIN_ID)"; }
@@ -28,7 +29,7 @@ decoder_ports() { echo "$OPENLEDGER_DECODER_HTTP_PORT OPENLEDGER_DECODER_HTTP_PO
 loader_ports() { echo "$OPENLEDGER_LOADER_METRICS_PORT OPENLEDGER_LOADER_METRICS_PORT"; }
 settlement_ports() { echo "$OPENLEDGER_SETTLEMENT_METRICS_PORT OPENLEDGER_SETTLEMENT_METRICS_PORT"; }
 slashing_ports() { echo "$OPENLEDGER_SLASHING_METRICS_PORT OPENLEDGER_SLASHING_METRICS_PORT"; }
-flink_ports() { echo "$OPENLEDGER_FLINK_UI_PORT OPENLEDGER_FLINK_UI_PORT $OPENLEDGER_FLINK_METRICS_PORT OPENLEDGER_FLINK_METRICS_PORT"; }
+flink_ports() { cluster_mode || echo "$OPENLEDGER_FLINK_UI_PORT OPENLEDGER_FLINK_UI_PORT $OPENLEDGER_FLINK_METRICS_PORT OPENLEDGER_FLINK_METRICS_PORT"; }
 prometheus_ports() { echo "$OPENLEDGER_PROMETHEUS_PORT OPENLEDGER_PROMETHEUS_PORT"; }
 
 # preflight PART...: every port of every part that is not running yet must be free.
@@ -46,10 +47,12 @@ preflight() {
 
 # --- Kafka (KRaft, single node acting as broker and controller) ---
 kafka_healthy() {
+  if cluster_mode; then kafka_node_healthy 1; return; fi
   # A KRaft broker answers its port only once it has joined the quorum and loaded the metadata.
   port_in_use "$OPENLEDGER_KAFKA_PORT" && grep -q "Kafka Server started" "$OPENLEDGER_RUN_DIR/logs/kafka.log"
 }
 kafka_start() {
+  if cluster_mode; then kafka_node_start 1; return; fi
   local dir="$OPENLEDGER_RUN_DIR/kafka" cp
   cp=$(cat "$OPENLEDGER_LOCAL_DIR/kafka/classpath.txt")
   mkdir -p "$dir/data"
@@ -204,6 +207,7 @@ flink_classpath() {
   echo "$(cat "$OPENLEDGER_ROOT/flink-jobs/target/classpath.txt"):$(cat "$OPENLEDGER_ROOT/flink-jobs/target/classpath-provided.txt")"
 }
 flink_healthy() {
+  if cluster_mode; then cluster_jobs_healthy; return; fi
   curl -fsS --max-time 2 "http://$OPENLEDGER_HOST:$OPENLEDGER_FLINK_UI_PORT/jobs/overview" | grep -q '"state":"RUNNING"'
 }
 # deployment_role NAME: an address from the deployment's roles (deployer, settler, flagger, treasury, governance).
@@ -211,26 +215,35 @@ deployment_role() {
   python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["roles"][sys.argv[2]])' \
     "$OPENLEDGER_RUN_DIR/deployment.json" "$1"
 }
-flink_start() {
-  local jar treasury
+# pipeline_env: exports what the pipeline app reads (call it in a subshell), in either mode.
+pipeline_env() {
+  local treasury
   treasury=$(deployment_role treasury) || die "no deployment: run bin/openledger deploy first"
-  jar=$(ls "$OPENLEDGER_ROOT"/flink-jobs/target/flink-jobs-*.jar 2>/dev/null | grep -v -e '-job\.jar$' -e '-tests\.jar$' | head -n 1)
-  [ -n "$jar" ] || die "flink-jobs is not built; run: bin/openledger build"
   # The production fetch policy (public http/https only) plus the run's own content folder: the
   # workload, the scenario and the chaos injector write their content there and commit file://
   # URIs to it (docs/FETCHING.md). Nothing else on this machine is reachable from a content URI.
   mkdir -p "$OPENLEDGER_RUN_DIR/content"
-  OPENLEDGER_CONTENT_FETCH_SCHEMES="${OPENLEDGER_CONTENT_FETCH_SCHEMES:-file,https,http}" \
+  export OPENLEDGER_CONTENT_FETCH_SCHEMES="${OPENLEDGER_CONTENT_FETCH_SCHEMES:-file,https,http}" \
     OPENLEDGER_CONTENT_FETCH_ROOT="${OPENLEDGER_CONTENT_FETCH_ROOT:-$OPENLEDGER_RUN_DIR/content}" \
     OPENLEDGER_KAFKA_BOOTSTRAP="$(kafka_address)" OPENLEDGER_FLINK_REST_ADDRESS="$OPENLEDGER_HOST" \
     OPENLEDGER_REGISTRY_URL="$(registry_address)" \
     OPENLEDGER_SIDECAR_FLIGHT_URI="grpc+tcp://$OPENLEDGER_HOST:$OPENLEDGER_SIDECAR_FLIGHT_PORT" \
     OPENLEDGER_FLINK_REST_PORT="$OPENLEDGER_FLINK_UI_PORT" OPENLEDGER_FLINK_MODE=embedded \
     OPENLEDGER_FLINK_METRICS_PORT="$OPENLEDGER_FLINK_METRICS_PORT" \
-    OPENLEDGER_PAYMENT_PROTOCOL_ADDRESS="$treasury" OPENLEDGER_CHECKPOINT_DIR="$OPENLEDGER_RUN_DIR/checkpoints" \
+    OPENLEDGER_PAYMENT_PROTOCOL_ADDRESS="$treasury" OPENLEDGER_CHECKPOINT_DIR="$OPENLEDGER_RUN_DIR/checkpoints"
+}
+flink_start() {
+  deployment_role treasury >/dev/null || die "no deployment: run bin/openledger deploy first"
+  if cluster_mode; then cluster_flink_start; return; fi
+  local jar
+  jar=$(ls "$OPENLEDGER_ROOT"/flink-jobs/target/flink-jobs-*.jar 2>/dev/null | grep -v -e '-job\.jar$' -e '-tests\.jar$' | head -n 1)
+  [ -n "$jar" ] || die "flink-jobs is not built; run: bin/openledger build"
+  (
+    pipeline_env
     launch flink "$OPENLEDGER_RUN_DIR/logs/flink.log" java -Xmx1g --add-opens=java.base/java.nio=ALL-UNNAMED \
-    -Dlog4j2.configurationFile="$OPENLEDGER_ROOT/bin/stack/log4j2-flink.xml" -Dlog.file="$OPENLEDGER_RUN_DIR/logs/flink.log" \
-    -cp "$jar:$(flink_classpath)" org.openledger.flink.PipelineApp
+      -Dlog4j2.configurationFile="$OPENLEDGER_ROOT/bin/stack/log4j2-flink.xml" -Dlog.file="$OPENLEDGER_RUN_DIR/logs/flink.log" \
+      -cp "$jar:$(flink_classpath)" org.openledger.flink.PipelineApp
+  )
 }
 
 # --- Prometheus (optional: `bin/openledger prometheus` or `demo --prometheus`; Debian's package) ---

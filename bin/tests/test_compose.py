@@ -40,9 +40,9 @@ BRIDGE = {"deploy"} | set(BRIDGE_APPS)
 BRIDGE_SOURCES = [ROOT / "ledger-bridge/src/main/java", ROOT / "schemas/src/main/java"]
 # The job jar holds flink-jobs and the schemas module (its config keys among them).
 JOB_SOURCES = [ROOT / "flink-jobs/src/main/java", ROOT / "schemas/src/main/java"]
-# Variables the job submitters set that flink-jobs does not read yet: OPENLEDGER_PIPELINE_JOBS
-# (attribution or payment) selects the job PipelineApp builds; remove it here once it does.
-PENDING_JOB_VARIABLES = {"OPENLEDGER_PIPELINE_JOBS"}
+# Variables the job submitters set that flink-jobs does not read yet (none: PipelineApp reads
+# OPENLEDGER_PIPELINE_JOBS, which picks the job one submission builds).
+PENDING_JOB_VARIABLES = set()
 CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 MAVEN = {"m": "http://maven.apache.org/POM/4.0.0"}
 
@@ -462,15 +462,8 @@ def test_should_start_kafka_clients_once_every_node_is_healthy(name):
         assert waits.get(node) == "service_healthy", f"{name} waits for {node} to be {waits.get(node)}"
 
 
-@pytest.mark.xfail(strict=True, reason="the apps create their topics with 1 replica, which min.insync.replicas=2 "
-                                       "refuses every acks=all write to; they should leave it to the broker")
-def test_should_create_topics_with_the_brokers_replication_factor():
-    """A topic created with 1 replica on these brokers takes no transactional or acks=all write
-    (fewer in-sync replicas than min.insync.replicas) and is lost with its node."""
-    java = {p: p.read_text() for d in JOB_SOURCES + BRIDGE_SOURCES for p in d.rglob("*.java")}
-    fixed = sorted(str(p.relative_to(ROOT)) for p, text in java.items()
-                   if re.search(r"new NewTopic\([^;]*\(short\)\s*1\)", text, re.S))
-    assert not fixed, f"topics created with 1 replica in {fixed}"
+# Topics get the brokers' default.replication.factor whatever an app asks for: TopicBootstrap
+# (schemas/src/test/java/org/openledger/schemas/TopicBootstrapTest.java and TopicBootstrapIT.java).
 
 
 # --- Flink: a session cluster with ZooKeeper HA, two jobs of one jar ---
