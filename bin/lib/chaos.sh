@@ -358,11 +358,13 @@ chaos_report() {
 # in production: 2) with a 30M block gas limit unless --gas-limit says otherwise, or one block per
 # transaction (automine). --duration offers the rate for that long and samples memory and lag all
 # along (a soak).
-E2E_USAGE="usage: bin/openledger bench e2e [--inferences N | --duration D] [--rate R] [--block-time S|automine] [--gas-limit G] [--send async|wait] [--senders K]"
+E2E_USAGE="usage: bin/openledger bench e2e [--cluster] [--inferences N | --duration D] [--rate R] [--block-time S|automine] [--gas-limit G] [--send async|wait] [--senders K]"
 bench_e2e() {
   local inferences=12000 duration="" rate=300 senders=8 send=async block_time=1 gas_limit=30000000
+  CLUSTER_RUN=0
   while [ $# -gt 0 ]; do
     case "$1" in
+      --cluster) CLUSTER_RUN=1; shift ;;
       --inferences) inferences=$2; shift 2 ;;
       --duration) duration=$2; shift 2 ;;
       --rate) rate=$2; shift 2 ;;
@@ -377,6 +379,7 @@ bench_e2e() {
   # A 30M gas limit holds ~300-390 payments a block. (The follower's cursor points at its recent
   # blocks' logs in the raw topic since 2026-12-02: any block size and reorg window fit.)
   export OPENLEDGER_RUN_DIR="$OPENLEDGER_ROOT/.run-bench" OPENLEDGER_EVM_BLOCK_TIME="$block_time" OPENLEDGER_EVM_GAS_LIMIT="$gas_limit"
+  [ "$CLUSTER_RUN" = 0 ] || OPENLEDGER_RUN_DIR="$OPENLEDGER_ROOT/.run-bench-cluster"
   trap 'echo; [ -z "${SAMPLER:-}" ] || kill "$SAMPLER" 2>/dev/null || true; stop_tree "${WORKLOAD_PID:-}" "${WORKLOAD_STARTED:-}"; cmd_down; exit 130' INT TERM
   fresh_run
   local dir="$OPENLEDGER_RUN_DIR/bench" size=(--inferences "$inferences")

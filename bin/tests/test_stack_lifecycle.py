@@ -110,3 +110,22 @@ def test_should_reset_only_when_confirmed(stack_env):
     done = openledger(stack_env, "reset", "--yes", timeout=60)
     assert done.returncode == 0, done.stderr
     assert not run_dir.exists()
+
+
+def test_should_refuse_cluster_mode_when_the_run_folder_holds_an_embedded_stack(stack_env):
+    run_dir = pathlib.Path(stack_env["OPENLEDGER_RUN_DIR"])
+    (run_dir / "kafka" / "data").mkdir(parents=True)
+
+    refused = openledger(stack_env, "up", "--cluster", timeout=60)
+
+    assert refused.returncode != 0
+    assert "holds an embedded stack" in refused.stderr and "reset --yes" in refused.stderr
+    assert not (run_dir / "cluster").exists()
+    assert not (run_dir / "pids").exists() or not any((run_dir / "pids").iterdir()), "started a part"
+
+
+def test_should_refuse_savepoint_and_resume_outside_the_cluster_mode(stack_env):
+    for command in ("savepoint", "resume"):
+        refused = openledger(stack_env, command, timeout=60)
+        assert refused.returncode != 0
+        assert "is for the cluster mode (bin/openledger up --cluster)" in refused.stderr, refused.stderr
