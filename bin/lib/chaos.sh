@@ -306,7 +306,7 @@ chaos_report() {
   local dir=$1 rc=0
   echo
   echo "  faults injected"
-  cut -f1 "$dir/faults.txt" | sort | uniq -c | awk '{ printf "    %-18s %d\n", $2, $1 }'
+  cut -f1 "$dir/faults.txt" | sort | uniq -c | awk '{ printf "    %-24s %d\n", $2, $1 }'
   echo
   echo "  invariants"
   if grep -q 'injection failed' "$dir/faults.txt"; then

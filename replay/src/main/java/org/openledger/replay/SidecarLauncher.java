@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 final class SidecarLauncher implements AutoCloseable {
 
   private final Process process;
+  private final Thread stopOnExit;
   private final Path log;
   private final int flightPort;
   private final int httpPort;
@@ -50,6 +51,10 @@ final class SidecarLauncher implements AutoCloseable {
     builder.environment().remove("OPENLEDGER_SIDECAR_TOKEN_FILE");
     builder.environment().put("PYTHONPATH", sidecarSource.toString());
     process = builder.start();
+    // `watch` runs until SIGTERM: the JVM then runs its shutdown hooks, not our close(), and a
+    // sidecar left running would outlive the process that started it.
+    stopOnExit = new Thread(process::destroy, "replay-sidecar-stop");
+    Runtime.getRuntime().addShutdownHook(stopOnExit);
     awaitHealthy();
   }
 
@@ -88,6 +93,11 @@ final class SidecarLauncher implements AutoCloseable {
   /** Stops the sidecar; its log is kept only when it never became healthy (to read why). */
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopOnExit);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook runs (or ran) anyway
+    }
     process.destroy();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
