@@ -117,6 +117,8 @@ public final class AttributionJob {
 
   /** Wires the job into {@code env}; every operator has a readable name and a stable uid. */
   public void build(StreamExecutionEnvironment env) {
+    // Every operator at 1: the reader and the ordered fetch keep chain order, the sequencer is the
+    // chain's (below), and each sink writes its topic in the sequencer's order.
     DataStream<ChainInput> events =
         env.fromSource(source, sealWatermarks(), "chain.events (ordered)")
             .uid("attribution-chain-events")
@@ -135,6 +137,11 @@ public final class AttributionJob {
             .name("fetch + verify content (keccak)")
             .uid("attribution-content-fetch")
             .setParallelism(1);
+    // At 1, not the job's parallelism, although keyed by chain: one job follows one chain with one
+    // sidecar, whose index is not per chain and which every sequencer instance resets and re-seeds
+    // from its own state. The check that turns a second chain into dead letters is per instance:
+    // at p > 1 two chains on two subtasks would both pass it and overwrite each other's index.
+    // One chain is one key anyway, so more subtasks would only stand idle.
     SingleOutputStreamOperator<Attribution> attributed =
         fetched
             .keyBy(ChainInput::chainId)

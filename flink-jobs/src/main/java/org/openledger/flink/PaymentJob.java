@@ -21,6 +21,10 @@ import org.openledger.flink.payment.PaymentInput;
  * payout.accruals}, then per closed settlement window {@code payout.batches} and their Merkle
  * leaves, all exactly once. Windows close on the log's seals, not on wall-clock time, so a replay
  * gives the same batches.
+ *
+ * <p>Parallelism: the ledger (keyed by chain) runs at the job's parallelism and spreads chains over
+ * its subtasks; the readers and the writers stay at 1, so each topic is read and written in one
+ * order. A savepoint restores at another parallelism (PaymentRescaleIT).
  */
 public final class PaymentJob {
 
@@ -52,10 +56,14 @@ public final class PaymentJob {
     this.finalityBlocks = finalityBlocks;
   }
 
-  /** Wires the job into {@code env}; every operator has a readable name and a stable uid. */
+  /**
+   * Wires the job into {@code env}; every operator has a readable name and a stable uid. The ledger
+   * runs at the job's parallelism, everything around it at 1 (see {@link PaymentJob}).
+   */
   public void build(StreamExecutionEnvironment env) {
     // The ledger's own rule (sealed past a window's end, every fee attributed) decides when a
-    // window closes, so the two inputs need no Flink watermarks to line up.
+    // window closes, so the two inputs need no Flink watermarks to line up. One reader per input:
+    // each topic has one partition, read in log order.
     DataStream<PaymentInput> chain =
         env.fromSource(
                 chainEvents,
@@ -72,6 +80,10 @@ public final class PaymentJob {
                 LedgerSerializer.inputs())
             .uid("payment-attribution-results")
             .setParallelism(1);
+    // The job's parallelism: one chain is one key, so each chain's ledger runs on one subtask and
+    // sees its records in the order the readers sent them; more subtasks spread more chains, and a
+    // restore at another parallelism moves whole key groups (max parallelism: PipelineApp). No
+    // timers and no watermarks: nothing here depends on which subtask, or how many, there are.
     SingleOutputStreamOperator<Accrual> ledger =
         chain
             .union(results)
@@ -79,11 +91,16 @@ public final class PaymentJob {
             .process(
                 new PaymentOperator(protocolAddress, finalityBlocks), LedgerSerializer.accruals())
             .name("split fees + close settlement windows")
-            .uid("payment-ledger")
-            .setParallelism(1);
+            .uid("payment-ledger");
+    // One writer per output topic, at 1 whatever the ledger's parallelism: a chain's records all
+    // come from its one ledger subtask over one channel, so each topic keeps the ledger's order per
+    // chain (payout.batches: a chain's batches in window order, the order the settlement writer
+    // proposes them in and commits their offsets in), and one transactional producer per topic
+    // commits with each checkpoint.
     ledger.sinkTo(accruals).name("payout.accruals").uid("payment-accruals-sink").setParallelism(1);
     DataStream<PayoutBatcher.Batch> closed = ledger.getSideOutput(PaymentOperator.BATCHES);
     closed.sinkTo(batches).name("payout.batches").uid("payment-batches-sink").setParallelism(1);
+    // At 1, chained to its sink: a batch's leaves leave in leaf order, batch after batch.
     closed
         .flatMap(
             (PayoutBatcher.Batch b, org.apache.flink.util.Collector<BatchLeaf> out) -> {

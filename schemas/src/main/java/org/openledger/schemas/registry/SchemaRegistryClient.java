@@ -31,7 +31,14 @@ public final class SchemaRegistryClient implements SchemaRegistry {
   public SchemaRegistryClient(URI baseUri) {
     String base = Objects.requireNonNull(baseUri, "baseUri").toString();
     this.baseUri = URI.create(base.endsWith("/") ? base : base + "/");
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1: by default the JDK client asks a plain-http server to upgrade to HTTP/2 (h2c),
+    // which the registry (Vert.x) accepts; on such a connection a schema lookup was seen to hang
+    // for minutes past its 10 s request timeout, stalling a Flink source's deserializer.
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
   }
 
   /**
