@@ -135,7 +135,8 @@ public final class AttributionBenchmark {
     producer.send(backlog);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(checkpointsOnDisk());
-    env.enableCheckpointing(config.checkpointIntervalMs());
+    // The app's own checkpointing, parallelism (1 embedded) and max parallelism.
+    PipelineApp.configure(env, config);
     PipelineApp.attributionJob(config).build(env);
     Results results = new Results(config);
     long started = System.nanoTime();

@@ -124,7 +124,8 @@ public final class PaymentBenchmark {
 
     StreamExecutionEnvironment flink =
         StreamExecutionEnvironment.getExecutionEnvironment(checkpointsOnDisk());
-    flink.enableCheckpointing(config.checkpointIntervalMs());
+    // The app's own checkpointing, parallelism (1 embedded) and max parallelism.
+    PipelineApp.configure(flink, config);
     PipelineApp.paymentJob(config).build(flink);
     long cpuBefore = processCpuNanos();
     long started = System.nanoTime();
