@@ -3,11 +3,11 @@
 
 CHAOS_KINDS="kill-follower kill-settlement kill-flink restart-sidecar restart-kafka reorg malformed bad-content
 kill-decoder kill-loader restart-clickhouse restart-registry hang-sidecar slow-sidecar
-rpc-timeout rpc-5xx rpc-rate-limit rpc-stale-head rpc-drop"
+rpc-timeout rpc-5xx rpc-rate-limit rpc-stale-head rpc-drop disk-full-kafka disk-full-checkpoints kafka-partition"
 # The cluster mode (`chaos --cluster`) has no mini-cluster to kill nor single broker to restart; it
 # has the faults only a cluster has instead.
 CLUSTER_ONLY_KINDS="kill-taskmanager kill-jobmanager kill-broker rolling-restart-brokers rescale-payment"
-EMBEDDED_ONLY_KINDS="kill-flink restart-kafka"
+EMBEDDED_ONLY_KINDS="kill-flink restart-kafka kafka-partition"
 # The attribution job's sidecar client gives up on a call after this long (PipelineApp): a hang
 # lasts longer, so the job's failure and recovery path is what runs.
 SIDECAR_CLIENT_TIMEOUT_S=60
@@ -59,12 +59,23 @@ rpc_fault() {
   echo ok >"$OPENLEDGER_RUN_DIR/rpcproxy.mode"
 }
 
+# The TCP fault proxy (bin/lib/tcp_proxy.py) between the Flink jobs and Kafka (embedded chaos runs).
+kafkaproxy_address() { echo "$OPENLEDGER_HOST:$OPENLEDGER_KAFKA_PROXY_PORT (to Kafka's listener on $OPENLEDGER_KAFKA_FLINK_PORT)"; }
+kafkaproxy_healthy() { port_in_use "$OPENLEDGER_KAFKA_PROXY_PORT"; }
+kafkaproxy_start() {
+  launch kafkaproxy "$OPENLEDGER_RUN_DIR/logs/kafkaproxy.log" python3 "$OPENLEDGER_ROOT/bin/lib/tcp_proxy.py" \
+    "$OPENLEDGER_HOST" "$OPENLEDGER_KAFKA_PROXY_PORT" "$OPENLEDGER_HOST" "$OPENLEDGER_KAFKA_FLINK_PORT" \
+    "$OPENLEDGER_RUN_DIR/kafkaproxy.mode"
+  wait_healthy kafkaproxy kafkaproxy_healthy
+}
+
 # Parts run under a supervisor in production: one that exited (or was killed) is started again.
 heal() {
   local part
   for part in $PARTS rpcproxy follower decoder flink settlement slashing loader; do
     part_pid "$part" >/dev/null || start_one "$part" >/dev/null
   done
+  [ "${OPENLEDGER_KAFKA_THROUGH_PROXY:-0}" = 0 ] || part_pid kafkaproxy >/dev/null || start_one kafkaproxy >/dev/null
 }
 
 chaos_fault() {
@@ -174,6 +185,31 @@ chaos_fault() {
       cmd_resume payment --parallelism "$to" >/dev/null || return 1
       echo "$to" >"$OPENLEDGER_RUN_DIR/flink/payment-parallelism"
       echo "payment job stopped with a savepoint at parallelism $now, resumed at $to" ;;
+    kafka-partition)
+      # The link between the Flink jobs and Kafka drops every packet for 40 s: fetches and
+      # produce requests time out, the jobs fail over and retry until the link is back; open
+      # transactions stay open (15-minute timeout) and are committed or aborted after recovery.
+      echo partition >"$OPENLEDGER_RUN_DIR/kafkaproxy.mode"
+      sleep 40
+      echo ok >"$OPENLEDGER_RUN_DIR/kafkaproxy.mode"
+      echo "Flink cut off from Kafka for 40 s (every packet dropped), then the link back" ;;
+    disk-full-kafka)
+      # The broker's next append or index write fails: Kafka takes the log directory offline
+      # and, with no other, stops (or dies of SIGBUS on a memory-mapped index). It is restarted
+      # once the space is back and recovers its logs; no acknowledged record is lost.
+      local was
+      was=$(part_pid kafka || true)
+      disk_full kafka 25 || return 1
+      if part_pid kafka >/dev/null && [ "$(part_pid kafka)" = "$was" ]; then
+        echo "Kafka's log directory full for 25 s (the broker kept running), then space back"
+      else
+        echo "Kafka's log directory full for 25 s: the broker stopped; space back, restarted"
+      fi ;;
+    disk-full-checkpoints)
+      # Checkpoints fail to write: the job fails over to its last completed checkpoint (still
+      # readable) and tries again until the space is back; nothing past it was committed.
+      disk_full checkpoints 30 || return 1
+      echo "Flink's checkpoint directory full for 30 s, then space back" ;;
     malformed)
       chaos_java org.openledger.bridge.chaos.ChaosInject malformed | grep -E '^[^ ]+ [0-9]+ [0-9]+$' >>"$dir/malformed.txt"
       echo "2 raw records no decoder can read" ;;
@@ -183,17 +219,63 @@ chaos_fault() {
   esac
 }
 
+# --- Disk faults: Kafka's log directory and Flink's checkpoint directory each on a tmpfs of their
+# own (chaos runs with a disk-full kind only; mounting needs root), whose size a fault shrinks to
+# what is in use, so the next write fails with "No space left on device", and grows back.
+CHAOS_DISK_SIZE=4g
+chaos_disk_dir() {
+  case $1 in
+    kafka) echo "$OPENLEDGER_RUN_DIR/kafka/data" ;;
+    checkpoints) if cluster_mode; then echo "$OPENLEDGER_RUN_DIR/flink/checkpoints"; else echo "$OPENLEDGER_RUN_DIR/checkpoints"; fi ;;
+  esac
+}
+chaos_can_mount() {
+  local probe
+  probe=$(mktemp -d) || return 1
+  mount -t tmpfs -o size=1m tmpfs "$probe" 2>/dev/null && umount "$probe"
+  local ok=$?
+  rmdir "$probe"
+  return $ok
+}
+chaos_disks_mount() {
+  local disk dir
+  for disk in kafka checkpoints; do
+    dir=$(chaos_disk_dir "$disk")
+    mkdir -p "$dir"
+    mount -t tmpfs -o "size=$CHAOS_DISK_SIZE,mode=0755" tmpfs "$dir" || die "mounting a tmpfs on $dir failed"
+  done
+}
+# chaos_disks_unmount: every tmpfs under the run folder (found in /proc/mounts, not remembered).
+chaos_disks_unmount() {
+  local dir
+  awk -v run="$OPENLEDGER_RUN_DIR/" '$3 == "tmpfs" && index($2, run) == 1 { print $2 }' /proc/mounts 2>/dev/null | sort -r |
+    while read -r dir; do umount "$dir" 2>/dev/null || umount -l "$dir" 2>/dev/null || true; done
+}
+# disk_full DISK SECONDS: the directory full for that long, then its space back.
+disk_full() {
+  local dir used
+  dir=$(chaos_disk_dir "$1")
+  mountpoint -q "$dir" || { echo "disk-full: $dir is not a tmpfs of the run's" >&2; return 1; }
+  used=$(df -k --output=used "$dir" | tail -n 1 | tr -d ' ')
+  mount -o remount,size=$((used + 64))k "$dir" || return 1
+  sleep "$2"
+  mount -o remount,size=$CHAOS_DISK_SIZE "$dir" || return 1
+}
+
 # A whole system from nothing in OPENLEDGER_RUN_DIR: stack, contracts, every pipeline part.
 fresh_run() {
   PARTS=$EMBEDDED_PARTS
   cluster_select # the mode of what a previous run left in this folder, to stop all of it
   cmd_down >/dev/null 2>&1 || true
+  chaos_disks_unmount
   rm -rf "$OPENLEDGER_RUN_DIR"
   PARTS=$EMBEDDED_PARTS
   [ "${CLUSTER_RUN:-0}" = 0 ] || cluster_request
+  [ "${CHAOS_DISKS:-0}" = 0 ] || chaos_disks_mount
   cmd_up
   cmd_deploy >/dev/null
   [ -z "${OPENLEDGER_RPC_PROXY_URL:-}" ] || start_one rpcproxy # chaos only
+  [ "${OPENLEDGER_KAFKA_THROUGH_PROXY:-0}" = 0 ] || cluster_mode || start_one kafkaproxy # chaos only
   local part
   for part in follower decoder flink settlement slashing loader; do start_one "$part"; done
 }
@@ -231,10 +313,22 @@ cmd_chaos() {
     done
     CHAOS_KINDS=$kinds_given
   fi
+  CHAOS_DISKS=0
+  case " $CHAOS_KINDS " in
+    *" disk-full-"*)
+      if chaos_can_mount; then
+        CHAOS_DISKS=1
+      else
+        warn "no disk-full faults: mounting a size-limited tmpfs needs root here"
+        CHAOS_KINDS=$(echo " $CHAOS_KINDS " | sed -e 's/ disk-full-kafka / /' -e 's/ disk-full-checkpoints / /')
+      fi ;;
+  esac
   [ -n "$faults" ] || faults=$(echo $CHAOS_KINDS | wc -w) # by default every kind once
   export OPENLEDGER_RUN_DIR="$OPENLEDGER_ROOT/.run-chaos"
   [ "$CLUSTER_RUN" = 0 ] || OPENLEDGER_RUN_DIR="$OPENLEDGER_ROOT/.run-chaos-cluster"
   export OPENLEDGER_RPC_PROXY_URL="http://$OPENLEDGER_HOST:$OPENLEDGER_RPC_PROXY_PORT"
+  # Embedded runs: the Flink jobs reach Kafka through the TCP fault proxy (kafka-partition).
+  [ "$CLUSTER_RUN" = 1 ] || export OPENLEDGER_KAFKA_THROUGH_PROXY=1
   # Reorgs stay shallower than the payment job's finality and the settlement writer's
   # confirmations: deeper ones are outside what either promises (docs/RELIABILITY.md).
   export OPENLEDGER_PAYMENT_FINALITY_BLOCKS=12 OPENLEDGER_SETTLEMENT_CONFIRMATIONS=12
@@ -243,7 +337,7 @@ cmd_chaos() {
   cmd_install
   [ "$build" = 0 ] || cmd_build
   trap 'echo; say "stopping the chaos run"; exit 130' INT TERM
-  trap 'stop_tree "${WORKLOAD_PID:-}" "${WORKLOAD_STARTED:-}"; cmd_down >/dev/null 2>&1 || true; stop_part rpcproxy >/dev/null 2>&1 || true' EXIT
+  trap 'stop_tree "${WORKLOAD_PID:-}" "${WORKLOAD_STARTED:-}"; cmd_down >/dev/null 2>&1 || true; stop_part rpcproxy >/dev/null 2>&1 || true; stop_part kafkaproxy >/dev/null 2>&1 || true; chaos_disks_unmount' EXIT
   fresh_run
   local dir="$OPENLEDGER_RUN_DIR/chaos"
   mkdir -p "$dir"
@@ -349,6 +443,7 @@ chaos_report() {
   if [ "$rc" = 0 ]; then say "chaos: every invariant held"; else warn "chaos: an invariant was violated (logs in $OPENLEDGER_RUN_DIR/logs)"; fi
   cmd_down >/dev/null 2>&1 || true
   stop_part rpcproxy >/dev/null 2>&1 || true
+  stop_part kafkaproxy >/dev/null 2>&1 || true
   return "$rc"
 }
 

@@ -58,6 +58,7 @@ kafka_node_start() {
       || die "formatting Kafka node $n failed; see $dir/format.log"
   fi
   launch "$part" "$OPENLEDGER_RUN_DIR/logs/$part.log" java -Xms256m -Xmx768m -XX:+UseG1GC \
+    -XX:ErrorFile="$OPENLEDGER_RUN_DIR/logs/hs_err_${part}_%p.log" \
     -Dlog4j2.configurationFile="$OPENLEDGER_ROOT/bin/stack/log4j2-kafka.xml" -cp "$cp" kafka.Kafka "$dir/server.properties"
 }
 kafka2_start() { kafka_node_start 2; }

@@ -19,7 +19,10 @@ flink_metrics_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_FLINK_METRIC
 prometheus_address() { echo "http://$OPENLEDGER_HOST:$OPENLEDGER_PROMETHEUS_PORT"; }
 
 # PART_ports: the "PORT VARIABLE" pairs a part listens on, checked before anything starts.
-kafka_ports() { echo "$OPENLEDGER_KAFKA_PORT OPENLEDGER_KAFKA_PORT $OPENLEDGER_KAFKA_CONTROLLER_PORT OPENLEDGER_KAFKA_CONTROLLER_PORT"; }
+kafka_ports() {
+  echo "$OPENLEDGER_KAFKA_PORT OPENLEDGER_KAFKA_PORT $OPENLEDGER_KAFKA_CONTROLLER_PORT OPENLEDGER_KAFKA_CONTROLLER_PORT"
+  [ "${OPENLEDGER_KAFKA_THROUGH_PROXY:-0}" = 0 ] || cluster_mode || echo "$OPENLEDGER_KAFKA_FLINK_PORT OPENLEDGER_KAFKA_FLINK_PORT"
+}
 registry_ports() { echo "$OPENLEDGER_REGISTRY_PORT OPENLEDGER_REGISTRY_PORT"; }
 clickhouse_ports() { echo "$OPENLEDGER_CLICKHOUSE_HTTP_PORT OPENLEDGER_CLICKHOUSE_HTTP_PORT $OPENLEDGER_CLICKHOUSE_TCP_PORT OPENLEDGER_CLICKHOUSE_TCP_PORT"; }
 evm_ports() { echo "$OPENLEDGER_EVM_PORT OPENLEDGER_EVM_PORT"; }
@@ -59,6 +62,13 @@ kafka_start() {
   sed -e "s#@HOST@#$OPENLEDGER_HOST#g" -e "s#@PORT@#$OPENLEDGER_KAFKA_PORT#g" \
     -e "s#@CONTROLLER_PORT@#$OPENLEDGER_KAFKA_CONTROLLER_PORT#g" -e "s#@DATA@#$dir/data#g" \
     "$OPENLEDGER_ROOT/bin/stack/kafka-server.properties" > "$dir/server.properties"
+  if [ "${OPENLEDGER_KAFKA_THROUGH_PROXY:-0}" = 1 ]; then
+    # Chaos runs: a listener of the Flink jobs' own, advertised at the TCP fault proxy's port, so
+    # every connection they open (bootstrap and each broker after it) crosses the proxy.
+    sed -i -e "s#^listeners=.*#&,FLINK://$OPENLEDGER_HOST:$OPENLEDGER_KAFKA_FLINK_PORT#" \
+      -e "s#^advertised.listeners=.*#&,FLINK://$OPENLEDGER_HOST:$OPENLEDGER_KAFKA_PROXY_PORT#" \
+      -e "s#^listener.security.protocol.map=.*#&,FLINK:PLAINTEXT#" "$dir/server.properties"
+  fi
   if [ ! -f "$dir/data/meta.properties" ]; then
     local cluster_id
     cluster_id=$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
@@ -71,6 +81,7 @@ kafka_start() {
       > "$dir/format.log" 2>&1 || die "formatting Kafka storage failed; see $dir/format.log"
   fi
   launch kafka "$OPENLEDGER_RUN_DIR/logs/kafka.log" java -Xms256m -Xmx1g -XX:+UseG1GC \
+    -XX:ErrorFile="$OPENLEDGER_RUN_DIR/logs/hs_err_kafka_%p.log" \
     -Dlog4j2.configurationFile="$OPENLEDGER_ROOT/bin/stack/log4j2-kafka.xml" -cp "$cp" kafka.Kafka "$dir/server.properties"
 }
 
@@ -215,6 +226,15 @@ deployment_role() {
   python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["roles"][sys.argv[2]])' \
     "$OPENLEDGER_RUN_DIR/deployment.json" "$1"
 }
+# kafka_flink_address: where the Flink jobs reach Kafka: through the chaos suite's TCP fault proxy
+# in embedded chaos runs, directly otherwise.
+kafka_flink_address() {
+  if [ "${OPENLEDGER_KAFKA_THROUGH_PROXY:-0}" = 1 ] && ! cluster_mode; then
+    echo "$OPENLEDGER_HOST:$OPENLEDGER_KAFKA_PROXY_PORT"
+  else
+    kafka_address
+  fi
+}
 # pipeline_env: exports what the pipeline app reads (call it in a subshell), in either mode.
 pipeline_env() {
   local treasury
@@ -225,7 +245,7 @@ pipeline_env() {
   mkdir -p "$OPENLEDGER_RUN_DIR/content"
   export OPENLEDGER_CONTENT_FETCH_SCHEMES="${OPENLEDGER_CONTENT_FETCH_SCHEMES:-file,https,http}" \
     OPENLEDGER_CONTENT_FETCH_ROOT="${OPENLEDGER_CONTENT_FETCH_ROOT:-$OPENLEDGER_RUN_DIR/content}" \
-    OPENLEDGER_KAFKA_BOOTSTRAP="$(kafka_address)" OPENLEDGER_FLINK_REST_ADDRESS="$OPENLEDGER_HOST" \
+    OPENLEDGER_KAFKA_BOOTSTRAP="$(kafka_flink_address)" OPENLEDGER_FLINK_REST_ADDRESS="$OPENLEDGER_HOST" \
     OPENLEDGER_REGISTRY_URL="$(registry_address)" \
     OPENLEDGER_SIDECAR_FLIGHT_URI="grpc+tcp://$OPENLEDGER_HOST:$OPENLEDGER_SIDECAR_FLIGHT_PORT" \
     OPENLEDGER_FLINK_REST_PORT="$OPENLEDGER_FLINK_UI_PORT" OPENLEDGER_FLINK_MODE=embedded \
