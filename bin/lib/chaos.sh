@@ -20,6 +20,15 @@ rpc() {
     -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":$2}" \
     "http://$OPENLEDGER_HOST:$OPENLEDGER_EVM_PORT" | sed -n 's/.*"result":\(.*\)}$/\1/p'
 }
+# The dev node mines a block per transaction (automine: chaos) or every OPENLEDGER_EVM_BLOCK_TIME
+# seconds (soak). Pausing either mode stops new blocks; anvil ignores evm_setAutomine(false) in the
+# interval mode, and evm_setAutomine(true) would switch it to automine.
+mining_pause() {
+  if [ -n "${OPENLEDGER_EVM_BLOCK_TIME:-}" ]; then rpc evm_setIntervalMining '[0]'; else rpc evm_setAutomine '[false]'; fi
+}
+mining_resume() {
+  if [ -n "${OPENLEDGER_EVM_BLOCK_TIME:-}" ]; then rpc evm_setIntervalMining "[$OPENLEDGER_EVM_BLOCK_TIME]"; else rpc evm_setAutomine '[true]'; fi
+}
 head_block() { local h; h=$(rpc eth_blockNumber '[]') && h=${h//\"/} && echo $((h)); }
 
 # kill9 PART: SIGKILL to the part's process group, then wait until it is really gone (a restart
@@ -135,20 +144,20 @@ chaos_fault() {
           # The workload is done (or paused): make the blocks to replace ourselves, empty.
           [ $waited != 20 ] || [ "$now" != "$at" ] || { evm_mine 3; now=$(head_block); }
         done
-        [ "$(rpc evm_setAutomine '[false]')" = null ] || { echo "reorg: evm_setAutomine refused" >&2; return 1; }
-        now=$(head_block) # the chain stands still until automine is back on
+        [ "$(mining_pause)" = null ] || { echo "reorg: pausing the miner refused" >&2; return 1; }
+        now=$(head_block) # the chain stands still until mining is back on
         if [ $((now - at)) -le 8 ] && [ "$now" -gt "$at" ]; then
           if [ "$(rpc evm_revert "[$snap]")" != true ]; then
-            rpc evm_setAutomine '[true]' >/dev/null
+            mining_resume >/dev/null
             echo "reorg: evm_revert $snap refused" >&2; return 1
           fi
           rpc anvil_dropAllTransactions '[]' >/dev/null
           evm_mine $((now - at + 4)) # the other branch is longer, so every follower must switch
-          rpc evm_setAutomine '[true]' >/dev/null
+          mining_resume >/dev/null
           echo "up to $((now - at)) blocks after $at replaced"
           return 0
         fi
-        rpc evm_setAutomine '[true]' >/dev/null
+        mining_resume >/dev/null
         echo "reorg: try $try: the chain ran $((now - at)) blocks past the snapshot (over 8)" >&2
       done
       return 1 ;;
@@ -160,14 +169,14 @@ chaos_fault() {
     kill-taskmanager)
       # The jobs restart on the other TaskManager's slots (4: both jobs at parallelism 2 fit),
       # from their last checkpoints; the lost one comes back 10 s later.
-      local tm=taskmanager$((RANDOM % 2 + 1))
+      local tm=taskmanager$((CHAOS_PICK % 2 + 1))
       kill9 "$tm" || return 1; sleep 10; start_one "$tm" >/dev/null
       echo "SIGKILL of $tm, restarted after 10 s" ;;
     kill-jobmanager)
       kill9 jobmanager || return 1; sleep 3; start_one jobmanager >/dev/null; heal
       echo "SIGKILL of the JobManager, restarted: jobs recovered from the HA store" ;;
     kill-broker)
-      local node=$((RANDOM % 3 + 1))
+      local node=$((CHAOS_PICK % 3 + 1))
       kill9 "$(kafka_node_part "$node")" || return 1; sleep 5; start_one "$(kafka_node_part "$node")" >/dev/null
       echo "SIGKILL of Kafka node $node, restarted after 5 s" ;;
     rolling-restart-brokers)
@@ -293,25 +302,16 @@ chaos_kinds() {
 
 chaos_java() { (bridge_env && java -cp "$(bridge_classpath)" "$@" 2>>"$OPENLEDGER_RUN_DIR/logs/chaos-inject.log"); }
 
-cmd_chaos() {
-  local faults="" seed=1 build=1 kind kinds_given=""
-  CLUSTER_RUN=0
-  while [ $# -gt 0 ]; do
-    case "$1" in
-      --cluster) CLUSTER_RUN=1; shift ;;
-      --faults) faults=$2; shift 2 ;;
-      --seed) seed=$2; shift 2 ;;
-      --kinds) kinds_given=${2//,/ }; shift 2 ;; # a comma-separated subset of the kinds
-      --no-build) build=0; shift ;; # `test` has just built and tested everything
-      *) die "usage: bin/openledger chaos [--cluster] [--faults N] [--seed S] [--kinds K1,K2,...]" ;;
-    esac
-  done
-  CHAOS_KINDS=$(chaos_kinds "$CLUSTER_RUN")
-  if [ -n "$kinds_given" ]; then
-    for kind in $kinds_given; do
+# chaos_select_kinds CLUSTER "K1 K2...": CHAOS_KINDS, the mode's kinds or the subset asked for, less
+# the disk-full kinds where a tmpfs cannot be mounted (CHAOS_DISKS says whether they run).
+chaos_select_kinds() {
+  local kind
+  CHAOS_KINDS=$(chaos_kinds "$1")
+  if [ -n "$2" ]; then
+    for kind in $2; do
       case " $(echo $CHAOS_KINDS) " in *" $kind "*) ;; *) die "unknown fault kind $kind here (kinds: $(echo $CHAOS_KINDS))" ;; esac
     done
-    CHAOS_KINDS=$kinds_given
+    CHAOS_KINDS=$2
   fi
   CHAOS_DISKS=0
   case " $CHAOS_KINDS " in
@@ -323,64 +323,66 @@ cmd_chaos() {
         CHAOS_KINDS=$(echo " $CHAOS_KINDS " | sed -e 's/ disk-full-kafka / /' -e 's/ disk-full-checkpoints / /')
       fi ;;
   esac
-  [ -n "$faults" ] || faults=$(echo $CHAOS_KINDS | wc -w) # by default every kind once
-  export OPENLEDGER_RUN_DIR="$OPENLEDGER_ROOT/.run-chaos"
-  [ "$CLUSTER_RUN" = 0 ] || OPENLEDGER_RUN_DIR="$OPENLEDGER_ROOT/.run-chaos-cluster"
+}
+
+# chaos_env CLUSTER: what a run under faults needs: the fault proxies, and reorgs shallower than
+# the payment job's finality and the settlement writer's confirmations (deeper ones are outside
+# what either promises: docs/RELIABILITY.md).
+chaos_env() {
   export OPENLEDGER_RPC_PROXY_URL="http://$OPENLEDGER_HOST:$OPENLEDGER_RPC_PROXY_PORT"
   # Embedded runs: the Flink jobs reach Kafka through the TCP fault proxy (kafka-partition).
-  [ "$CLUSTER_RUN" = 1 ] || export OPENLEDGER_KAFKA_THROUGH_PROXY=1
-  # Reorgs stay shallower than the payment job's finality and the settlement writer's
-  # confirmations: deeper ones are outside what either promises (docs/RELIABILITY.md).
+  [ "$1" = 1 ] || export OPENLEDGER_KAFKA_THROUGH_PROXY=1
   export OPENLEDGER_PAYMENT_FINALITY_BLOCKS=12 OPENLEDGER_SETTLEMENT_CONFIRMATIONS=12
-  # The reorg fault pauses and resumes automine: the chain mines a block per transaction here.
-  export OPENLEDGER_EVM_BLOCK_TIME="" OPENLEDGER_EVM_GAS_LIMIT=""
-  cmd_install
-  [ "$build" = 0 ] || cmd_build
-  trap 'echo; say "stopping the chaos run"; exit 130' INT TERM
-  trap 'stop_tree "${WORKLOAD_PID:-}" "${WORKLOAD_STARTED:-}"; cmd_down >/dev/null 2>&1 || true; stop_part rpcproxy >/dev/null 2>&1 || true; stop_part kafkaproxy >/dev/null 2>&1 || true; chaos_disks_unmount' EXIT
-  fresh_run
-  local dir="$OPENLEDGER_RUN_DIR/chaos"
-  mkdir -p "$dir"
-  : >"$dir/malformed.txt"
-  : >"$dir/bad-uris.txt"
-  : >"$dir/faults.txt"
-  local inferences=$((60 + faults * 60)) # about as long as the faults take, at 4/s
-  # A cluster fault takes longer (a TaskManager back after 10 s, a broker's replicas in sync again):
-  # twice the workload keeps every fault mid-stream.
-  [ "$CLUSTER_RUN" = 0 ] || inferences=$((120 + faults * 120))
-  say "chaos: $faults faults, seed $seed, over a workload of $inferences inferences"
-  cmd_workload --datanets 2 --contributions 6 --duplicates 1 --bad-hashes 1 --inferences "$inferences" \
-    --rate 4 --governance off --seed "$seed" >"$OPENLEDGER_RUN_DIR/logs/workload.log" 2>&1 &
-  WORKLOAD_PID=$!
-  WORKLOAD_STARTED=$(proc_start_time "$WORKLOAD_PID" || true)
+  trap 'echo; say "stopping the run"; exit 130' INT TERM
+  trap 'stop_tree "${SAMPLER_PID:-}" "${SAMPLER_STARTED:-}"; stop_tree "${WORKLOAD_PID:-}" "${WORKLOAD_STARTED:-}"; cmd_down >/dev/null 2>&1 || true; stop_part rpcproxy >/dev/null 2>&1 || true; stop_part kafkaproxy >/dev/null 2>&1 || true; chaos_disks_unmount' EXIT
+}
+
+# chaos_workload_started: the workload (WORKLOAD_PID) has its Datanets and pays inferences.
+chaos_workload_started() {
   local waited=0
   until grep -q 'paying inferences' "$OPENLEDGER_RUN_DIR/logs/workload.log" 2>/dev/null; do
     kill -0 "$WORKLOAD_PID" 2>/dev/null || die "the workload failed; see $OPENLEDGER_RUN_DIR/logs/workload.log"
     sleep 1; waited=$((waited + 1))
     [ $waited -lt 300 ] || die "the workload did not reach its inferences in 300 s"
   done
+}
 
-  # Seeded: the first faults are each kind once, in a seeded order; the rest are drawn at random.
-  RANDOM=$seed
-  local kinds=() i kind detail
-  for kind in $CHAOS_KINDS; do kinds+=("$kind"); done
-  for ((i = ${#kinds[@]} - 1; i > 0; i--)); do
-    local j=$((RANDOM % (i + 1))) t=${kinds[i]}
-    kinds[i]=${kinds[j]}; kinds[j]=$t
+# chaos_order SEED: CHAOS_ORDER, the kinds in a seeded order (each once first; then chaos_next
+# draws at random from the same seeded sequence).
+chaos_order() {
+  RANDOM=$1
+  CHAOS_ORDER=()
+  local kind i
+  for kind in $CHAOS_KINDS; do CHAOS_ORDER+=("$kind"); done
+  for ((i = ${#CHAOS_ORDER[@]} - 1; i > 0; i--)); do
+    local j=$((RANDOM % (i + 1))) t=${CHAOS_ORDER[i]}
+    CHAOS_ORDER[i]=${CHAOS_ORDER[j]}; CHAOS_ORDER[j]=$t
   done
-  for ((i = 0; i < faults; i++)); do
-    sleep $((RANDOM % 3))
-    if [ "$i" -lt "${#kinds[@]}" ]; then kind=${kinds[i]}; else kind=${kinds[RANDOM % ${#kinds[@]}]}; fi
-    detail=$(chaos_fault "$kind" "$dir" 2>>"$OPENLEDGER_RUN_DIR/logs/chaos.log") || detail='injection failed'
-    heal
-    printf '%s\t%s\n' "$kind" "$detail" >>"$dir/faults.txt"
-    say "fault $((i + 1))/$faults at block $(head_block): $kind: $detail"
-    say "  $(progress line 2>/dev/null)"
-  done
+}
+# chaos_next I: CHAOS_KIND, the kind of fault number I (from 0). Not in a subshell: bash reseeds
+# RANDOM in each, and the run would no longer follow its seed.
+chaos_next() {
+  if [ "$1" -lt "${#CHAOS_ORDER[@]}" ]; then CHAOS_KIND=${CHAOS_ORDER[$1]}; else CHAOS_KIND=${CHAOS_ORDER[RANDOM % ${#CHAOS_ORDER[@]}]}; fi
+}
 
-  say "faults done; letting the workload finish"
-  wait "$WORKLOAD_PID" || warn "the workload exited non-zero (see $OPENLEDGER_RUN_DIR/logs/workload.log)"
-  WORKLOAD_PID=
+# chaos_inject KIND DIR: one fault, the supervisor's restarts after it, a line in DIR/faults.txt
+# (kind, what happened) and one in DIR/faults.tsv (epoch start and end, kind, what happened).
+chaos_inject() {
+  local kind=$1 dir=$2 start detail
+  # Which TaskManager or broker a fault hits, drawn here: chaos_fault runs in a subshell, where
+  # bash reseeds RANDOM (drawn only for these, so other runs keep their seeded sequence).
+  case $kind in kill-taskmanager | kill-broker) CHAOS_PICK=$RANDOM ;; esac
+  start=$(date +%s.%N)
+  detail=$(chaos_fault "$kind" "$dir" 2>>"$OPENLEDGER_RUN_DIR/logs/chaos.log") || detail='injection failed'
+  heal
+  printf '%s\t%s\n' "$kind" "$detail" >>"$dir/faults.txt"
+  printf '%s\t%s\t%s\t%s\n' "$start" "$(date +%s.%N)" "$kind" "$detail" >>"$dir/faults.tsv"
+  CHAOS_DETAIL=$detail
+}
+
+# chaos_drain: the workload is done; mine until every fee is accrued and settled.
+chaos_drain() {
+  local dir=$1
   python3 -c 'import json, sys; print("\n".join(c["uri"] for c in json.load(open(sys.argv[1]))["contributions"] if c["kind"] == "BAD_HASH"))' \
     "$OPENLEDGER_RUN_DIR/workload.json" >>"$dir/bad-uris.txt" || warn "no workload report: its bad-hash contributions go unchecked"
   say "draining: mining until every fee is accrued and settled"
@@ -393,6 +395,68 @@ cmd_chaos() {
     if wait_for_settlements 30 24 2>/dev/null; then drained=1; break; fi
   done
   [ "$drained" = 1 ] || warn "not every fee settled in the drain: $(progress line 2>/dev/null)"
+}
+
+chaos_dir() {
+  local dir="$OPENLEDGER_RUN_DIR/chaos"
+  mkdir -p "$dir"
+  : >"$dir/malformed.txt"
+  : >"$dir/bad-uris.txt"
+  : >"$dir/faults.txt"
+  : >"$dir/faults.tsv"
+  echo "$dir"
+}
+
+cmd_chaos() {
+  local faults="" seed=1 build=1 kinds_given="" i
+  CLUSTER_RUN=0
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --cluster) CLUSTER_RUN=1; shift ;;
+      --faults) faults=$2; shift 2 ;;
+      --seed) seed=$2; shift 2 ;;
+      --kinds) kinds_given=${2//,/ }; shift 2 ;; # a comma-separated subset of the kinds
+      --no-build) build=0; shift ;; # `test` has just built and tested everything
+      *) die "usage: bin/openledger chaos [--cluster] [--faults N] [--seed S] [--kinds K1,K2,...]" ;;
+    esac
+  done
+  chaos_select_kinds "$CLUSTER_RUN" "$kinds_given"
+  [ -n "$faults" ] || faults=$(echo $CHAOS_KINDS | wc -w) # by default every kind once
+  export OPENLEDGER_RUN_DIR="$OPENLEDGER_ROOT/.run-chaos"
+  [ "$CLUSTER_RUN" = 0 ] || OPENLEDGER_RUN_DIR="$OPENLEDGER_ROOT/.run-chaos-cluster"
+  # The reorg fault pauses and resumes automine: the chain mines a block per transaction here.
+  export OPENLEDGER_EVM_BLOCK_TIME="" OPENLEDGER_EVM_GAS_LIMIT=""
+  cmd_install
+  [ "$build" = 0 ] || cmd_build
+  chaos_env "$CLUSTER_RUN"
+  fresh_run
+  local dir
+  dir=$(chaos_dir)
+  local inferences=$((60 + faults * 60)) # about as long as the faults take, at 4/s
+  # A cluster fault takes longer (a TaskManager back after 10 s, a broker's replicas in sync again):
+  # twice the workload keeps every fault mid-stream.
+  [ "$CLUSTER_RUN" = 0 ] || inferences=$((120 + faults * 120))
+  say "chaos: $faults faults, seed $seed, over a workload of $inferences inferences"
+  cmd_workload --datanets 2 --contributions 6 --duplicates 1 --bad-hashes 1 --inferences "$inferences" \
+    --rate 4 --governance off --seed "$seed" >"$OPENLEDGER_RUN_DIR/logs/workload.log" 2>&1 &
+  WORKLOAD_PID=$!
+  WORKLOAD_STARTED=$(proc_start_time "$WORKLOAD_PID" || true)
+  chaos_workload_started
+
+  # Seeded: the first faults are each kind once, in a seeded order; the rest are drawn at random.
+  chaos_order "$seed"
+  for ((i = 0; i < faults; i++)); do
+    sleep $((RANDOM % 3))
+    chaos_next "$i"
+    chaos_inject "$CHAOS_KIND" "$dir"
+    say "fault $((i + 1))/$faults at block $(head_block): $CHAOS_KIND: $CHAOS_DETAIL"
+    say "  $(progress line 2>/dev/null)"
+  done
+
+  say "faults done; letting the workload finish"
+  wait "$WORKLOAD_PID" || warn "the workload exited non-zero (see $OPENLEDGER_RUN_DIR/logs/workload.log)"
+  WORKLOAD_PID=
+  chaos_drain "$dir"
   chaos_report "$dir"
 }
 

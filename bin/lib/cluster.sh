@@ -220,7 +220,7 @@ cluster_job_state() {
   body=$(curl -sS --max-time 3 -w '\n%{http_code}' "http://$OPENLEDGER_HOST:$OPENLEDGER_FLINK_UI_PORT/jobs/$1" 2>/dev/null) \
     || { echo UNREACHABLE; return 0; }
   case "$(echo "$body" | tail -n 1)" in
-    200) echo "$body" | sed -n 's/^{"jid":"[0-9a-f]*","name":"[^"]*",[^}]*"state":"\([A-Z]*\)".*/\1/p' | head -n 1 ;;
+    200) echo "$body" | sed '$d' | python3 -c 'import json, sys; print(json.load(sys.stdin).get("state", "UNKNOWN"))' 2>/dev/null || echo UNKNOWN ;;
     404) echo UNKNOWN ;;
     *) echo UNREACHABLE ;;
   esac
@@ -319,12 +319,19 @@ cmd_resume() {
 kafka_tools() {
   java -cp "$(cat "$OPENLEDGER_LOCAL_DIR/kafka/classpath.txt")" -Dlog4j2.configurationFile="$OPENLEDGER_ROOT/bin/stack/log4j2-kafka.xml" "$@"
 }
+# cluster_under_replicated: the partitions with fewer replicas in sync than assigned, as the
+# brokers count them; fails when no broker answers.
+cluster_under_replicated() {
+  local out
+  out=$(kafka_tools org.apache.kafka.tools.TopicCommand --bootstrap-server "$(kafka_cluster_address)" --describe \
+    --under-replicated-partitions 2>/dev/null) || return 1
+  grep -c 'Partition:' <<<"$out" || true
+}
 # cluster_wait_replicated SECONDS: until every partition has its three replicas in sync again.
 cluster_wait_replicated() {
   local deadline=$((SECONDS + $1)) under
   while [ $SECONDS -lt "$deadline" ]; do
-    under=$(kafka_tools org.apache.kafka.tools.TopicCommand --bootstrap-server "$(kafka_cluster_address)" --describe \
-      --under-replicated-partitions 2>/dev/null | grep -c 'Partition:' || true)
+    under=$(cluster_under_replicated) || under=""
     [ "${under:-1}" != 0 ] || return 0
     sleep 2
   done
@@ -344,7 +351,8 @@ for j in jobs:
     || echo "    (no JobManager answers)"
   echo "  partition leaders per broker:"
   kafka_tools org.apache.kafka.tools.TopicCommand --bootstrap-server "$(kafka_cluster_address)" --describe 2>/dev/null | awk -F'\t' '
-      /\tLeader: / { for (i = 1; i <= NF; i++) { if ($i ~ /^Leader: /) n[substr($i, 9)]++; if ($i ~ /^Isr: / && split(substr($i, 6), c, ",") < 3) under++ } }
-      END { for (k in n) printf "    broker %s: %d partitions led\n", k, n[k]; printf "    under-replicated partitions: %d\n", under + 0 }' \
+      /\tLeader: / { for (i = 1; i <= NF; i++) if ($i ~ /^Leader: /) n[substr($i, 9)]++ }
+      END { for (k in n) printf "    broker %s: %d partitions led\n", k, n[k] }' \
     || echo "    (no broker answers)"
+  echo "    under-replicated partitions: $(cluster_under_replicated || echo '(no broker answers)')"
 }

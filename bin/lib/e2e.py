@@ -124,6 +124,28 @@ def checkpoints(ui):
     return found
 
 
+def latest_checkpoints(ui):
+    """Per running job, its newest completed checkpoint and its counts, for a soak's plot:
+    {job name: {"id", "ms" (end to end), "bytes" (full state), "completed", "failed"}}."""
+    found = {}
+    try:
+        jobs = json.loads(scrape(f"{ui}/jobs/overview") or "{}").get("jobs", [])
+        for job in jobs:
+            if job.get("state") != "RUNNING":
+                continue
+            stats = json.loads(scrape(f"{ui}/jobs/{job['jid']}/checkpoints") or "{}")
+            latest = (stats.get("latest") or {}).get("completed") or {}
+            counts = stats.get("counts") or {}
+            if latest:
+                found[job.get("name", job["jid"])[:60]] = {
+                    "id": latest["id"], "ms": latest.get("end_to_end_duration", 0),
+                    "bytes": latest.get("state_size", latest.get("checkpointed_size", 0)),
+                    "completed": counts.get("completed", 0), "failed": counts.get("failed", 0)}
+    except (ValueError, KeyError, TypeError):
+        pass
+    return found
+
+
 def sample(out_path, run_dir, *extra):
     """Every 2 s: Flink busy/back-pressured ms/s per task, lag, and every process's memory."""
     host = os.environ.get("OPENLEDGER_HOST", "127.0.0.1")
@@ -139,6 +161,7 @@ def sample(out_path, run_dir, *extra):
             text = scrape(flink)
             s["waits"] = waits(text)
             s["checkpoints"] = checkpoints(ui)
+            s["ckpt"] = latest_checkpoints(ui)
             for line in text.splitlines():
                 m = pattern.match(line)
                 if m:

@@ -63,26 +63,26 @@ install_node_tools() {
   echo "$sum" > "$dir/.stamp"
 }
 
-install_kafka() {
-  local dir="$OPENLEDGER_LOCAL_DIR/kafka" sum
-  sum=$(checksum "$OPENLEDGER_ROOT/pom.xml" "$OPENLEDGER_ROOT/bin/stack/pom.xml")
+# install_stack_pom DIR POM WHAT: resolve a stack part's jars from Maven Central through POM (its
+# classpath into DIR/classpath.txt), again only when the project's or that POM changed.
+install_stack_pom() {
+  local dir=$1 pom=$2 what=$3 sum
+  sum=$(checksum "$OPENLEDGER_ROOT/pom.xml" "$pom")
   stamp_ok "$dir/.stamp" "$sum" && [ -s "$dir/classpath.txt" ] && return 0
-  say "resolving the Kafka broker from Maven Central"
-  mvn -B -q -f "$OPENLEDGER_ROOT/bin/stack/pom.xml" generate-resources -Dstack.dir="$OPENLEDGER_LOCAL_DIR" \
-    || die "resolving the Kafka broker failed"
+  say "resolving $what from Maven Central"
+  mvn -B -q -f "$pom" generate-resources -Dstack.dir="$OPENLEDGER_LOCAL_DIR" || die "resolving $what failed"
   echo "$sum" > "$dir/.stamp"
+}
+
+install_kafka() {
+  install_stack_pom "$OPENLEDGER_LOCAL_DIR/kafka" "$OPENLEDGER_ROOT/bin/stack/pom.xml" "the Kafka broker"
 }
 
 # The parts of a Flink standalone cluster (`up --cluster`): the distribution archive is not served
 # here, its Maven artifacts are.
 install_flink_cluster() {
-  local dir="$OPENLEDGER_LOCAL_DIR/flink" sum
-  sum=$(checksum "$OPENLEDGER_ROOT/pom.xml" "$OPENLEDGER_ROOT/bin/stack/flink-cluster/pom.xml")
-  stamp_ok "$dir/.stamp" "$sum" && [ -s "$dir/classpath.txt" ] && return 0
-  say "resolving the Flink cluster (JobManager, TaskManager, RocksDB, Prometheus reporter) from Maven Central"
-  mvn -B -q -f "$OPENLEDGER_ROOT/bin/stack/flink-cluster/pom.xml" generate-resources -Dstack.dir="$OPENLEDGER_LOCAL_DIR" \
-    || die "resolving the Flink cluster failed"
-  echo "$sum" > "$dir/.stamp"
+  install_stack_pom "$OPENLEDGER_LOCAL_DIR/flink" "$OPENLEDGER_ROOT/bin/stack/flink-cluster/pom.xml" \
+    "the Flink cluster (JobManager, TaskManager, RocksDB, Prometheus reporter)"
 }
 
 install_registry() {
