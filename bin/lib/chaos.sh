@@ -438,7 +438,7 @@ cmd_chaos() {
   [ "$CLUSTER_RUN" = 0 ] || inferences=$((120 + faults * 120))
   say "chaos: $faults faults, seed $seed, over a workload of $inferences inferences"
   cmd_workload --datanets 2 --contributions 6 --duplicates 1 --bad-hashes 1 --inferences "$inferences" \
-    --rate 4 --governance off --seed "$seed" >"$OPENLEDGER_RUN_DIR/logs/workload.log" 2>&1 &
+    --rate 4 --governance on --seed "$seed" >"$OPENLEDGER_RUN_DIR/logs/workload.log" 2>&1 &
   WORKLOAD_PID=$!
   WORKLOAD_STARTED=$(proc_start_time "$WORKLOAD_PID" || true)
   chaos_workload_started

@@ -24,6 +24,15 @@ BACKLOG_FACTOR = 1.5  # on the mean backlog; slack: 30 s of the offered rate
 CKPT_MS_FACTOR, CKPT_MS_SLACK = 1.5, 1000  # on the checkpoints' p90 duration
 CKPT_BYTES_FACTOR, CKPT_BYTES_SLACK = 1.25, 4 * MIB  # on the largest full state
 
+# The test harness's processes: reported, not bounded, and not in "rss all". The dev node (anvil)
+# keeps every block and state of the chain in memory, so its RSS grows with the chain by design
+# (the first soak: 4.5 -> 7.1 GB over an hour; a real node keeps them on disk); the workload is the
+# load generator, not the system under test.
+HARNESS = {
+    "evm": "the dev node holds the whole chain in memory",
+    "workload": "the load generator",
+}
+
 
 def load(samples_path):
     with open(samples_path) as f:
@@ -54,8 +63,9 @@ def series(samples):
         rss = s.get("rss", {})
         for part, b in rss.items():
             add(f"rss {part}", t, b / MIB)
-        if rss:
-            add("rss all", t, sum(rss.values()) / MIB)
+        system = [b for part, b in rss.items() if part not in HARNESS]
+        if system:
+            add("rss all", t, sum(system) / MIB)
         if s.get("lag") is not None:
             add("follower lag (blocks)", t, s["lag"])
         if s.get("pending"):
@@ -86,7 +96,7 @@ def pct(values, p):
 def bounds(samples, rate, warmup_s=None, begin=None, end=None):
     """[(quantity, ok, detail)]: each bounded quantity, first half against second half, over the
     samples from BEGIN to END (the load's: the start-up before it and the drain after it would
-    flatter the second half)."""
+    flatter the second half). ok is None for a harness process: reported, not bounded."""
     samples = [s for s in samples if (begin is None or s["t"] >= begin) and (end is None or s["t"] <= end)]
     if len(samples) < 4:
         return [("samples", False, f"only {len(samples)} samples")]
@@ -99,7 +109,10 @@ def bounds(samples, rate, warmup_s=None, begin=None, end=None):
         first, second = halves(points, start, t1)
         if not first or not second:
             continue
-        if name.startswith("rss "):
+        if name.startswith("rss ") and name[4:] in HARNESS:
+            a, b = max(first), max(second)
+            checks.append((f"{name} (MB, max)", None, f"{a:.0f} -> {b:.0f} (not bounded: {HARNESS[name[4:]]})"))
+        elif name.startswith("rss "):
             a, b = max(first), max(second)
             limit = RSS_FACTOR * a + RSS_SLACK_MB
             checks.append((f"{name} (MB, max)", b <= limit, f"{a:.0f} -> {b:.0f} (bound {limit:.0f})"))
@@ -189,12 +202,12 @@ def report(samples_path, faults_path, rate, svg_path, title="soak", begin=None, 
     print(f"\n  bounded over the {end - begin:.0f} s under load ({len(faults)} faults), second half against"
           f" first after a {warmup:.0f} s warm-up")
     for name, ok, detail in checks:
-        print(f"  {name:<58} {'pass' if ok else 'FAIL':<4} {detail}")
+        print(f"  {name:<58} {'info' if ok is None else 'pass' if ok else 'FAIL':<4} {detail}")
     marks = [(begin, "load starts"), (min(begin + warmup, (begin + end) / 2), "warm-up ends"), (end, "load ends: drain")]
     with open(svg_path, "w") as f:
         f.write(svg(samples, faults, title, marks))
     print(f"  plot: {svg_path}")
-    return 0 if checks and all(ok for _, ok, _ in checks) else 1
+    return 0 if checks and all(ok is not False for _, ok, _ in checks) else 1
 
 
 if __name__ == "__main__":

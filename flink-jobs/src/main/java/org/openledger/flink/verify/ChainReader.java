@@ -95,20 +95,44 @@ final class ChainReader {
         log.get("transactionHash").asText());
   }
 
+  /**
+   * Blocks per {@code eth_getLogs} call of {@link #forEachLog}: an hour at load is some 600,000
+   * InferencePaid logs, which as one answer outgrew a 2 GB heap (the soak's first run).
+   */
+  static final long LOG_PAGE_BLOCKS = 500;
+
   /** Every log of {@code address} whose first topic is {@code topic0}, on the chain as it is. */
   JsonNode logs(String address, String topic0) throws IOException, InterruptedException {
-    return call(
-        "eth_getLogs",
-        List.of(
-            Map.of(
-                "fromBlock",
-                "earliest",
-                "toBlock",
-                "latest",
-                "address",
-                address,
-                "topics",
-                List.of(topic0))));
+    com.fasterxml.jackson.databind.node.ArrayNode out = JSON.createArrayNode();
+    forEachLog(address, List.of(topic0), out::add);
+    return out;
+  }
+
+  /**
+   * Hands each log of {@code address} matching {@code topics} (eth_getLogs' topic filter) to {@code
+   * each}, in chain order, reading {@link #LOG_PAGE_BLOCKS} blocks at a time up to the head as it
+   * is when the scan starts, so no answer holds the whole chain.
+   */
+  void forEachLog(String address, List<Object> topics, java.util.function.Consumer<JsonNode> each)
+      throws IOException, InterruptedException {
+    long head = Long.decode(call("eth_blockNumber", List.of()).asText());
+    for (long from = 0; from <= head; from += LOG_PAGE_BLOCKS) {
+      long to = Math.min(head, from + LOG_PAGE_BLOCKS - 1);
+      JsonNode page =
+          call(
+              "eth_getLogs",
+              List.of(
+                  Map.of(
+                      "fromBlock",
+                      "0x" + Long.toHexString(from),
+                      "toBlock",
+                      "0x" + Long.toHexString(to),
+                      "address",
+                      address,
+                      "topics",
+                      topics)));
+      page.forEach(each);
+    }
   }
 
   /** The {@code index}-th 32-byte word of a log's data. */

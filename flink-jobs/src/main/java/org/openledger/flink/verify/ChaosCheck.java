@@ -74,26 +74,41 @@ public final class ChaosCheck {
     URI registry = URI.create(config.get(VerifyApp.REGISTRY));
     String prefix = config.get(VerifyApp.PREFIX);
 
-    List<PayoutAccrual> accruals =
-        read(kafka, registry, prefix, Topics.PAYOUT_ACCRUALS, PayoutAccrual.class);
+    // Accruals and InferencePaid logs are streamed into totals (per inference, per payee): an
+    // hour at load is millions of accruals, more than the check's heap holds as records.
+    AccrualTotals accrued = new AccrualTotals();
+    TopicReader.forEach(
+        kafka,
+        registry,
+        Topics.PAYOUT_ACCRUALS.withName(prefix + Topics.PAYOUT_ACCRUALS.name()),
+        PayoutAccrual.class,
+        accrued::add);
     List<PayoutBatch> batches =
         read(kafka, registry, prefix, Topics.PAYOUT_BATCHES, PayoutBatch.class);
     List<DeadLetter> deadLetters =
         read(kafka, registry, prefix, Topics.DEAD_LETTERS, DeadLetter.class);
     String settlement = contracts.at("/Settlement/address").asText();
+    String settler = deployment.at("/roles/settler").asText();
+    Map<Long, BigInteger> fees = new TreeMap<>();
+    chain.forEachLog(
+        contracts.at("/InferenceMarket/address").asText(),
+        List.of(INFERENCE_PAID),
+        log -> addFee(fees, log));
     List<Result> results = new ArrayList<>();
-    results.add(
-        feesAccrued(
-            chain.logs(contracts.at("/InferenceMarket/address").asText(), INFERENCE_PAID),
-            accruals));
+    results.add(feesAccrued(fees, accrued.perInference()));
     List<ChainReader.Settled> settled = chain.settled(settlement, null);
     results.add(settledOnce(settled, batches));
-    results.add(
-        paidAsAccrued(
-            chain.logs(contracts.at("/OpenToken/address").asText(), TRANSFER),
-            settlement,
-            deployment.at("/roles/settler").asText(),
-            accruals));
+    // Only transfers out of the escrow or by the settler matter (not the payers' fees into it).
+    List<Object> fromEscrowOrSettler = new ArrayList<>();
+    fromEscrowOrSettler.add(TRANSFER);
+    fromEscrowOrSettler.add(
+        settler.isBlank()
+            ? List.of(topicOf(settlement))
+            : List.of(topicOf(settlement), topicOf(settler)));
+    com.fasterxml.jackson.databind.node.ArrayNode transfers = new ObjectMapper().createArrayNode();
+    chain.forEachLog(
+        contracts.at("/OpenToken/address").asText(), fromEscrowOrSettler, transfers::add);
+    results.add(paidAsAccrued(transfers, settlement, settler, accrued.perPayee()));
     results.add(
         badContentDeadLettered(
             chain.logs(contracts.at("/DatanetRegistry/address").asText(), DATA_CONTRIBUTED),
@@ -123,24 +138,61 @@ public final class ChaosCheck {
         : Files.readAllLines(file).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
   }
 
+  /**
+   * Accruals summed per inference and per payee as they stream by, retractions applied (a
+   * compensating record cancels its original); sums that come to zero are left out.
+   */
+  static final class AccrualTotals {
+    private final Map<Long, BigInteger> perInference = new TreeMap<>();
+    private final Map<String, BigInteger> perPayee = new TreeMap<>();
+
+    void add(PayoutAccrual a) {
+      BigInteger wei = a.getAmount().toBigIntegerExact();
+      BigInteger signed = a.getRemoved() ? wei.negate() : wei;
+      perInference.merge(a.getInferenceId(), signed, BigInteger::add);
+      perPayee.merge(a.getPayee(), signed, BigInteger::add);
+    }
+
+    Map<Long, BigInteger> perInference() {
+      return nonZero(perInference);
+    }
+
+    Map<String, BigInteger> perPayee() {
+      return nonZero(perPayee);
+    }
+
+    static AccrualTotals of(List<PayoutAccrual> accruals) {
+      AccrualTotals t = new AccrualTotals();
+      accruals.forEach(t::add);
+      return t;
+    }
+
+    private static <K> Map<K, BigInteger> nonZero(Map<K, BigInteger> sums) {
+      Map<K, BigInteger> out = new TreeMap<>(sums);
+      out.values().removeIf(v -> v.signum() == 0);
+      return out;
+    }
+  }
+
   /** Accruals with retractions applied (a compensating record cancels its original). */
   static Map<Long, BigInteger> accruedPerInference(List<PayoutAccrual> accruals) {
-    Map<Long, BigInteger> out = new TreeMap<>();
-    for (PayoutAccrual a : accruals) {
-      BigInteger wei = a.getAmount().toBigIntegerExact();
-      out.merge(a.getInferenceId(), a.getRemoved() ? wei.negate() : wei, BigInteger::add);
-    }
-    out.values().removeIf(v -> v.signum() == 0);
-    return out;
+    return AccrualTotals.of(accruals).perInference();
+  }
+
+  /** Adds an InferencePaid log's fee (its first data word) under its inference id. */
+  static void addFee(Map<Long, BigInteger> fees, JsonNode log) {
+    long id = new BigInteger(log.get("topics").get(1).asText().substring(2), 16).longValueExact();
+    fees.merge(id, ChainReader.word(log, 0), BigInteger::add);
   }
 
   static Result feesAccrued(JsonNode paidLogs, List<PayoutAccrual> accruals) {
     Map<Long, BigInteger> fees = new TreeMap<>();
-    for (JsonNode log : paidLogs) {
-      long id = new BigInteger(log.get("topics").get(1).asText().substring(2), 16).longValueExact();
-      fees.merge(id, ChainReader.word(log, 0), BigInteger::add);
-    }
-    Map<Long, BigInteger> accrued = accruedPerInference(accruals);
+    paidLogs.forEach(log -> addFee(fees, log));
+    return feesAccrued(fees, accruedPerInference(accruals));
+  }
+
+  /** Every fee on chain (per inference id) against what was accrued for it, to the wei. */
+  static Result feesAccrued(Map<Long, BigInteger> fees, Map<Long, BigInteger> accrued) {
     BigInteger total = fees.values().stream().reduce(BigInteger.ZERO, BigInteger::add);
     Set<Long> differ = new HashSet<>(fees.keySet());
     differ.addAll(accrued.keySet());
@@ -189,6 +241,11 @@ public final class ChaosCheck {
    */
   static Result paidAsAccrued(
       JsonNode transfers, String escrow, String settler, List<PayoutAccrual> accruals) {
+    return paidAsAccrued(transfers, escrow, settler, AccrualTotals.of(accruals).perPayee());
+  }
+
+  static Result paidAsAccrued(
+      JsonNode transfers, String escrow, String settler, Map<String, BigInteger> accrued) {
     String escrowTopic = topicOf(escrow);
     String settlerTopic = settler.isBlank() ? "" : topicOf(settler);
     Map<String, BigInteger> paid = new TreeMap<>();
@@ -201,13 +258,7 @@ public final class ChaosCheck {
         paid.merge("0x" + from.substring(26), ChainReader.word(log, 0).negate(), BigInteger::add);
       }
     }
-    Map<String, BigInteger> accrued = new TreeMap<>();
-    for (PayoutAccrual a : accruals) {
-      BigInteger wei = a.getAmount().toBigIntegerExact();
-      accrued.merge(a.getPayee(), a.getRemoved() ? wei.negate() : wei, BigInteger::add);
-    }
     paid.values().removeIf(v -> v.signum() == 0);
-    accrued.values().removeIf(v -> v.signum() == 0);
     Map<String, String> differ = new LinkedHashMap<>();
     Set<String> payees = new HashSet<>(paid.keySet());
     payees.addAll(accrued.keySet());

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,11 +30,21 @@ final class TopicReader {
 
   static <T extends SpecificRecord> List<T> all(
       String bootstrap, URI registry, Topic topic, Class<T> type) {
+    List<T> out = new ArrayList<>();
+    forEach(bootstrap, registry, topic, type, out::add);
+    return out;
+  }
+
+  /**
+   * Hands each committed record, decoded, to {@code each} in offset order, holding none: for topics
+   * too large to keep in memory (an hour at load is millions of accruals).
+   */
+  static <T extends SpecificRecord> void forEach(
+      String bootstrap, URI registry, Topic topic, Class<T> type, Consumer<T> each) {
     var serde = new ConfluentAvroSerde<>(topic, new SchemaRegistryClient(registry), type);
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    List<T> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> parts =
@@ -66,10 +77,9 @@ final class TopicReader {
                   + " offsets still to read (is the broker up?)");
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
-          out.add(serde.decode(r.value()));
+          each.accept(serde.decode(r.value()));
         }
       }
     }
-    return out;
   }
 }

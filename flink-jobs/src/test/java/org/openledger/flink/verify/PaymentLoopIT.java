@@ -1,14 +1,18 @@
 package org.openledger.flink.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.openledger.flink.verify.LoopParts.JSON;
+import static org.openledger.flink.verify.LoopParts.TREASURY;
+import static org.openledger.flink.verify.LoopParts.awaitAccruals;
+import static org.openledger.flink.verify.LoopParts.bridgeEnv;
+import static org.openledger.flink.verify.LoopParts.config;
+import static org.openledger.flink.verify.LoopParts.mine;
+import static org.openledger.flink.verify.LoopParts.read;
+import static org.openledger.flink.verify.LoopParts.rpc;
+import static org.openledger.flink.verify.LoopParts.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigInteger;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -16,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
@@ -30,7 +33,6 @@ import org.openledger.pipeline.AttributionResult;
 import org.openledger.pipeline.PayoutAccrual;
 import org.openledger.pipeline.PayoutBatch;
 import org.openledger.pipeline.PayoutBatchLeaf;
-import org.openledger.schemas.Topic;
 import org.openledger.schemas.Topics;
 import org.openledger.schemas.registry.SchemaRegistryClient;
 import org.openledger.schemas.serde.ConfluentAvroSerde;
@@ -46,9 +48,6 @@ import org.openledger.testing.LocalStack;
  * records say, and reconciliation passes.
  */
 class PaymentLoopIT {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String TREASURY = "0x90f79bf6eb2c4f870365e785982e1f101e93b906";
 
   /** The sample scenario's contributor, the address why_paid_in_batch.sql asks about. */
   private static final String CONTRIBUTOR = "0x976ea74026e726554db657fa54763abd0c3a0aa9";
@@ -96,7 +95,7 @@ class PaymentLoopIT {
     String prefix = name + ".";
     Path logs = Files.createDirectories(Path.of("target", "payment-loop", name));
     Path deployment = dir.resolve("deployment.json");
-    Map<String, String> env = bridgeEnv(prefix, deployment);
+    Map<String, String> env = bridgeEnv(dir, prefix, deployment);
     String database = name.replace('-', '_').replace('.', '_');
     env.put("OPENLEDGER_CLICKHOUSE_URL", LocalStack.clickhouseUrl().toString());
     env.put("OPENLEDGER_CLICKHOUSE_DATABASE", database);
@@ -320,15 +319,6 @@ class PaymentLoopIT {
     throw new AssertionError("ClickHouse never held the run: want " + want + " got " + got);
   }
 
-  private static <T extends org.apache.avro.specific.SpecificRecord> List<T> read(
-      String prefix, Topic topic, Class<T> type) {
-    String name = prefix + topic.name();
-    var serde =
-        new ConfluentAvroSerde<>(
-            topic.withName(name), new SchemaRegistryClient(LocalStack.registryUrl()), type);
-    return AttributionJobIT.readCommitted(name, 1, 2).stream().map(serde::decode).toList();
-  }
-
   /** Sums, per recipient, the token's Transfer events sent by {@code from}. */
   private static Map<String, BigInteger> transfersFrom(String token, String from) throws Exception {
     String transfer = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
@@ -363,122 +353,5 @@ class PaymentLoopIT {
       out.put(b.getBatchId(), b.getWindowEnd());
     }
     return out;
-  }
-
-  private List<PayoutAccrual> awaitAccruals(String prefix, BigInteger fees) throws Exception {
-    var serde =
-        new ConfluentAvroSerde<>(
-            Topics.PAYOUT_ACCRUALS.withName(prefix + Topics.PAYOUT_ACCRUALS.name()),
-            new SchemaRegistryClient(LocalStack.registryUrl()),
-            PayoutAccrual.class);
-    long deadline = System.nanoTime() + 180_000_000_000L;
-    List<PayoutAccrual> accruals = List.of();
-    while (System.nanoTime() < deadline) {
-      accruals =
-          AttributionJobIT.readCommitted(prefix + Topics.PAYOUT_ACCRUALS.name(), 1, 2).stream()
-              .map(serde::decode)
-              .toList();
-      BigInteger sum = BigInteger.ZERO;
-      for (PayoutAccrual a : accruals) {
-        BigInteger amount = a.getAmount().toBigIntegerExact();
-        sum = a.getRemoved() ? sum.subtract(amount) : sum.add(amount);
-      }
-      if (sum.equals(fees)) {
-        return accruals;
-      }
-    }
-    throw new AssertionError("accruals never added up to the fees: " + accruals);
-  }
-
-  /** The pipeline's config; content is fetched only as file:// under the scenario's folder. */
-  private static PipelineConfig config(String prefix, Path content) throws Exception {
-    PipelineConfig config =
-        PipelineConfig.load(
-            Map.of(
-                "OPENLEDGER_KAFKA_BOOTSTRAP",
-                LocalStack.kafkaBootstrap(),
-                "OPENLEDGER_REGISTRY_URL",
-                LocalStack.registryUrl().toString(),
-                "OPENLEDGER_SIDECAR_FLIGHT_URI",
-                LocalStack.sidecarFlightUri().toString(),
-                "OPENLEDGER_TOPIC_PREFIX",
-                prefix,
-                "OPENLEDGER_PAYMENT_PROTOCOL_ADDRESS",
-                TREASURY,
-                "OPENLEDGER_CHECKPOINT_INTERVAL_MS",
-                "500",
-                "OPENLEDGER_CONTENT_FETCH_SCHEMES",
-                "file",
-                "OPENLEDGER_CONTENT_FETCH_ROOT",
-                content.toString()),
-            Optional.empty());
-    PipelineApp.ensureAttributionTopics(config);
-    PipelineApp.ensurePaymentTopics(config);
-    return config;
-  }
-
-  private Map<String, String> bridgeEnv(String prefix, Path deployment) throws Exception {
-    Map<String, String> env = new HashMap<>();
-    env.put("OPENLEDGER_EVM_RPC_URL", LocalStack.evmRpcUrl().toString());
-    env.put("OPENLEDGER_KAFKA_BOOTSTRAP", LocalStack.kafkaBootstrap());
-    env.put("OPENLEDGER_REGISTRY_URL", LocalStack.registryUrl().toString());
-    env.put("OPENLEDGER_DEPLOYMENT_FILE", deployment.toString());
-    env.put("OPENLEDGER_TOPIC_PREFIX", prefix);
-    env.put("OPENLEDGER_FOLLOWER_ID", prefix + "follower");
-    env.put("OPENLEDGER_FOLLOWER_METRICS_PORT", "0");
-    env.put(
-        "OPENLEDGER_DECODER_STATE_DIR", Files.createDirectories(dir.resolve("decoder")).toString());
-    env.put("OPENLEDGER_DECODER_HTTP_PORT", "0");
-    env.put("OPENLEDGER_SETTLEMENT_STATE_DIR", dir.resolve("settlement").toString());
-    env.put("OPENLEDGER_SETTLEMENT_METRICS_PORT", "0");
-    env.put("OPENLEDGER_CONTENT_DIR", Files.createDirectories(dir.resolve("content")).toString());
-    return env;
-  }
-
-  /** Starts one of the ledger bridge's apps as a process, on the module's built classpath. */
-  private static Process run(Map<String, String> env, Path log, String mainClass) throws Exception {
-    Path bridge = Path.of("..", "ledger-bridge", "target");
-    String jar;
-    try (var files = Files.list(bridge)) {
-      jar =
-          files
-              .map(Path::toString)
-              .filter(f -> f.matches(".*/ledger-bridge-[^/]*\\.jar") && !f.endsWith("-tests.jar"))
-              .findFirst()
-              .orElseThrow(() -> new IllegalStateException("ledger-bridge is not packaged"));
-    }
-    String classpath = jar + ":" + Files.readString(bridge.resolve("classpath.txt")).trim();
-    ProcessBuilder builder =
-        new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx384m",
-            "-cp",
-            classpath,
-            mainClass);
-    builder.environment().putAll(env);
-    builder.redirectErrorStream(true).redirectOutput(log.toFile());
-    return builder.start();
-  }
-
-  private static void mine(int blocks) throws Exception {
-    rpc("anvil_mine", "[\"0x" + Integer.toHexString(blocks) + "\"]");
-  }
-
-  private static JsonNode rpc(String method, String params) throws Exception {
-    String body =
-        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}";
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create(LocalStack.evmRpcUrl().toString()))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    JsonNode json = JSON.readTree(response.body());
-    if (json.has("error")) {
-      throw new IllegalStateException(method + ": " + json.get("error"));
-    }
-    return json.get("result");
   }
 }
