@@ -172,7 +172,10 @@ def svg(samples, faults, title, marks=()):
         for t, mark in marks:
             x = LEFT + (t - t0) / span * plot_w
             out.append(f'<line x1="{x:.1f}" y1="{y0}" x2="{x:.1f}" y2="{y0 + PANEL_H}" stroke="#444" stroke-dasharray="4,3"/>')
-            out.append(f'<text x="{x + 3:.1f}" y="{y0 + 11}" fill="#444">{html.escape(mark)}</text>')
+            # A mark near the right edge is labelled on its left, clear of the legend.
+            right = x > LEFT + 0.8 * plot_w
+            anchor = f'x="{x - 3:.1f}" text-anchor="end"' if right else f'x="{x + 3:.1f}"'
+            out.append(f'<text {anchor} y="{y0 + 11}" fill="#444">{html.escape(mark)}</text>')
         for frac in (0, 0.5, 1):
             y = y0 + PANEL_H - frac * PANEL_H
             out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{top * frac:,.0f}</text>')

@@ -68,6 +68,7 @@ cmd_soak() {
   local load_end
   load_end=$(date +%s)
   say "the workload is done after $i faults"
+  echo "$load_begin $load_end" >"$dir/load.txt" # to draw and bound the run again: soak.py report ... BEGIN END
   chaos_drain "$dir"
   stop_tree "$SAMPLER_PID" "$SAMPLER_STARTED"
   SAMPLER_PID=
