@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.openledger.flink.verify.LoopParts.JSON;
 import static org.openledger.flink.verify.LoopParts.awaitAccruals;
 import static org.openledger.flink.verify.LoopParts.bridgeEnv;
-import static org.openledger.flink.verify.LoopParts.config;
 import static org.openledger.flink.verify.LoopParts.mine;
 import static org.openledger.flink.verify.LoopParts.read;
 import static org.openledger.flink.verify.LoopParts.run;
+import static org.openledger.flink.verify.LoopParts.startPipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
@@ -19,13 +19,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openledger.events.InferencePaid;
 import org.openledger.events.ParamsChanged;
-import org.openledger.flink.PipelineApp;
-import org.openledger.flink.config.PipelineConfig;
 import org.openledger.flink.domain.FeeSplit;
 import org.openledger.flink.domain.ShareRule;
 import org.openledger.pipeline.AttributedContribution;
@@ -60,14 +57,9 @@ class GovernanceChangeIT {
     List<Process> parts = new ArrayList<>();
     JobClient job = null;
     try {
-      parts.add(run(env, logs.resolve("follower.log"), "org.openledger.bridge.follow.FollowerApp"));
-      parts.add(run(env, logs.resolve("decoder.log"), "org.openledger.bridge.streams.DecoderApp"));
-      PipelineConfig config = config(prefix, dir.resolve("content"));
-      StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
-      flink.enableCheckpointing(config.checkpointIntervalMs());
-      PipelineApp.attributionJob(config).build(flink);
-      PipelineApp.paymentJob(config).build(flink);
-      job = flink.executeAsync("governance-change " + name);
+      job =
+          startPipeline(
+              env, logs, prefix, dir.resolve("content"), parts, "governance-change " + name);
 
       // One Datanet of real text, two payers; halfway through its inferences the workload walks
       // a change of the split to 60/30/10 and the share rule to POWER 2 through governance.

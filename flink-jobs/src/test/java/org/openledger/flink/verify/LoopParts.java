@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.openledger.flink.PipelineApp;
 import org.openledger.flink.attribution.AttributionJobIT;
 import org.openledger.flink.config.PipelineConfig;
@@ -82,6 +84,28 @@ final class LoopParts {
     PipelineApp.ensureAttributionTopics(config);
     PipelineApp.ensurePaymentTopics(config);
     return config;
+  }
+
+  /**
+   * Starts the chain follower and the decoder as processes (added to {@code parts}, for the caller
+   * to stop) and the attribution and payment jobs in one mini-cluster; returns the job's client.
+   */
+  static JobClient startPipeline(
+      Map<String, String> env,
+      Path logs,
+      String prefix,
+      Path content,
+      List<Process> parts,
+      String jobName)
+      throws Exception {
+    parts.add(run(env, logs.resolve("follower.log"), "org.openledger.bridge.follow.FollowerApp"));
+    parts.add(run(env, logs.resolve("decoder.log"), "org.openledger.bridge.streams.DecoderApp"));
+    PipelineConfig config = config(prefix, content);
+    StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
+    flink.enableCheckpointing(config.checkpointIntervalMs());
+    PipelineApp.attributionJob(config).build(flink);
+    PipelineApp.paymentJob(config).build(flink);
+    return flink.executeAsync(jobName);
   }
 
   /** Starts one of the ledger bridge's apps as a process, on the module's built classpath. */

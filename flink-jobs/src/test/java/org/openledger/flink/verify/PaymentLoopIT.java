@@ -5,11 +5,11 @@ import static org.openledger.flink.verify.LoopParts.JSON;
 import static org.openledger.flink.verify.LoopParts.TREASURY;
 import static org.openledger.flink.verify.LoopParts.awaitAccruals;
 import static org.openledger.flink.verify.LoopParts.bridgeEnv;
-import static org.openledger.flink.verify.LoopParts.config;
 import static org.openledger.flink.verify.LoopParts.mine;
 import static org.openledger.flink.verify.LoopParts.read;
 import static org.openledger.flink.verify.LoopParts.rpc;
 import static org.openledger.flink.verify.LoopParts.run;
+import static org.openledger.flink.verify.LoopParts.startPipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
@@ -21,14 +21,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openledger.events.DataContributed;
 import org.openledger.events.InferencePaid;
-import org.openledger.flink.PipelineApp;
 import org.openledger.flink.attribution.AttributionJobIT;
-import org.openledger.flink.config.PipelineConfig;
 import org.openledger.pipeline.AttributionResult;
 import org.openledger.pipeline.PayoutAccrual;
 import org.openledger.pipeline.PayoutBatch;
@@ -110,14 +107,7 @@ class PaymentLoopIT {
     List<Process> parts = new ArrayList<>();
     JobClient job = null;
     try {
-      parts.add(run(env, logs.resolve("follower.log"), "org.openledger.bridge.follow.FollowerApp"));
-      parts.add(run(env, logs.resolve("decoder.log"), "org.openledger.bridge.streams.DecoderApp"));
-      PipelineConfig config = config(prefix, dir.resolve("content"));
-      StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
-      flink.enableCheckpointing(config.checkpointIntervalMs());
-      PipelineApp.attributionJob(config).build(flink);
-      PipelineApp.paymentJob(config).build(flink);
-      job = flink.executeAsync("payment-loop " + name);
+      job = startPipeline(env, logs, prefix, dir.resolve("content"), parts, "payment-loop " + name);
 
       parts.add(
           run(env, logs.resolve("settlement.log"), "org.openledger.bridge.settle.SettlementApp"));
