@@ -105,9 +105,10 @@ class TopicBootstrapIT {
       while (earliest(admin, derived) == 0 && System.nanoTime() < deadline) {
         Thread.sleep(500);
       }
+      // At least the year-old record is gone (at a second's retention the new one may follow).
       assertThat(earliest(admin, derived))
           .as("the derived topic's year-old record expired")
-          .isOne();
+          .isGreaterThanOrEqualTo(1);
       for (String topic : kept) {
         assertThat(earliest(admin, topic)).as("%s still starts at offset 0", topic).isZero();
       }
