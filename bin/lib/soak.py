@@ -26,7 +26,7 @@ CKPT_BYTES_FACTOR, CKPT_BYTES_SLACK = 1.25, 4 * MIB  # on the largest full state
 
 # The test harness's processes: reported, not bounded, and not in "rss all". The dev node (anvil)
 # keeps every block and state of the chain in memory, so its RSS grows with the chain by design
-# (the first soak: 4.5 -> 7.1 GB over an hour; a real node keeps them on disk); the workload is the
+# (the first soak: 4.3 -> 7.0 GB over an hour; a real node keeps them on disk); the workload is the
 # load generator, not the system under test.
 HARNESS = {
     "evm": "the dev node holds the whole chain in memory",
