@@ -265,8 +265,15 @@ disk_full() {
   local dir used
   dir=$(chaos_disk_dir "$1")
   mountpoint -q "$dir" || { echo "disk-full: $dir is not a tmpfs of the run's" >&2; return 1; }
-  used=$(df -k --output=used "$dir" | tail -n 1 | tr -d ' ')
-  mount -o remount,size=$((used + 64))k "$dir" || return 1
+  # The parts keep writing while this runs, and a tmpfs refuses a size below its use by then
+  # (EINVAL: the first soak's load outran a single try). Read the use again and retry with a little
+  # more room each time; at the soak's load the extra room fills within a second anyway.
+  local tries=0
+  until used=$(df -k --output=used "$dir" | tail -n 1 | tr -d ' ') \
+    && mount -o remount,size=$((used + 64 + tries * 256))k "$dir" 2>/dev/null; do
+    tries=$((tries + 1))
+    [ "$tries" -lt 20 ] || { echo "disk-full: $dir kept outgrowing its use (20 tries)" >&2; return 1; }
+  done
   sleep "$2"
   mount -o remount,size=$CHAOS_DISK_SIZE "$dir" || return 1
 }
