@@ -112,6 +112,18 @@ def test_should_reset_only_when_confirmed(stack_env):
     assert not run_dir.exists()
 
 
+def test_should_rebuild_only_when_confirmed_and_with_a_deployment(stack_env):
+    run_dir = pathlib.Path(stack_env["OPENLEDGER_RUN_DIR"])
+
+    refused = openledger(stack_env, "rebuild", timeout=60)
+    assert refused.returncode != 0
+    assert "confirm with: bin/openledger rebuild --yes" in refused.stderr
+
+    no_deployment = openledger(stack_env, "rebuild", "--yes", timeout=60)
+    assert no_deployment.returncode != 0 and "no deployment" in no_deployment.stderr
+    assert not (run_dir / "pids").exists() or not any((run_dir / "pids").iterdir()), "started a part"
+
+
 def test_should_refuse_cluster_mode_when_the_run_folder_holds_an_embedded_stack(stack_env):
     run_dir = pathlib.Path(stack_env["OPENLEDGER_RUN_DIR"])
     (run_dir / "kafka" / "data").mkdir(parents=True)

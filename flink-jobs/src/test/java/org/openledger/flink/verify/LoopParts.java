@@ -164,6 +164,26 @@ final class LoopParts {
     throw new AssertionError("accruals never added up to the fees: " + accruals);
   }
 
+  /**
+   * Waits until the batches settled on chain by {@code settlement} add up to {@code fees}; returns
+   * them. The writer proposes, then pays once the challenge window's blocks have passed: the dev
+   * node mines only when sent a transaction, so this keeps it moving.
+   */
+  static List<ChainReader.Settled> awaitSettled(
+      ChainReader chain, String settlement, BigInteger fees) throws Exception {
+    List<ChainReader.Settled> settled = List.of();
+    BigInteger total = BigInteger.ZERO;
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (System.nanoTime() < deadline && total.compareTo(fees) < 0) {
+      Thread.sleep(500);
+      mine(1);
+      settled = chain.settled(settlement, null);
+      total =
+          settled.stream().map(ChainReader.Settled::total).reduce(BigInteger.ZERO, BigInteger::add);
+    }
+    return settled;
+  }
+
   /** Mines {@code blocks} empty blocks on the dev node. */
   static void mine(int blocks) throws Exception {
     rpc("anvil_mine", "[\"0x" + Integer.toHexString(blocks) + "\"]");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.openledger.flink.verify.LoopParts.JSON;
 import static org.openledger.flink.verify.LoopParts.TREASURY;
 import static org.openledger.flink.verify.LoopParts.awaitAccruals;
+import static org.openledger.flink.verify.LoopParts.awaitSettled;
 import static org.openledger.flink.verify.LoopParts.bridgeEnv;
 import static org.openledger.flink.verify.LoopParts.mine;
 import static org.openledger.flink.verify.LoopParts.read;
@@ -130,20 +131,9 @@ class PaymentLoopIT {
 
       // ... and settled on chain, once.
       ChainReader chain = new ChainReader(LocalStack.evmRpcUrl());
-      List<ChainReader.Settled> settled = List.of();
-      BigInteger total = BigInteger.ZERO;
-      long deadline = System.nanoTime() + 120_000_000_000L;
-      while (System.nanoTime() < deadline && total.compareTo(fee) < 0) {
-        Thread.sleep(500);
-        // The writer proposes, then pays once the challenge window's blocks have passed: the dev
-        // node mines only when sent a transaction, so keep it moving.
-        mine(1);
-        settled = chain.settled(settlement, null);
-        total =
-            settled.stream()
-                .map(ChainReader.Settled::total)
-                .reduce(BigInteger.ZERO, BigInteger::add);
-      }
+      List<ChainReader.Settled> settled = awaitSettled(chain, settlement, fee);
+      BigInteger total =
+          settled.stream().map(ChainReader.Settled::total).reduce(BigInteger.ZERO, BigInteger::add);
       assertThat(total).as("settled on chain").isEqualTo(fee);
       assertThat(settled.stream().map(ChainReader.Settled::batchId).distinct())
           .hasSameSizeAs(settled);

@@ -32,6 +32,12 @@ public final class DecoderApp {
 
   private static final Logger LOG = LoggerFactory.getLogger(DecoderApp.class);
 
+  /**
+   * The Kafka Streams application id after the topic prefix: its consumer group, and the first part
+   * of its internal topics' names (a rebuild deletes both).
+   */
+  public static final String APPLICATION_ID = "openledger-decoder";
+
   static final ConfigKey<String> KAFKA =
       ConfigKey.string("kafka.bootstrap", "127.0.0.1:9092", "Kafka bootstrap servers");
   static final ConfigKey<String> REGISTRY =
@@ -107,7 +113,7 @@ public final class DecoderApp {
   public static Properties streamsProps(
       String bootstrap, TopicNames names, String stateDir, DecoderStreamsConfig tuning) {
     Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, names.prefix() + "openledger-decoder");
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, names.prefix() + APPLICATION_ID);
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
