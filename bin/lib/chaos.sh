@@ -2,7 +2,7 @@
 # invariants (docs/RELIABILITY.md). Runs in its own folder (.run-chaos) on the usual ports.
 
 CHAOS_KINDS="kill-follower kill-settlement kill-flink restart-sidecar restart-kafka reorg malformed bad-content
-kill-decoder kill-loader restart-clickhouse restart-registry hang-sidecar slow-sidecar
+kill-decoder rewind-decoder kill-loader restart-clickhouse restart-registry hang-sidecar slow-sidecar
 rpc-timeout rpc-5xx rpc-rate-limit rpc-stale-head rpc-drop disk-full-kafka disk-full-checkpoints kafka-partition"
 # The cluster mode (`chaos --cluster`) has no mini-cluster to kill nor single broker to restart; it
 # has the faults only a cluster has instead.
@@ -104,6 +104,16 @@ chaos_fault() {
     restart-sidecar) kill9 sidecar || return 1; start_one sidecar >/dev/null; echo "SIGKILL, restarted empty" ;;
     restart-kafka) stop_part kafka >/dev/null; sleep 2; start_one kafka >/dev/null; heal; echo "broker stopped and started" ;;
     kill-decoder) kill9 decoder || return 1; start_one decoder >/dev/null; echo "SIGKILL of the Streams app, restarted" ;;
+    rewind-decoder)
+      # The group coordinator loses the decoder's committed offsets (a broker did, restarted after
+      # its log directory filled, in the third soak): Streams starts again at the earliest offset
+      # of every input. The decoder and the balances views skip what they already processed.
+      local rewound
+      kill9 decoder || return 1
+      rewound=$(chaos_java org.openledger.bridge.chaos.ChaosInject rewind-group openledger-decoder | tail -n 1)
+      start_one decoder >/dev/null
+      [ -n "$rewound" ] || return 1
+      echo "decoder's committed offsets set back to the earliest ($(echo "$rewound" | awk '{ print $3 }') records behind), restarted" ;;
     kill-loader) kill9 loader || return 1; start_one loader >/dev/null; echo "SIGKILL of the ClickHouse loader, restarted" ;;
     restart-clickhouse)
       stop_part clickhouse >/dev/null; sleep 5; start_one clickhouse >/dev/null; heal
@@ -508,7 +518,8 @@ chaos_report() {
   (
     bridge_env
     export OPENLEDGER_TOPIC_PREFIX=""
-    flink_app org.openledger.flink.verify.ChaosCheck --bad-uris "$dir/bad-uris.txt" --malformed "$dir/malformed.txt"
+    flink_app org.openledger.flink.verify.ChaosCheck --bad-uris "$dir/bad-uris.txt" --malformed "$dir/malformed.txt" \
+      --balances "http://$OPENLEDGER_HOST:$OPENLEDGER_DECODER_HTTP_PORT"
   ) 2>>"$OPENLEDGER_RUN_DIR/logs/chaos-check.log" | grep -E '^  ' || rc=1
   echo
   if [ "$rc" = 0 ]; then say "chaos: every invariant held"; else warn "chaos: an invariant was violated (logs in $OPENLEDGER_RUN_DIR/logs)"; fi

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.openledger.config.ConfigSource;
+import org.openledger.events.ChainEvent;
 import org.openledger.flink.domain.Keccak;
 import org.openledger.pipeline.DeadLetter;
 import org.openledger.pipeline.PayoutAccrual;
@@ -50,12 +51,15 @@ public final class ChaosCheck {
   public static void main(String[] args) throws Exception {
     Path badUris = null;
     Path malformed = null;
+    URI balances = null;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--bad-uris" -> badUris = Path.of(args[i + 1]);
         case "--malformed" -> malformed = Path.of(args[i + 1]);
+        case "--balances" -> balances = URI.create(args[i + 1]);
         default ->
-            throw new IllegalArgumentException("usage: ChaosCheck --bad-uris F --malformed F");
+            throw new IllegalArgumentException(
+                "usage: ChaosCheck --bad-uris F --malformed F [--balances http://host:port]");
       }
     }
     ConfigSource config = ConfigSource.of(System.getenv(), Optional.empty());
@@ -115,6 +119,17 @@ public final class ChaosCheck {
             lines(badUris),
             deadLetters));
     results.add(malformedDeadLettered(lines(malformed), deadLetters));
+    DecoderChecks.OnceCounter once = new DecoderChecks.OnceCounter();
+    TopicReader.forEach(
+        kafka,
+        registry,
+        Topics.CHAIN_EVENTS.withName(prefix + Topics.CHAIN_EVENTS.name()),
+        ChainEvent.class,
+        once::add);
+    results.add(once.result());
+    if (balances != null) {
+      results.add(balancesAsAccrued(balances, accrued.perPayee()));
+    }
     boolean ok = true;
     for (Result r : results) {
       System.out.printf("  %-58s %-4s %s%n", r.invariant(), r.held() ? "pass" : "FAIL", r.detail());
@@ -130,6 +145,40 @@ public final class ChaosCheck {
       org.openledger.schemas.Topic topic,
       Class<T> type) {
     return TopicReader.all(kafka, registry, topic.withName(prefix + topic.name()), type);
+  }
+
+  /** The balances API against the accruals, retried for up to a minute while the views catch up. */
+  private static Result balancesAsAccrued(URI api, Map<String, BigInteger> accrued)
+      throws InterruptedException {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    ObjectMapper json = new ObjectMapper();
+    java.util.function.Function<String, Optional<BigInteger>> accruedOf =
+        payee -> {
+          try {
+            var response =
+                http.send(
+                    java.net.http.HttpRequest.newBuilder(api.resolve("/balances/" + payee))
+                        .timeout(java.time.Duration.ofSeconds(10))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200
+                ? Optional.of(
+                    new BigInteger(json.readTree(response.body()).get("accruedWei").asText()))
+                : Optional.empty();
+          } catch (java.io.IOException e) {
+            return Optional.empty();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+          }
+        };
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    Result r = DecoderChecks.balancesAsAccrued(accrued, accruedOf);
+    while (!r.held() && System.nanoTime() < deadline) {
+      Thread.sleep(2000);
+      r = DecoderChecks.balancesAsAccrued(accrued, accruedOf);
+    }
+    return r;
   }
 
   private static List<String> lines(Path file) throws java.io.IOException {

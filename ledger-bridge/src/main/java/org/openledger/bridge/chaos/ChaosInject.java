@@ -3,12 +3,19 @@ package org.openledger.bridge.chaos;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.openledger.bridge.chain.Chain;
@@ -28,7 +35,9 @@ import org.web3j.crypto.Credentials;
  * records no decoder can read onto chain.raw-logs (as a broken producer would) and prints each
  * one's {@code topic partition offset}; {@code bad-content N} makes N contributions whose stored
  * bytes do not match the hash they commit to on chain, and prints each one's URI. The checks then
- * look for every one of them in the dead-letter topic.
+ * look for every one of them in the dead-letter topic. {@code rewind-group G} sets consumer group
+ * G's committed offsets back to the earliest, as a broker that lost them would, and prints {@code G
+ * partitions records-behind}.
  */
 public final class ChaosInject {
 
@@ -42,8 +51,10 @@ public final class ChaosInject {
     switch (args.length > 0 ? args[0] : "") {
       case "malformed" -> malformed(config);
       case "bad-content" -> badContent(config, args.length > 1 ? Integer.parseInt(args[1]) : 1);
+      case "rewind-group" -> rewindGroup(config, args[1]);
       default ->
-          throw new IllegalArgumentException("usage: ChaosInject malformed | bad-content [N]");
+          throw new IllegalArgumentException(
+              "usage: ChaosInject malformed | bad-content [N] | rewind-group GROUP");
     }
   }
 
@@ -86,6 +97,54 @@ public final class ChaosInject {
         driver.contribute(injector, 1, text.getBytes(StandardCharsets.UTF_8), uri, open);
         System.out.println(uri);
       }
+    }
+  }
+
+  /**
+   * Sets every committed offset of {@code group} back to its partition's earliest offset. Waits up
+   * to 120 s for the group's killed members to time out first: the broker refuses to move the
+   * offsets of a group with members.
+   */
+  private static void rewindGroup(ConfigSource config, String group) throws Exception {
+    config.validate(List.of(FollowerConfig.KAFKA, FollowerConfig.PREFIX));
+    String id = config.get(FollowerConfig.PREFIX) + group;
+    try (Admin admin =
+        Admin.create(
+            Map.<String, Object>of("bootstrap.servers", config.get(FollowerConfig.KAFKA)))) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (!admin
+          .describeConsumerGroups(List.of(id))
+          .all()
+          .get(30, TimeUnit.SECONDS)
+          .get(id)
+          .members()
+          .isEmpty()) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(id + " still has members after 120 s");
+        }
+        Thread.sleep(1000);
+      }
+      Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+      admin
+          .listConsumerGroupOffsets(id)
+          .partitionsToOffsetAndMetadata()
+          .get(30, TimeUnit.SECONDS)
+          .forEach(
+              (tp, o) -> {
+                if (o != null) {
+                  committed.put(tp, o);
+                }
+              });
+      Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+      committed.keySet().forEach(tp -> earliest.put(tp, OffsetSpec.earliest()));
+      Map<TopicPartition, OffsetAndMetadata> rewound = new HashMap<>();
+      long behind = 0;
+      for (var e : admin.listOffsets(earliest).all().get(30, TimeUnit.SECONDS).entrySet()) {
+        rewound.put(e.getKey(), new OffsetAndMetadata(e.getValue().offset()));
+        behind += committed.get(e.getKey()).offset() - e.getValue().offset();
+      }
+      admin.alterConsumerGroupOffsets(id, rewound).all().get(30, TimeUnit.SECONDS);
+      System.out.println(id + " " + rewound.size() + " " + behind);
     }
   }
 }

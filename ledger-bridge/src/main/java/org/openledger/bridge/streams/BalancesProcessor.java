@@ -31,6 +31,13 @@ final class BalancesProcessor implements Processor<String, SpecificRecord, Void,
   static final String MODELS = "models";
   static final String FLAGS = "flags";
 
+  /** The store of {@link OffsetGuard}: the last offset applied, per input partition. */
+  static final String PROGRESS = "balances-progress";
+
+  private final DecoderMetrics metrics;
+  private ProcessorContext<Void, Void> context;
+  private OffsetGuard guard;
+
   private KeyValueStore<String, String> balances;
   private KeyValueStore<Long, String> datanets;
 
@@ -43,8 +50,14 @@ final class BalancesProcessor implements Processor<String, SpecificRecord, Void,
   /** contribution id -> StakeFlags.encode(): is a flag open, is the stake gone. */
   private KeyValueStore<Long, String> flags;
 
+  BalancesProcessor(DecoderMetrics metrics) {
+    this.metrics = metrics;
+  }
+
   @Override
   public void init(ProcessorContext<Void, Void> context) {
+    this.context = context;
+    guard = new OffsetGuard(context.getStateStore(PROGRESS));
     balances = context.getStateStore(BALANCES);
     datanets = context.getStateStore(DATANETS);
     contributions = context.getStateStore(CONTRIBUTIONS);
@@ -54,6 +67,11 @@ final class BalancesProcessor implements Processor<String, SpecificRecord, Void,
 
   @Override
   public void process(Record<String, SpecificRecord> record) {
+    if (!guard.admit(context.recordMetadata())) {
+      // Applied before: a second credit would count the same accrual or payment twice.
+      metrics.redelivered(context.recordMetadata().get().topic());
+      return;
+    }
     SpecificRecord event = record.value();
     if (event instanceof PayoutAccrual a) {
       credit(

@@ -34,6 +34,13 @@ public final class BalancesTopology {
   private BalancesTopology() {}
 
   public static void build(StreamsBuilder builder, TopicNames names, SchemaRegistry registry) {
+    build(builder, names, registry, new DecoderMetrics());
+  }
+
+  /** As above, counting skipped redeliveries ({@link OffsetGuard}) in {@code metrics}. */
+  public static void build(
+      StreamsBuilder builder, TopicNames names, SchemaRegistry registry, DecoderMetrics metrics) {
+    builder.addStateStore(OffsetGuard.store(BalancesProcessor.PROGRESS));
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(BalancesProcessor.BALANCES),
@@ -69,8 +76,9 @@ public final class BalancesTopology {
                     },
                     ConfluentAvroSerde.anySpecific(registry))))
         .process(
-            BalancesProcessor::new,
+            () -> new BalancesProcessor(metrics),
             Named.as("update-views"),
+            BalancesProcessor.PROGRESS,
             BalancesProcessor.BALANCES,
             BalancesProcessor.DATANETS,
             BalancesProcessor.CONTRIBUTIONS,

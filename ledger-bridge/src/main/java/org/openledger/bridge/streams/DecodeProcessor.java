@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.openledger.bridge.decode.ChainEventDecoder;
@@ -26,9 +27,13 @@ final class DecodeProcessor extends ContextualProcessor<String, byte[], String, 
 
   static final String STAGE = "decoder";
 
+  /** The store of {@link OffsetGuard}: the last raw-log offset decoded, per partition. */
+  static final String PROGRESS = "decoder-progress";
+
   private final ConfluentAvroSerde<RawChainLog> rawSerde;
   private final ChainEventDecoder decoder;
   private final DecoderMetrics metrics;
+  private OffsetGuard guard;
 
   DecodeProcessor(
       ConfluentAvroSerde<RawChainLog> rawSerde, ChainEventDecoder decoder, DecoderMetrics metrics) {
@@ -38,7 +43,17 @@ final class DecodeProcessor extends ContextualProcessor<String, byte[], String, 
   }
 
   @Override
+  public void init(ProcessorContext<String, SpecificRecord> context) {
+    super.init(context);
+    guard = new OffsetGuard(context.getStateStore(PROGRESS));
+  }
+
+  @Override
   public void process(Record<String, byte[]> record) {
+    if (!guard.admit(context().recordMetadata())) {
+      metrics.redelivered(context().recordMetadata().get().topic());
+      return; // decoded before: its events are already out, in the same transaction as the offset
+    }
     RawChainLog raw;
     try {
       raw = rawSerde.decode(record.value());

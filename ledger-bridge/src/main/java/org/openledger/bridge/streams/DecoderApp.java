@@ -76,7 +76,7 @@ public final class DecoderApp {
     StreamsBuilder builder = new StreamsBuilder();
     DecoderTopology.build(
         builder, names, registry, new ChainEventDecoder(deployment.addressesByName()), metrics);
-    BalancesTopology.build(builder, names, registry);
+    BalancesTopology.build(builder, names, registry, metrics);
     Properties props = streamsProps(config.get(KAFKA), names, config.get(STATE_DIR), tuning);
 
     CountDownLatch stopped = new CountDownLatch(1);

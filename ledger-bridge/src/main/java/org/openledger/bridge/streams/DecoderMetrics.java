@@ -17,6 +17,7 @@ public final class DecoderMetrics {
   private final Map<String, AtomicLong> deadLettered = new ConcurrentHashMap<>();
   private final Map<DecodeResult.Why, AtomicLong> ignored = new EnumMap<>(DecodeResult.Why.class);
   private final AtomicLong sealed = new AtomicLong();
+  private final Map<String, AtomicLong> redelivered = new ConcurrentHashMap<>();
 
   public DecoderMetrics() {
     // Every reason from the start, so a dashboard sees a zero before the first forged log.
@@ -31,6 +32,17 @@ public final class DecoderMetrics {
 
   void deadLettered(String cause) {
     deadLettered.computeIfAbsent(cause, t -> new AtomicLong()).incrementAndGet();
+  }
+
+  /**
+   * A record of {@code topic} processed before came again and was skipped ({@link OffsetGuard}).
+   */
+  void redelivered(String topic) {
+    redelivered.computeIfAbsent(topic, t -> new AtomicLong()).incrementAndGet();
+  }
+
+  public long redeliveredTotal() {
+    return redelivered.values().stream().mapToLong(AtomicLong::get).sum();
   }
 
   void sealed() {
@@ -81,6 +93,15 @@ public final class DecoderMetrics {
     out.append("# TYPE decoder_block_seals_total counter\ndecoder_block_seals_total ")
         .append(sealed.get())
         .append('\n');
+    out.append("# TYPE decoder_records_redelivered_total counter\n");
+    new TreeMap<>(redelivered)
+        .forEach(
+            (t, n) ->
+                out.append("decoder_records_redelivered_total{topic=\"")
+                    .append(t)
+                    .append("\"} ")
+                    .append(n.get())
+                    .append('\n'));
     out.append("# TYPE decoder_records_ignored_total counter\n");
     ignored.forEach(
         (why, n) ->

@@ -19,7 +19,8 @@ import org.openledger.schemas.serde.ConfluentAvroSerde;
 /**
  * The decoder: raw logs in, one typed topic per event out, dead letters for anything it cannot
  * decode. Values are Confluent-framed Avro registered under {@code <topic>-value}. Run with {@code
- * processing.guarantee=exactly_once_v2}, so each raw record is decoded exactly once.
+ * processing.guarantee=exactly_once_v2}, so each raw record is decoded exactly once, and an {@link
+ * OffsetGuard} keeps it so when the group's committed offsets are lost.
  */
 public final class DecoderTopology {
 
@@ -44,8 +45,12 @@ public final class DecoderTopology {
             (topic, bytes) -> {
               throw new UnsupportedOperationException("the decoder only writes typed events");
             });
+    builder.addStateStore(OffsetGuard.store(DecodeProcessor.PROGRESS));
     builder.stream(names.of(Topics.RAW_LOGS), Consumed.with(Serdes.String(), Serdes.ByteArray()))
-        .process(() -> new DecodeProcessor(rawSerde, decoder, metrics), Named.as("decode-raw-log"))
+        .process(
+            () -> new DecodeProcessor(rawSerde, decoder, metrics),
+            Named.as("decode-raw-log"),
+            DecodeProcessor.PROGRESS)
         .to(
             (key, value, context) -> topicBySchema.get(value.getSchema().getFullName()),
             Produced.with(Serdes.String(), values).withName("typed-events"));
