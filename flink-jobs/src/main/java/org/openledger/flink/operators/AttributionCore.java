@@ -139,6 +139,11 @@ public final class AttributionCore {
       }
       return;
     }
+    if (known != null && known.eventId().equals(in.eventId())) {
+      // A copy of the very event already applied (an upstream app sent back in its input, as the
+      // decoder once was): indexing it again would fail in the sidecar on every restart.
+      return;
+    }
     Contribution c = Contribution.of(in);
     if (in.failure() != null) {
       out.rejected(Rejection.of("content-fetch", in.failure(), in));

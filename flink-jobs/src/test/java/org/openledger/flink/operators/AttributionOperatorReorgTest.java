@@ -100,6 +100,17 @@ class AttributionOperatorReorgTest {
   }
 
   @Test
+  void shouldIgnoreACopyOfAContributionAlreadyIndexed() throws Exception {
+    int calls = op.sidecar.indexCalls.size();
+    op.send(contribution(at(2, 0), 1, FOX), inference(at(3, 0), 100, MODEL, "quick brown fox"));
+    op.send(seal(3));
+
+    assertThat(op.sidecar.indexCalls).hasSize(calls);
+    assertThat(op.results()).extracting(Attribution::inferenceId).containsExactly(100L);
+    assertThat(op.results().get(0).contributionIds()).containsExactly(1L);
+  }
+
+  @Test
   void shouldRetractOnlyOnceWhenTheRemovalIsRepeated() throws Exception {
     ChainInput paid = inference(at(3, 0), 100, MODEL, "quick brown fox");
     op.send(paid, seal(3), removed(paid), removed(paid));
