@@ -31,9 +31,9 @@ import org.openledger.testing.InMemorySchemaRegistry;
 
 class BalancesTopologyTest {
 
-  private static final String ALICE = "0x00000000000000000000000000000000000000a1";
+  static final String ALICE = "0x00000000000000000000000000000000000000a1";
   private static final String BOB = "0x00000000000000000000000000000000000000b2";
-  private static final ChainPosition POS =
+  static final ChainPosition POS =
       ChainPosition.newBuilder()
           .setChainId(1337)
           .setBlockNumber(5)

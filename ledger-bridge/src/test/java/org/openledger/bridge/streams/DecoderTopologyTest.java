@@ -2,7 +2,6 @@ package org.openledger.bridge.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +16,6 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.openledger.bridge.contracts.DatanetRegistry;
 import org.openledger.bridge.contracts.InferenceMarket;
 import org.openledger.bridge.contracts.OpenToken;
 import org.openledger.bridge.decode.ChainEventDecoder;
@@ -87,17 +85,7 @@ class DecoderTopologyTest {
   }
 
   private static RawChainLog contribution(long id) {
-    return RawLogFixtures.log(
-        REGISTRY,
-        DatanetRegistry.DATACONTRIBUTED_EVENT,
-        List.of(
-            new Uint256(id),
-            new Uint256(1),
-            new Address("0x00000000000000000000000000000000000000aa")),
-        List.of(
-            new Bytes32(Hash.sha3(("c" + id).getBytes(StandardCharsets.UTF_8))),
-            new Utf8String("file:///c/" + id),
-            new Uint256(BigInteger.TEN.pow(30))));
+    return RawLogFixtures.contribution(REGISTRY, id);
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -15,21 +14,14 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
-import org.openledger.bridge.contracts.DatanetRegistry;
 import org.openledger.bridge.decode.ChainEventDecoder;
 import org.openledger.bridge.decode.RawLogFixtures;
-import org.openledger.events.ChainPosition;
 import org.openledger.events.RawChainLog;
 import org.openledger.pipeline.PayeeRole;
 import org.openledger.pipeline.PayoutAccrual;
 import org.openledger.schemas.Topics;
 import org.openledger.schemas.serde.ConfluentAvroSerde;
 import org.openledger.testing.InMemorySchemaRegistry;
-import org.web3j.abi.datatypes.Address;
-import org.web3j.abi.datatypes.Utf8String;
-import org.web3j.abi.datatypes.generated.Bytes32;
-import org.web3j.abi.datatypes.generated.Uint256;
-import org.web3j.crypto.Hash;
 
 /**
  * A Streams app whose committed offsets are lost starts again at the earliest offset: the decoder
@@ -39,7 +31,6 @@ import org.web3j.crypto.Hash;
 class OffsetGuardTest {
 
   private static final String REGISTRY = "0x00000000000000000000000000000000000000d1";
-  private static final String ALICE = "0x00000000000000000000000000000000000000a1";
 
   private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
   private final DecoderMetrics metrics = new DecoderMetrics();
@@ -61,18 +52,7 @@ class OffsetGuardTest {
   }
 
   private static byte[] contribution(ConfluentAvroSerde<RawChainLog> serde, long id) {
-    return serde.encode(
-        RawLogFixtures.log(
-            REGISTRY,
-            DatanetRegistry.DATACONTRIBUTED_EVENT,
-            List.of(
-                new Uint256(id),
-                new Uint256(1),
-                new Address("0x00000000000000000000000000000000000000aa")),
-            List.of(
-                new Bytes32(Hash.sha3(("c" + id).getBytes(StandardCharsets.UTF_8))),
-                new Utf8String("file:///c/" + id),
-                new Uint256(BigInteger.TEN.pow(30)))));
+    return serde.encode(RawLogFixtures.contribution(REGISTRY, id));
   }
 
   private DecodeProcessor decoder(MockProcessorContext<String, SpecificRecord> context) {
@@ -144,16 +124,8 @@ class OffsetGuardTest {
     PayoutAccrual accrual =
         PayoutAccrual.newBuilder()
             .setInferenceId(1)
-            .setPosition(
-                ChainPosition.newBuilder()
-                    .setChainId(1337)
-                    .setBlockNumber(5)
-                    .setBlockHash("0x05")
-                    .setBlockTimestamp(0)
-                    .setTxHash("0x06")
-                    .setLogIndex(0)
-                    .build())
-            .setPayee(ALICE)
+            .setPosition(BalancesTopologyTest.POS)
+            .setPayee(BalancesTopologyTest.ALICE)
             .setRole(PayeeRole.CONTRIBUTOR)
             .setContributionId(1L)
             .setAmount(new BigDecimal(700))
@@ -166,7 +138,8 @@ class OffsetGuardTest {
       views.process(new Record<>("k", accrual, 0L));
     }
     KeyValueStore<String, String> balances = context.getStateStore(BalancesProcessor.BALANCES);
-    assertThat(Balance.decode(balances.get(ALICE)).accrued()).isEqualTo(BigInteger.valueOf(700));
+    assertThat(Balance.decode(balances.get(BalancesTopologyTest.ALICE)).accrued())
+        .isEqualTo(BigInteger.valueOf(700));
     assertThat(metrics.redeliveredTotal()).isEqualTo(1);
   }
 }
