@@ -170,7 +170,8 @@ jobmanager_start() {
   jvm=$(echo "$params" | sed -n 1p)
   dyn=$(echo "$params" | sed -n 2p)
   # shellcheck disable=SC2086 # word splitting of the option lists is intended
-  launch jobmanager "$log" java $jvm $FLINK_JVM_OPTS -Dlog.file="$log" \
+  rm -rf "$OPENLEDGER_RUN_DIR/flink/jobmanager/tmp" && mkdir -p "$OPENLEDGER_RUN_DIR/flink/jobmanager/tmp"
+  launch jobmanager "$log" java $jvm $FLINK_JVM_OPTS -Dlog.file="$log" -Djava.io.tmpdir="$OPENLEDGER_RUN_DIR/flink/jobmanager/tmp" \
     -Dlog4j2.configurationFile="$OPENLEDGER_ROOT/bin/stack/log4j2-flink.xml" -cp "$(flink_cluster_classpath)" \
     org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint --configDir "$(flink_conf_dir)" $dyn
 }
@@ -181,12 +182,15 @@ taskmanager_healthy() {
 taskmanager_start() {
   local part=$1 params jvm dyn log="$OPENLEDGER_RUN_DIR/logs/$1.log"
   [ -f "$(flink_conf_dir)/config.yaml" ] || flink_cluster_conf
+  # its temporary files (the RPC system it unpacks, spilled I/O) in a folder of its own, emptied at
+  # each start: a killed TaskManager leaves them behind
+  rm -rf "$OPENLEDGER_RUN_DIR/flink/$part/tmp"
   mkdir -p "$OPENLEDGER_RUN_DIR/flink/$part/tmp" "$OPENLEDGER_RUN_DIR/flink/$part/rocksdb-logs"
   params=$(flink_resource_params TM) || die "computing the TaskManager's memory failed"
   jvm=$(echo "$params" | sed -n 1p)
   dyn=$(echo "$params" | sed -n 2p)
   # shellcheck disable=SC2086
-  launch "$part" "$log" java $jvm $FLINK_JVM_OPTS -Dlog.file="$log" \
+  launch "$part" "$log" java $jvm $FLINK_JVM_OPTS -Dlog.file="$log" -Djava.io.tmpdir="$OPENLEDGER_RUN_DIR/flink/$part/tmp" \
     -Dlog4j2.configurationFile="$OPENLEDGER_ROOT/bin/stack/log4j2-flink.xml" -cp "$(flink_cluster_classpath)" \
     org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "$(flink_conf_dir)" $dyn \
     -D "taskmanager.resource-id=$part" -D "io.tmp.dirs=$OPENLEDGER_RUN_DIR/flink/$part/tmp" \

@@ -119,12 +119,17 @@ evm_healthy() {
 # The chain's shape: OPENLEDGER_EVM_BLOCK_TIME seconds between blocks (empty: automine, one block
 # per transaction as it arrives) and OPENLEDGER_EVM_GAS_LIMIT per block (empty: anvil's 30M, which
 # holds ~300 payments). Besu in production mines every 2 s; `bench e2e` chooses its own.
+# --max-persisted-states 0: anvil keeps recent states in memory and by default spills every older
+# one to ~/.foundry/anvil/tmp (about 300 KB a block, even empty), which it removes only on a clean
+# exit; a killed node left gigabytes per run there and filled the disk. Nothing here reads state
+# at an old block (logs, blocks and receipts are kept regardless), so none is written.
 evm_start() {
   local shape=()
   [ -z "${OPENLEDGER_EVM_BLOCK_TIME:-}" ] || shape+=(--block-time "$OPENLEDGER_EVM_BLOCK_TIME")
   [ -z "${OPENLEDGER_EVM_GAS_LIMIT:-}" ] || shape+=(--gas-limit "$OPENLEDGER_EVM_GAS_LIMIT")
   launch evm "$OPENLEDGER_RUN_DIR/logs/evm.log" "$(anvil_bin)" --host "$OPENLEDGER_HOST" \
-    --port "$OPENLEDGER_EVM_PORT" --chain-id "$OPENLEDGER_EVM_CHAIN_ID" ${shape[@]+"${shape[@]}"}
+    --port "$OPENLEDGER_EVM_PORT" --chain-id "$OPENLEDGER_EVM_CHAIN_ID" \
+    --max-persisted-states 0 ${shape[@]+"${shape[@]}"}
 }
 anvil_bin() { echo "$OPENLEDGER_LOCAL_DIR/node/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"; }
 # Foundry's test runner for the contracts (`bin/openledger forge`).
@@ -260,7 +265,11 @@ flink_start() {
   [ -n "$jar" ] || die "flink-jobs is not built; run: bin/openledger build"
   (
     pipeline_env
+    # Flink unpacks its RPC system (21 MB) and keeps its I/O files in java.io.tmpdir and leaves them
+    # when killed: a folder of the run's own, emptied at each start (no Flink process uses it then).
+    rm -rf "$OPENLEDGER_RUN_DIR/tmp/flink" && mkdir -p "$OPENLEDGER_RUN_DIR/tmp/flink"
     launch flink "$OPENLEDGER_RUN_DIR/logs/flink.log" java -Xmx1g --add-opens=java.base/java.nio=ALL-UNNAMED \
+      -Djava.io.tmpdir="$OPENLEDGER_RUN_DIR/tmp/flink" \
       -Dlog4j2.configurationFile="$OPENLEDGER_ROOT/bin/stack/log4j2-flink.xml" -Dlog.file="$OPENLEDGER_RUN_DIR/logs/flink.log" \
       -cp "$jar:$(flink_classpath)" org.openledger.flink.PipelineApp
   )
