@@ -204,7 +204,8 @@ CREATE TABLE IF NOT EXISTS openledger.stake_withdrawn
 ENGINE = ReplacingMergeTree(_offset)
 ORDER BY (chain_id, block_hash, log_index);
 
--- ModelRegistered: a model, its owner and the Datanets it draws on.
+-- ModelRegistered: a model, its owner, the Datanets it draws on, its method and encoder
+-- (encoder_id '' = the pipeline's default encoder, attribution.encoder).
 CREATE TABLE IF NOT EXISTS openledger.model_registered
 (
     chain_id UInt64,
@@ -219,6 +220,7 @@ CREATE TABLE IF NOT EXISTS openledger.model_registered
     datanet_ids Array(UInt64),
     method String,
     name String,
+    encoder_id String DEFAULT '',
     _partition UInt32,
     _offset UInt64,
     _timestamp_ms UInt64

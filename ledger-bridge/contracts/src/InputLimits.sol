@@ -27,6 +27,11 @@ uint256 constant MAX_NAME_BYTES = 256;
 // The Datanets of one model.
 uint256 constant MAX_MODEL_DATANETS = 64;
 
+// A model's encoder id (the vector space its inferences are scored in, e.g. "minilm-l6-v2"): an
+// identifier, not text; ASCII lowercase letters, digits, '.' and '-' only, so it is safe in every
+// log line, metric label and file name the pipeline puts it in.
+uint256 constant MAX_ENCODER_BYTES = 64;
+
 // A governance proposal's description (markdown), its actions, and each action's calldata.
 uint256 constant MAX_DESCRIPTION_BYTES = 16_384;
 uint256 constant MAX_PROPOSAL_ACTIONS = 16;

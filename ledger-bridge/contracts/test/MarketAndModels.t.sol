@@ -9,7 +9,9 @@ import {DatanetRegistry, IMinContributionStake} from "../src/DatanetRegistry.sol
 import {ModelRegistry, IDatanetExists} from "../src/ModelRegistry.sol";
 import {InferenceMarket, IModelExists, IMinInferenceFee} from "../src/InferenceMarket.sol";
 import {Settlement} from "../src/Settlement.sol";
-import {TooLong, TooMany, ZeroAddress, MAX_MODEL_DATANETS, MAX_NAME_BYTES, MAX_URI_BYTES} from "../src/InputLimits.sol";
+import {
+    TooLong, TooMany, ZeroAddress, MAX_ENCODER_BYTES, MAX_MODEL_DATANETS, MAX_NAME_BYTES, MAX_URI_BYTES
+} from "../src/InputLimits.sol";
 
 /// ModelRegistry and InferenceMarket wired as deployed: models on Datanets, fees paid into the
 /// Settlement escrow, which records each in its block.
@@ -88,6 +90,35 @@ contract MarketAndModelsTest is Test {
         }
         uint256 id = models.registerModel(many, ModelRegistry.AttributionMethod.PRECOMPUTED, Fixtures.str(MAX_NAME_BYTES));
         assertEq(models.model(id).datanetIds.length, MAX_MODEL_DATANETS, "64 Datanets");
+    }
+
+    function test_registerModel_keepsItsEncoder_emptyForTheDefault() public {
+        assertEq(models.model(model).encoder, "", "the 3-argument form: the pipeline's default");
+        vm.prank(bob);
+        uint256 id = models.registerModel(ids(net), ModelRegistry.AttributionMethod.EMBEDDING, "m", "minilm-l6-v2");
+        assertEq(models.model(id).encoder, "minilm-l6-v2", "encoder");
+        assertEq(models.model(id).owner, bob, "owner");
+        id = models.registerModel(ids(net), ModelRegistry.AttributionMethod.SPAN, "m", Fixtures.str(MAX_ENCODER_BYTES));
+        assertEq(bytes(models.model(id).encoder).length, MAX_ENCODER_BYTES, "64 bytes");
+        vm.expectRevert(abi.encodeWithSelector(TooLong.selector, "encoder", MAX_ENCODER_BYTES + 1, MAX_ENCODER_BYTES));
+        models.registerModel(ids(net), ModelRegistry.AttributionMethod.SPAN, "m", Fixtures.str(MAX_ENCODER_BYTES + 1));
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.BadEncoder.selector, "MiniLM"));
+        models.registerModel(ids(net), ModelRegistry.AttributionMethod.EMBEDDING, "m", "MiniLM");
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.BadEncoder.selector, "../etc"));
+        models.registerModel(ids(net), ModelRegistry.AttributionMethod.EMBEDDING, "m", "../etc");
+    }
+
+    /// Any byte string is taken exactly when it is [a-z0-9.-]*, stored and logged unchanged.
+    function testFuzz_registerModel_encoderCharset(bytes memory raw) public {
+        vm.assume(raw.length <= MAX_ENCODER_BYTES);
+        bool ok = true;
+        for (uint256 i = 0; i < raw.length; i++) {
+            bytes1 c = raw[i];
+            ok = ok && ((c >= "a" && c <= "z") || (c >= "0" && c <= "9") || c == "." || c == "-");
+        }
+        if (!ok) vm.expectRevert(abi.encodeWithSelector(ModelRegistry.BadEncoder.selector, string(raw)));
+        uint256 id = models.registerModel(ids(net), ModelRegistry.AttributionMethod.EMBEDDING, "m", string(raw));
+        if (ok) assertEq(bytes(models.model(id).encoder), raw, "stored unchanged");
     }
 
     function test_transferModel_onlyOwner_neverToZero() public {

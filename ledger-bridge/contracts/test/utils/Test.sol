@@ -61,6 +61,14 @@ abstract contract Test {
         if (a != b) revert(string.concat(what, ": bytes32 differ"));
     }
 
+    function assertEq(bytes memory a, bytes memory b, string memory what) internal pure {
+        if (keccak256(a) != keccak256(b)) revert(string.concat(what, ": bytes differ"));
+    }
+
+    function assertEq(string memory a, string memory b, string memory what) internal pure {
+        if (keccak256(bytes(a)) != keccak256(bytes(b))) revert(string.concat(what, ": '", a, "' != '", b, "'"));
+    }
+
     function assertLe(uint256 a, uint256 b, string memory what) internal pure {
         if (a > b) revert(string.concat(what, ": ", _str(a), " > ", _str(b)));
     }

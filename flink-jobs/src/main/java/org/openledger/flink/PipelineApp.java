@@ -165,6 +165,7 @@ public final class PipelineApp {
         FlightSidecarGateway.factory(
             config.sidecarFlightUri(),
             config.encoder(),
+            config.encoders(),
             Duration.ofSeconds(60),
             config.sidecarToken()),
         fetching(config),

@@ -67,7 +67,7 @@ final class ReplaySetup implements AutoCloseable {
       SequencerAttributor attributor =
           new SequencerAttributor(
               FlightSidecarGateway.factory(
-                      sidecarUri, config.encoder(), Duration.ofSeconds(60), null)
+                      sidecarUri, config.encoder(), config.encoders(), Duration.ofSeconds(60), null)
                   .open(),
               new ContentAttempts(config.fetching(), HostResolver.system()));
       return new ReplaySetup(deployment, treasury, attributor, launched);

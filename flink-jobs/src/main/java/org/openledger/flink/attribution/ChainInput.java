@@ -19,6 +19,8 @@ import org.openledger.flink.domain.ShareRule;
  *     rule this build cannot apply: then {@code failure} says why)
  * @param method a model's attribution method ({@code EMBEDDING}, {@code PRECOMPUTED}, {@code SPAN};
  *     null for other kinds)
+ * @param encoder a model's encoder as registered ("" for the pipeline's default; null for other
+ *     kinds)
  * @param content verified UTF-8 content, set by the fetcher
  * @param failure why content could not be used, set by the fetcher; for PARAMS, why the record
  *     cannot be applied
@@ -45,6 +47,7 @@ public record ChainInput(
     long duplicateBoundPpm,
     ShareRule shareRule,
     String method,
+    String encoder,
     String content,
     String failure) {
 
@@ -97,6 +100,7 @@ public record ChainInput(
         duplicateBoundPpm,
         shareRule,
         method,
+        encoder,
         text,
         reason);
   }

@@ -44,6 +44,7 @@ public final class ChainInputs {
           .address(m.getOwner())
           .datanets(m.getDatanetIds().stream().mapToLong(Long::longValue).toArray())
           .method(m.getMethod().name())
+          .encoder(m.getEncoderId())
           .build();
     } else if (e instanceof ParamsChanged p) {
       Builder b =
@@ -102,6 +103,7 @@ public final class ChainInputs {
     private long duplicateBoundPpm;
     private ShareRule shareRule;
     private String method;
+    private String encoder;
     private String failure;
 
     Builder datanet(long value) {
@@ -116,6 +118,11 @@ public final class ChainInputs {
 
     Builder datanets(long[] value) {
       datanetIds = value;
+      return this;
+    }
+
+    Builder encoder(String value) {
+      encoder = value;
       return this;
     }
 
@@ -167,6 +174,7 @@ public final class ChainInputs {
           duplicateBoundPpm,
           shareRule,
           method,
+          encoder,
           null,
           failure);
     }

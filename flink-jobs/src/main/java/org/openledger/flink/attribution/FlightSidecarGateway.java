@@ -3,6 +3,8 @@ package org.openledger.flink.attribution;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.openledger.flink.sidecar.IndexMatch;
@@ -21,9 +23,14 @@ public final class FlightSidecarGateway implements SidecarGateway {
   private final BufferAllocator allocator = new RootAllocator();
   private final SidecarClient client;
   private final String encoder;
+  private final Set<String> encoders;
 
-  private FlightSidecarGateway(URI uri, String encoder, Duration timeout, String token) {
+  private FlightSidecarGateway(
+      URI uri, String encoder, Set<String> encoders, Duration timeout, String token) {
     this.encoder = encoder;
+    TreeSet<String> all = new TreeSet<>(encoders);
+    all.add(encoder);
+    this.encoders = Set.copyOf(all);
     this.client =
         new SidecarClient(
             allocator,
@@ -36,16 +43,19 @@ public final class FlightSidecarGateway implements SidecarGateway {
 
   /** A serializable factory: the URI travels with the job graph, the connection does not. */
   public static Factory factory(URI uri, String encoder, Duration timeout) {
-    return factory(uri, encoder, timeout, null);
+    return factory(uri, encoder, Set.of(), timeout, null);
   }
 
   /**
-   * As {@link #factory(URI, String, Duration)}, sending {@code token} (the sidecar's {@code
+   * As {@link #factory(URI, String, Duration)}, where models may also name any of {@code encoders}
+   * (besides the default {@code encoder}), sending {@code token} (the sidecar's {@code
    * OPENLEDGER_SIDECAR_TOKEN}; null or blank for none) on every call. The token travels inside the
    * job graph to the TaskManagers, like the URI: it is never logged or printed.
    */
-  public static Factory factory(URI uri, String encoder, Duration timeout, String token) {
-    return () -> new FlightSidecarGateway(uri, encoder, timeout, token);
+  public static Factory factory(
+      URI uri, String encoder, Set<String> encoders, Duration timeout, String token) {
+    Set<String> enabled = Set.copyOf(encoders);
+    return () -> new FlightSidecarGateway(uri, encoder, enabled, timeout, token);
   }
 
   @Override
@@ -54,12 +64,18 @@ public final class FlightSidecarGateway implements SidecarGateway {
   }
 
   @Override
+  public Set<String> encoders() {
+    return encoders;
+  }
+
+  @Override
   public void reset() {
     client.reset();
   }
 
   @Override
-  public List<IndexMatch> index(long datanetId, boolean matches, List<IndexRow> rows) {
+  public List<IndexMatch> index(
+      long datanetId, String encoder, boolean matches, List<IndexRow> rows) {
     return client.index(datanetId, encoder, matches, rows);
   }
 
@@ -74,7 +90,7 @@ public final class FlightSidecarGateway implements SidecarGateway {
   }
 
   @Override
-  public void registerModel(long modelId, List<Long> datanetIds) {
+  public void registerModel(long modelId, List<Long> datanetIds, String encoder) {
     client.registerModel(modelId, datanetIds, encoder);
   }
 

@@ -2,6 +2,7 @@ package org.openledger.flink.attribution;
 
 import java.io.Serializable;
 import java.util.List;
+import java.util.Set;
 import org.openledger.flink.sidecar.IndexMatch;
 import org.openledger.flink.sidecar.IndexRow;
 import org.openledger.flink.sidecar.ScoreMethod;
@@ -9,8 +10,9 @@ import org.openledger.flink.sidecar.ScoreQuery;
 import org.openledger.flink.sidecar.ScoreResult;
 
 /**
- * What the attribution operator asks of the sidecar, in one encoder's space. The operator owns the
- * truth and the sidecar only a rebuildable copy: {@code reset}, re-index, {@code ready}.
+ * What the attribution operator asks of the sidecar, in the encoders this pipeline runs. The
+ * operator owns the truth and the sidecar only a rebuildable copy: {@code reset}, re-index, {@code
+ * ready}.
  */
 public interface SidecarGateway extends AutoCloseable {
 
@@ -19,17 +21,28 @@ public interface SidecarGateway extends AutoCloseable {
     SidecarGateway open();
   }
 
+  /**
+   * The default encoder: every contribution is indexed in it (duplicates are found there), and a
+   * model that names no encoder is scored with it.
+   */
   String encoderId();
+
+  /**
+   * The encoders a model may name ({@code attribution.encoders}, the default among them): each
+   * costs the sidecar an index of every Datanet such a model reads, so only those the operators
+   * enabled are run.
+   */
+  Set<String> encoders();
 
   void reset();
 
-  List<IndexMatch> index(long datanetId, boolean matches, List<IndexRow> rows);
+  List<IndexMatch> index(long datanetId, String encoder, boolean matches, List<IndexRow> rows);
 
   void close(long datanetId, long contributionId, long atBlock);
 
   void reopen(long datanetId, long contributionId);
 
-  void registerModel(long modelId, List<Long> datanetIds);
+  void registerModel(long modelId, List<Long> datanetIds, String encoder);
 
   void ready();
 

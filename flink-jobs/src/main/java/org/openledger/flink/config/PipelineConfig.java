@@ -31,6 +31,7 @@ public record PipelineConfig(
     String sidecarToken,
     String topicPrefix,
     String encoder,
+    Set<String> encoders,
     long fetchTimeoutMs,
     FetchPolicy fetchPolicy,
     int fetchMaxBytes,
@@ -59,6 +60,7 @@ public record PipelineConfig(
 
   public PipelineConfig {
     jobs = Set.copyOf(jobs);
+    encoders = Set.copyOf(encoders);
     java.util.Objects.requireNonNull(parallelism, "parallelism");
   }
 
@@ -196,15 +198,30 @@ public record PipelineConfig(
   public static final ConfigKey<String> TOPIC_PREFIX =
       new ConfigKey<>(
           "topic.prefix", "", "prefix of every topic name (tests)", String::trim, v -> true, "");
+
+  /** The sidecar's encoders that embed text (its {@code precomputed} takes vectors instead). */
+  static final Set<String> KNOWN_ENCODERS =
+      Set.of("hashing-ngram", "hashing-ngram-v2", "minilm-l6-v2");
+
   public static final ConfigKey<String> ENCODER =
       new ConfigKey<>(
           "attribution.encoder",
           "hashing-ngram-v2",
-          "the sidecar encoder contributions and queries are embedded with",
+          "the default encoder: every contribution is embedded with it (duplicates are found"
+              + " there), and so is every query of a model that names no encoder",
           String::trim,
-          v ->
-              v.equals("hashing-ngram") || v.equals("hashing-ngram-v2") || v.equals("minilm-l6-v2"),
+          KNOWN_ENCODERS::contains,
           "must be hashing-ngram, hashing-ngram-v2 or minilm-l6-v2");
+  public static final ConfigKey<Set<String>> ENCODERS =
+      new ConfigKey<>(
+          "attribution.encoders",
+          "hashing-ngram,hashing-ngram-v2",
+          "encoders a model may name on chain besides attribution.encoder (comma-separated): each"
+              + " costs the sidecar an index of every Datanet such a model reads; a model naming"
+              + " another is dead-lettered and its inferences go unattributed",
+          PipelineConfig::encoderNames,
+          s -> KNOWN_ENCODERS.containsAll(s),
+          "must be some of hashing-ngram, hashing-ngram-v2, minilm-l6-v2");
   public static final ConfigKey<Long> FETCH_TIMEOUT_MS =
       ConfigKey.atLeast(
           "content.fetch.timeout.ms",
@@ -358,6 +375,7 @@ public record PipelineConfig(
           SIDECAR_TOKEN,
           TOPIC_PREFIX,
           ENCODER,
+          ENCODERS,
           FETCH_TIMEOUT_MS,
           FETCH_SCHEMES,
           FETCH_ROOT,
@@ -408,6 +426,7 @@ public record PipelineConfig(
         source.get(SIDECAR_TOKEN),
         source.get(TOPIC_PREFIX),
         source.get(ENCODER),
+        source.get(ENCODERS),
         source.get(FETCH_TIMEOUT_MS),
         policy,
         source.get(FETCH_MAX_BYTES).intValue(),
@@ -455,6 +474,16 @@ public record PipelineConfig(
     return out;
   }
 
+  private static Set<String> encoderNames(String text) {
+    Set<String> out = new java.util.TreeSet<>();
+    for (String s : text.split(",")) {
+      if (!s.isBlank()) {
+        out.add(s.trim());
+      }
+    }
+    return Set.copyOf(out);
+  }
+
   private static Set<String> schemes(String text) {
     Set<String> out = new java.util.LinkedHashSet<>();
     for (String s : text.split(",")) {
@@ -480,6 +509,8 @@ public record PipelineConfig(
         + (sidecarToken.isEmpty() ? "(none)" : "(set)")
         + ", encoder="
         + encoder
+        + ", encoders="
+        + new java.util.TreeSet<>(encoders)
         + ", fetchPolicy="
         + fetchPolicy
         + ", checkpointDir="

@@ -1,8 +1,12 @@
 package org.openledger.flink.operators;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.openledger.flink.attribution.Attribution;
 import org.openledger.flink.attribution.ChainInput;
@@ -76,6 +80,10 @@ public final class AttributionCore {
   private final Counts counts;
   private final Scorer scorer;
   private boolean seeded; // whatever the sidecar holds at first, it is rebuilt from state
+  // Per Datanet, the encoders besides the default the sidecar holds it in since the last re-seed:
+  // those its models are scored with. Only grows until the next re-seed (a model removed by a
+  // reorg leaves its index behind, harmless), so a Datanet is never indexed twice in one encoder.
+  private Map<Long, Set<String>> extraEncoders = new HashMap<>();
   private ParamsHistory<Params> history; // params state as a history; null: rebuild
 
   public AttributionCore(SidecarGateway sidecar, State state, Counts counts) {
@@ -102,7 +110,7 @@ public final class AttributionCore {
       case CONTRIBUTION -> contribution(in, out);
       case REVIEW -> closer(in, !in.accepted());
       case SLASH, WITHDRAW -> closer(in, true);
-      case MODEL -> model(in);
+      case MODEL -> model(in, out);
       case PARAMS -> params(in, out);
       case INFERENCE, SEAL, OTHER -> {}
     }
@@ -157,17 +165,17 @@ public final class AttributionCore {
       return;
     }
     Contribution indexed = c;
+    IndexRow row = IndexRow.text(indexed.id(), indexed.fromBlock(), indexed.content());
+    // Duplicates are found in the default encoder: its index holds every contribution.
     IndexMatch answer =
         onSidecar(
             () ->
-                sidecar
-                    .index(
-                        indexed.datanetId(),
-                        true,
-                        List.of(
-                            IndexRow.text(indexed.id(), indexed.fromBlock(), indexed.content())))
-                    .get(0));
+                sidecar.index(indexed.datanetId(), sidecar.encoderId(), true, List.of(row)).get(0));
     state.contributions().put(c.id(), c); // in state as soon as the sidecar holds it
+    for (String encoder : extraEncoders.getOrDefault(c.datanetId(), Set.of())) {
+      // No retry after a re-seed: it indexed this contribution from state in every encoder.
+      onSidecarOnce(() -> sidecar.index(indexed.datanetId(), encoder, false, List.of(row)));
+    }
     Optional<Params> rules = history().at(c.fromBlock());
     if (answer.bestMatch().isPresent()
         && rules.isPresent()
@@ -255,17 +263,54 @@ public final class AttributionCore {
     }
   }
 
-  private void model(ChainInput in) throws Exception {
+  private void model(ChainInput in, Output out) throws Exception {
+    Model known = state.models().get(in.id());
     if (in.removed()) {
-      Model known = state.models().get(in.id());
       if (known != null && known.eventId().equals(in.eventId())) {
         state.models().remove(in.id());
       }
       return;
     }
-    Model m = new Model(in.id(), in.address(), in.datanetIds(), in.eventId(), in.method());
+    if (known != null && known.eventId().equals(in.eventId())) {
+      return; // a copy of the event already applied
+    }
+    Model m =
+        new Model(
+            in.id(),
+            in.address(),
+            in.datanetIds(),
+            in.eventId(),
+            in.method(),
+            in.encoder() == null ? "" : in.encoder());
     state.models().put(m.id(), m);
-    onSidecar(() -> sidecar.registerModel(m.id(), SidecarSeed.datanets(m)));
+    Optional<String> encoder = SidecarSeed.encoderOf(m, sidecar);
+    if (encoder.isEmpty()) {
+      out.rejected(Rejection.of("attribution", notRun(m), in));
+      return;
+    }
+    String e = encoder.get();
+    if (!e.equals(sidecar.encoderId())) {
+      for (long d : m.datanetIds()) {
+        if (extraEncoders.computeIfAbsent(d, x -> new TreeSet<>()).add(e)) {
+          // The Datanet's contributions so far, from state, into the model's encoder; a re-seed
+          // on the way indexes them itself (the model is in state), so no retry.
+          onSidecarOnce(() -> SidecarSeed.backfill(sidecar, d, e, state.contributions().values()));
+        }
+      }
+    }
+    onSidecar(() -> sidecar.registerModel(m.id(), SidecarSeed.datanets(m), e));
+  }
+
+  /**
+   * Why a model's inferences are not attributed: it names an encoder this pipeline does not run.
+   */
+  static String notRun(Model m) {
+    return "model "
+        + m.id()
+        + " names encoder '"
+        + m.encoder()
+        + "', which this pipeline does not run (attribution.encoders); its inferences are not"
+        + " attributed";
   }
 
   /**
@@ -337,6 +382,19 @@ public final class AttributionCore {
     }
   }
 
+  /** Runs a sidecar call that a re-seed makes moot: a sidecar found not ready is only re-seeded. */
+  private void onSidecarOnce(CheckedRunnable call) throws Exception {
+    try {
+      call.run();
+    } catch (SidecarException.NotReady e) {
+      reseedUnchecked();
+    }
+  }
+
+  private interface CheckedRunnable {
+    void run() throws Exception;
+  }
+
   private void onSidecar(Runnable call) {
     onSidecar(
         () -> {
@@ -355,7 +413,9 @@ public final class AttributionCore {
 
   /** Rebuilds the sidecar's copy from state: every indexed contribution, every model; ready. */
   private void reseed() throws Exception {
-    SidecarSeed.reseed(sidecar, state.contributions().values(), state.models().values());
+    extraEncoders =
+        new HashMap<>(
+            SidecarSeed.reseed(sidecar, state.contributions().values(), state.models().values()));
     seeded = true;
     counts.reseeded();
   }

@@ -98,12 +98,15 @@ final class Scorer {
       for (ChainInput in : segment) {
         long modelId = in.datanetId(); // an inference's model id rides in datanetId
         Optional<Params> rules = history.at(in.block());
+        Model model = models.apply(modelId);
         String problem =
             in.failure() != null
                 ? "query: " + in.failure()
-                : models.apply(modelId) == null
+                : model == null
                     ? "unknown model " + modelId + " for inference " + in.id()
-                    : rules.isEmpty() ? "no params in force at block " + in.block() : null;
+                    : SidecarSeed.encoderOf(model, sidecar).isEmpty()
+                        ? AttributionCore.notRun(model) + ": inference " + in.id()
+                        : rules.isEmpty() ? "no params in force at block " + in.block() : null;
         if (problem != null) {
           problems.put(in, Rejection.of("attribution", problem, in));
           byInference.put(
@@ -116,7 +119,7 @@ final class Scorer {
         // The sidecar ranks at most MAX_K per query; a larger top-k (the contract allows 65535) is
         // served as MAX_K, whose smallest shares are negligible anyway.
         int k = Math.max(1, Math.min(p.topK(), MAX_K));
-        ScoreMethod method = ScoreMethod.forModel(models.apply(modelId).method());
+        ScoreMethod method = ScoreMethod.forModel(model.method());
         Group g = new Group(modelId, method, k, p.thresholdPpm());
         groupOf.put(in, g);
         groups.computeIfAbsent(g, x -> new ArrayList<>()).add(in);

@@ -86,6 +86,12 @@ public final class ChainEvents {
   /** A model registered with an attribution method. */
   public static ChainEvent model(
       long block, long modelId, AttributionMethod method, long... datanets) {
+    return model(block, modelId, method, "", datanets);
+  }
+
+  /** A model registered with an attribution method and an encoder ("" for the default). */
+  public static ChainEvent model(
+      long block, long modelId, AttributionMethod method, String encoder, long... datanets) {
     return of(
         ModelRegistered.newBuilder()
             .setPosition(at(block, 0))
@@ -94,6 +100,7 @@ public final class ChainEvents {
             .setDatanetIds(java.util.Arrays.stream(datanets).boxed().toList())
             .setMethod(method)
             .setName("model " + modelId)
+            .setEncoderId(encoder)
             .build());
   }
 

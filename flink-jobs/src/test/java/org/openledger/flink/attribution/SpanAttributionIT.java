@@ -27,11 +27,13 @@ import org.openledger.schemas.serde.ConfluentAvroSerde;
 import org.openledger.testing.LocalStack;
 
 /**
- * A model registered with the SPAN method is attributed by span matching on a real sidecar (this
- * checkout's, started on free ports: the shared stack's may run older code) through real Kafka and
- * registry: its inference quoting one contributor's text is attributed to that contributor alone,
- * tagged span-match, and the payment job accrues the whole contributor pool of its fee to them; an
- * EMBEDDING model over the same Datanet is still scored by its encoder.
+ * Models over one Datanet are each attributed by their own registered method and encoder, on a real
+ * sidecar (this checkout's, started on free ports: the shared stack's may run older code) through
+ * real Kafka and registry. A SPAN model's inference quoting one contributor's text is attributed to
+ * that contributor alone, tagged span-match, and the payment job accrues the whole contributor pool
+ * of its fee to them; an EMBEDDING model is scored by the default encoder, another registered later
+ * with its own encoder by that one (the Datanet indexed in it then); a model naming an encoder the
+ * pipeline does not run is answered unattributed.
  */
 class SpanAttributionIT {
 
@@ -69,14 +71,21 @@ class SpanAttributionIT {
             c.inference(5, 0, 100, 1, QUOTE),
             c.inference(5, 1, 101, 2, QUOTE),
             c.inference(5, 2, 102, 1, "nothing here was ever written by anyone in this Datanet"),
-            ChainEvents.seal(5));
+            ChainEvents.seal(5),
+            ChainEvents.model(6, 3, AttributionMethod.EMBEDDING, "hashing-ngram", 1),
+            ChainEvents.seal(6),
+            ChainEvents.model(7, 4, AttributionMethod.EMBEDDING, "minilm-l6-v2", 1),
+            ChainEvents.seal(7),
+            c.inference(8, 0, 103, 3, QUOTE),
+            c.inference(8, 1, 104, 4, QUOTE),
+            ChainEvents.seal(8));
 
     Map<Long, AttributionResult> byInference;
     String prefix = LocalStack.unique("span") + ".";
     try (SidecarProcess sidecar = new SidecarProcess(Map.of())) {
       PipelineConfig config = AttributionJobIT.config(prefix, dir, sidecar.flightUri());
       byInference =
-          AttributionJobIT.decode(prefix, AttributionJobIT.run(config, scenario, 3)).stream()
+          AttributionJobIT.decode(prefix, AttributionJobIT.run(config, scenario, 5)).stream()
               .collect(Collectors.toMap(AttributionResult::getInferenceId, Function.identity()));
     }
 
@@ -100,6 +109,21 @@ class SpanAttributionIT {
         .first()
         .isEqualTo(2L);
     assertThat(byInference.get(102L).getUnattributed()).isTrue();
+    // Model 3 named the first hashing encoder: Bob's text first again, in that encoder's space.
+    AttributionResult own = byInference.get(103L);
+    assertThat(own.getEncoderId()).isEqualTo("hashing-ngram");
+    assertThat(own.getContributions())
+        .extracting(AttributedContribution::getContributionId)
+        .first()
+        .isEqualTo(2L);
+    assertThat(own.getContributions())
+        .extracting(AttributedContribution::getScorePpm)
+        .isNotEqualTo(
+            embedding.getContributions().stream()
+                .map(AttributedContribution::getScorePpm)
+                .toList());
+    // Model 4 named an encoder this pipeline does not run (attribution.encoders): unattributed.
+    assertThat(byInference.get(104L).getUnattributed()).isTrue();
 
     // Payments: the contributor pool of 100's fee (70 % of 1,000,000 wei) goes to Bob alone.
     List<PayoutAccrual> pool =

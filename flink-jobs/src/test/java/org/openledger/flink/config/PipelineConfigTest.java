@@ -53,6 +53,28 @@ class PipelineConfigTest {
   }
 
   @Test
+  void shouldLetModelsNameOnlyTheEncodersOperatorsEnabled() {
+    assertThat(PipelineConfig.load(Map.of(), Optional.empty()).encoders())
+        .containsExactlyInAnyOrder("hashing-ngram", "hashing-ngram-v2");
+    assertThat(
+            PipelineConfig.load(
+                    Map.of("OPENLEDGER_ATTRIBUTION_ENCODERS", " minilm-l6-v2 ,hashing-ngram"),
+                    Optional.empty())
+                .encoders())
+        .containsExactlyInAnyOrder("minilm-l6-v2", "hashing-ngram");
+    assertThat(
+            PipelineConfig.load(Map.of("OPENLEDGER_ATTRIBUTION_ENCODERS", ""), Optional.empty())
+                .encoders())
+        .isEmpty(); // only the default
+    assertThatThrownBy(
+            () ->
+                PipelineConfig.load(
+                    Map.of("OPENLEDGER_ATTRIBUTION_ENCODERS", "hashing-ngram,precomputed"),
+                    Optional.empty()))
+        .hasMessageContaining("must be some of hashing-ngram, hashing-ngram-v2, minilm-l6-v2");
+  }
+
+  @Test
   void shouldRunOnARealClusterWhenModeIsCluster() {
     assertThat(
             PipelineConfig.load(Map.of("OPENLEDGER_FLINK_MODE", "cluster"), Optional.empty())

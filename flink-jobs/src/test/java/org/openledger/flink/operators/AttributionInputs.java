@@ -115,6 +115,12 @@ final class AttributionInputs {
   /** A model registered with an attribution method (EMBEDDING, PRECOMPUTED or SPAN). */
   static ChainInput model(
       ChainPosition p, long modelId, AttributionMethod method, long... datanets) {
+    return model(p, modelId, method, "", datanets);
+  }
+
+  /** A model registered with a method and an encoder ("" for the default). */
+  static ChainInput model(
+      ChainPosition p, long modelId, AttributionMethod method, String encoder, long... datanets) {
     return of(
         ModelRegistered.newBuilder()
             .setPosition(p)
@@ -123,6 +129,7 @@ final class AttributionInputs {
             .setDatanetIds(Arrays.stream(datanets).boxed().toList())
             .setMethod(method)
             .setName("model " + modelId)
+            .setEncoderId(encoder)
             .build());
   }
 
@@ -236,6 +243,7 @@ final class AttributionInputs {
         in.duplicateBoundPpm(),
         in.shareRule(),
         in.method(),
+        in.encoder(),
         null,
         null);
   }

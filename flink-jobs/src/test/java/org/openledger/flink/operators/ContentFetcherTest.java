@@ -88,6 +88,7 @@ class ContentFetcherTest {
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -336,6 +337,7 @@ class ContentFetcherTest {
             0,
             0,
             0,
+            null,
             null,
             null,
             null,

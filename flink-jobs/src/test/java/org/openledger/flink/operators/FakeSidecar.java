@@ -27,13 +27,17 @@ import org.openledger.flink.sidecar.SidecarException;
  * desc then id asc, top-k at or above the threshold; {@code reset} forgets everything and scoring
  * needs {@code ready}. Span scoring (method {@code SPAN}) scores the longest run of at least {@link
  * #MIN_SPAN} query words found contiguously in a contribution, as a share of the query's words,
- * tagged {@code span-match}. It records the calls, so tests can assert re-seeding. Instances live
- * in a static registry so that the (serialized) factory finds the test's instance.
+ * tagged {@code span-match}. Indexes are per (Datanet, encoder), as the real one's: {@link
+ * #ENCODER} is the default and {@link #OTHER_ENCODER}, which a model may name, scores the share of
+ * the query's words the contribution holds. It records the calls, so tests can assert re-seeding.
+ * Instances live in a static registry so that the (serialized) factory finds the test's instance.
  */
 final class FakeSidecar implements SidecarGateway {
 
   static final String ENCODER = "fake-jaccard";
   static final Encoder ENCODER_INFO = new Encoder(ENCODER, "1", "memory");
+  static final String OTHER_ENCODER = "fake-containment";
+  static final Encoder OTHER_INFO = new Encoder(OTHER_ENCODER, "1", "memory");
   static final Encoder SPAN_INFO = new Encoder("span-match", "1", "memory");
   static final int MIN_SPAN = 4;
 
@@ -47,10 +51,14 @@ final class FakeSidecar implements SidecarGateway {
   }
 
   /** One {@code index} call as the operator made it. */
-  record IndexCall(long datanetId, boolean matches, List<IndexRow> rows) {}
+  record IndexCall(long datanetId, String encoder, boolean matches, List<IndexRow> rows) {}
 
-  private final Map<Long, Map<Long, Row>> datanets = new TreeMap<>();
-  private final Map<Long, List<Long>> models = new TreeMap<>();
+  /** A registered model: its Datanets and encoder. */
+  record Registered(List<Long> datanetIds, String encoder) {}
+
+  // encoder -> Datanet -> rows
+  private final Map<String, Map<Long, Map<Long, Row>>> indexes = new TreeMap<>();
+  private final Map<Long, Registered> models = new TreeMap<>();
   private boolean ready;
   private String refused; // a query containing this is refused, with its row in the call
 
@@ -93,7 +101,7 @@ final class FakeSidecar implements SidecarGateway {
 
   /** What a sidecar restart does: everything forgotten, alive but not ready. */
   synchronized void restart() {
-    datanets.clear();
+    indexes.clear();
     models.clear();
     ready = false;
   }
@@ -109,8 +117,37 @@ final class FakeSidecar implements SidecarGateway {
     return ids;
   }
 
+  /** The contribution's row in the default encoder's index of the Datanet. */
   synchronized Optional<Row> row(long datanetId, long contributionId) {
-    return Optional.ofNullable(datanets.getOrDefault(datanetId, Map.of()).get(contributionId));
+    return row(ENCODER, datanetId, contributionId);
+  }
+
+  synchronized Optional<Row> row(String encoder, long datanetId, long contributionId) {
+    return Optional.ofNullable(datanet(encoder, datanetId).get(contributionId));
+  }
+
+  /** The ids the Datanet's index in {@code encoder} holds. */
+  synchronized Set<Long> held(String encoder, long datanetId) {
+    return Set.copyOf(datanet(encoder, datanetId).keySet());
+  }
+
+  synchronized Optional<Registered> model(long modelId) {
+    return Optional.ofNullable(models.get(modelId));
+  }
+
+  private Map<Long, Row> datanet(String encoder, long datanetId) {
+    return indexes.getOrDefault(encoder, Map.of()).getOrDefault(datanetId, Map.of());
+  }
+
+  /** The share of the query's words the contribution holds. */
+  static float containment(String contribution, String query) {
+    Set<String> q = words(query);
+    if (q.isEmpty()) {
+      return 0f;
+    }
+    Set<String> both = new HashSet<>(q);
+    both.retainAll(words(contribution));
+    return (float) ((double) both.size() / q.size());
   }
 
   static float similarity(String a, String b) {
@@ -173,18 +210,30 @@ final class FakeSidecar implements SidecarGateway {
   }
 
   @Override
+  public Set<String> encoders() {
+    return Set.of(ENCODER, OTHER_ENCODER);
+  }
+
+  @Override
   public synchronized void reset() {
     resets++;
     restart();
   }
 
   @Override
-  public synchronized List<IndexMatch> index(long datanetId, boolean matches, List<IndexRow> rows) {
-    indexCalls.add(new IndexCall(datanetId, matches, List.copyOf(rows)));
+  public synchronized List<IndexMatch> index(
+      long datanetId, String encoder, boolean matches, List<IndexRow> rows) {
+    indexCalls.add(new IndexCall(datanetId, encoder, matches, List.copyOf(rows)));
+    if (!encoders().contains(encoder)) {
+      throw new SidecarException.BadRequest("unknown encoder '" + encoder + "'", null);
+    }
     if (matches && !ready) { // as the real sidecar: only re-seeding (no matches) while not ready
       throw new SidecarException.NotReady("[not-ready] index with matches", null);
     }
-    Map<Long, Row> datanet = datanets.computeIfAbsent(datanetId, d -> new LinkedHashMap<>());
+    Map<Long, Row> datanet =
+        indexes
+            .computeIfAbsent(encoder, e -> new TreeMap<>())
+            .computeIfAbsent(datanetId, d -> new LinkedHashMap<>());
     List<IndexMatch> out = new ArrayList<>();
     for (IndexRow r : rows) {
       Row known = datanet.get(r.contributionId());
@@ -214,34 +263,48 @@ final class FakeSidecar implements SidecarGateway {
     }
   }
 
-  private Row indexed(long datanetId, long contributionId) {
-    Row row = datanets.getOrDefault(datanetId, Map.of()).get(contributionId);
-    if (row == null) {
+  /** The Datanet's indexes (one per encoder) that hold the contribution: at least one. */
+  private List<Map<Long, Row>> holding(long datanetId, long contributionId) {
+    List<Map<Long, Row>> found = new ArrayList<>();
+    for (Map<Long, Map<Long, Row>> byDatanet : indexes.values()) {
+      Map<Long, Row> datanet = byDatanet.get(datanetId);
+      if (datanet != null && datanet.containsKey(contributionId)) {
+        found.add(datanet);
+      }
+    }
+    if (found.isEmpty()) {
       throw new SidecarException.BadRequest(
           "contribution " + contributionId + " is not indexed in Datanet " + datanetId, null);
     }
-    return row;
+    return found;
   }
 
   @Override
   public synchronized void close(long datanetId, long contributionId, long atBlock) {
     closes.add(contributionId);
     notReadyCheck();
-    Row row = indexed(datanetId, contributionId);
-    datanets.get(datanetId).put(contributionId, new Row(row.id(), row.from(), atBlock, row.text()));
+    for (Map<Long, Row> datanet : holding(datanetId, contributionId)) {
+      Row row = datanet.get(contributionId);
+      datanet.put(contributionId, new Row(row.id(), row.from(), atBlock, row.text()));
+    }
   }
 
   @Override
   public synchronized void reopen(long datanetId, long contributionId) {
     reopens.add(contributionId);
     notReadyCheck();
-    Row row = indexed(datanetId, contributionId);
-    datanets.get(datanetId).put(contributionId, new Row(row.id(), row.from(), null, row.text()));
+    for (Map<Long, Row> datanet : holding(datanetId, contributionId)) {
+      Row row = datanet.get(contributionId);
+      datanet.put(contributionId, new Row(row.id(), row.from(), null, row.text()));
+    }
   }
 
   @Override
-  public synchronized void registerModel(long modelId, List<Long> datanetIds) {
-    models.put(modelId, List.copyOf(datanetIds));
+  public synchronized void registerModel(long modelId, List<Long> datanetIds, String encoder) {
+    if (!encoders().contains(encoder)) {
+      throw new SidecarException.BadRequest("unknown encoder '" + encoder + "'", null);
+    }
+    models.put(modelId, new Registered(List.copyOf(datanetIds), encoder));
   }
 
   @Override
@@ -265,17 +328,24 @@ final class FakeSidecar implements SidecarGateway {
             null);
       }
     }
-    List<Long> over = models.get(modelId);
+    Registered over = models.get(modelId);
     if (over == null) {
       throw new SidecarException.BadRequest("unknown model " + modelId, null);
     }
+    boolean span = method == ScoreMethod.SPAN;
+    // Span scoring reads the texts, which every index holds alike: the default one's here.
+    String space = span ? ENCODER : over.encoder();
     Map<Long, List<ScoredContribution>> byInference = new LinkedHashMap<>();
     for (ScoreQuery q : queries) {
       List<ScoredContribution> found = new ArrayList<>();
-      for (long d : over) {
-        for (Row r : datanets.getOrDefault(d, Map.of()).values()) {
-          boolean span = method == ScoreMethod.SPAN;
-          float s = span ? spanScore(r.text(), q.text()) : similarity(r.text(), q.text());
+      for (long d : over.datanetIds()) {
+        for (Row r : datanet(space, d).values()) {
+          float s =
+              span
+                  ? spanScore(r.text(), q.text())
+                  : space.equals(OTHER_ENCODER)
+                      ? containment(r.text(), q.text())
+                      : similarity(r.text(), q.text());
           if (r.activeAt(q.block()) && s >= threshold && (!span || s > 0f)) {
             found.add(new ScoredContribution(r.id(), s));
           }
@@ -288,7 +358,8 @@ final class FakeSidecar implements SidecarGateway {
           .computeIfAbsent(q.inferenceId(), x -> new ArrayList<>())
           .addAll(found.subList(0, Math.min(k, found.size())));
     }
-    return new ScoreResult(method == ScoreMethod.SPAN ? SPAN_INFO : ENCODER_INFO, byInference);
+    return new ScoreResult(
+        span ? SPAN_INFO : space.equals(OTHER_ENCODER) ? OTHER_INFO : ENCODER_INFO, byInference);
   }
 
   @Override

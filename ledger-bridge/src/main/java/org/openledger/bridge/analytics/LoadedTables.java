@@ -154,7 +154,8 @@ final class LoadedTables {
                       .text(e.getOwner())
                       .numbers(e.getDatanetIds())
                       .text(e.getMethod().name())
-                      .text(e.getName())),
+                      .text(e.getName())
+                      .text(e.getEncoderId())),
           new Loaded<>(
               Topics.MODEL_OWNER_CHANGED,
               "model_owner_changed",

@@ -23,6 +23,9 @@ final class AbiValues {
    */
   static final BigInteger MAX_WEI = BigInteger.TEN.pow(38).subtract(BigInteger.ONE);
 
+  /** InputLimits.sol MAX_ENCODER_BYTES. */
+  static final int MAX_ENCODER_BYTES = 64;
+
   private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
   private static final String ZERO_ADDRESS = "0x" + "0".repeat(40);
 
@@ -102,6 +105,21 @@ final class AbiValues {
 
   String string(String field) {
     return (String) get(field);
+  }
+
+  /**
+   * An encoder id as ModelRegistry takes it: at most {@link #MAX_ENCODER_BYTES} of {@code
+   * [a-z0-9.-]}, empty for the pipeline's default. It becomes a metric label and a log word.
+   */
+  String encoderId(String field) {
+    String v = string(field);
+    check(v.length() <= MAX_ENCODER_BYTES, field, v.length() + " bytes, over " + MAX_ENCODER_BYTES);
+    check(v.chars().allMatch(AbiValues::encoderChar), field, "not [a-z0-9.-]");
+    return v;
+  }
+
+  private static boolean encoderChar(int c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
   }
 
   boolean bool(String field) {

@@ -31,7 +31,12 @@ import org.openledger.events.StakeWithdrawn;
 import org.openledger.schemas.Topic;
 import org.openledger.schemas.Topics;
 import org.web3j.abi.TypeReference;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.DynamicArray;
 import org.web3j.abi.datatypes.Event;
+import org.web3j.abi.datatypes.Utf8String;
+import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.abi.datatypes.generated.Uint8;
 
 /**
  * The events the pipeline consumes: for each, its ABI (from the generated wrappers) with the names
@@ -62,6 +67,17 @@ final class EventMappings {
       return abi.getName();
     }
   }
+
+  /** ModelRegistry's ModelRegistered before its encoder argument (schema v2). */
+  static final Event MODEL_REGISTERED_WITHOUT_ENCODER =
+      new Event(
+          "ModelRegistered",
+          List.of(
+              new TypeReference<Uint256>(true) {},
+              new TypeReference<Address>(true) {},
+              new TypeReference<DynamicArray<Uint256>>(false) {},
+              new TypeReference<Uint8>(false) {},
+              new TypeReference<Utf8String>(false) {}));
 
   private EventMappings() {}
 
@@ -207,6 +223,24 @@ final class EventMappings {
         ModelRegistry.MODELREGISTERED_EVENT,
         "ModelRegistry",
         Topics.MODEL_REGISTERED,
+        List.of("modelId", "owner", "datanetIds", "method", "name", "encoder"),
+        (r, v) ->
+            ModelRegistered.newBuilder()
+                .setPosition(r.getPosition())
+                .setRemoved(r.getRemoved())
+                .setModelId(v.id("modelId"))
+                .setOwner(v.party("owner"))
+                .setDatanetIds(v.ids("datanetIds"))
+                .setMethod(method(v.intIn("method", 0, 255)))
+                .setName(v.string("name"))
+                .setEncoderId(v.encoderId("encoder"))
+                .build());
+    // A deployment of the registry from before models named their encoder: the same record, with
+    // the pipeline's default encoder (""), so its history still decodes.
+    registry.add(
+        MODEL_REGISTERED_WITHOUT_ENCODER,
+        "ModelRegistry",
+        Topics.MODEL_REGISTERED,
         List.of("modelId", "owner", "datanetIds", "method", "name"),
         (r, v) ->
             ModelRegistered.newBuilder()
@@ -217,6 +251,7 @@ final class EventMappings {
                 .setDatanetIds(v.ids("datanetIds"))
                 .setMethod(method(v.intIn("method", 0, 255)))
                 .setName(v.string("name"))
+                .setEncoderId("")
                 .build());
     registry.add(
         ModelRegistry.MODELOWNERCHANGED_EVENT,

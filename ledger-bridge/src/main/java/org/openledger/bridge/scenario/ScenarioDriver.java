@@ -164,14 +164,23 @@ public final class ScenarioDriver {
     return datanets(contributor).withdrawStake(BigInteger.valueOf(contributionId)).send();
   }
 
+  /** Registers a model scored with the pipeline's default encoder. */
   public long registerModel(Credentials owner, List<Long> datanetIds, int method, String name)
+      throws Exception {
+    return registerModel(owner, datanetIds, method, name, "");
+  }
+
+  /** Registers a model scored with {@code encoder} ("" for the pipeline's default). */
+  public long registerModel(
+      Credentials owner, List<Long> datanetIds, int method, String name, String encoder)
       throws Exception {
     TransactionReceipt r =
         models(owner)
             .registerModel(
                 datanetIds.stream().map(BigInteger::valueOf).toList(),
                 BigInteger.valueOf(method),
-                name)
+                name,
+                encoder)
             .send();
     return ModelRegistry.getModelRegisteredEvents(r).get(0).modelId.longValueExact();
   }

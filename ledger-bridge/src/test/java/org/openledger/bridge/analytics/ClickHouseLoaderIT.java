@@ -72,6 +72,7 @@ class ClickHouseLoaderIT {
 
     List<DeadLetter> rejected = load(prefix, "first", Integer.MAX_VALUE);
     List<String> answers = answers();
+    assertThat(answers.get(4)).isEqualTo("1\t[1,2]\tEMBEDDING\tminilm-l6-v2\n");
     assertThat(rejected)
         .singleElement()
         .satisfies(
@@ -161,7 +162,11 @@ class ClickHouseLoaderIT {
             "SELECT payee, sum(amount_wei) FROM "
                 + db
                 + ".payout_accruals FINAL WHERE removed = 0 GROUP BY payee ORDER BY payee"));
-    out.add(text("SELECT model_id, datanet_ids, method FROM " + db + ".model_registered FINAL"));
+    out.add(
+        text(
+            "SELECT model_id, datanet_ids, method, encoder_id FROM "
+                + db
+                + ".model_registered FINAL"));
     out.add(hex("SELECT batch_id, payees, amounts_wei FROM " + db + ".batch_settled FINAL"));
     out.add(text("SELECT stage, reason, value_hex FROM " + db + ".dead_letters FINAL"));
     out.add(
@@ -261,6 +266,7 @@ class ClickHouseLoaderIT {
                 .setDatanetIds(List.of(1L, 2L))
                 .setMethod(AttributionMethod.EMBEDDING)
                 .setName("it's a model")
+                .setEncoderId("minilm-l6-v2")
                 .build()));
     // Not Avro at all: the loader dead-letters it and goes on.
     try (KafkaProducer<String, byte[]> producer = producer()) {

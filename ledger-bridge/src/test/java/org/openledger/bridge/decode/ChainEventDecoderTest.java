@@ -234,7 +234,9 @@ class ChainEventDecoderTest {
 
   @Property(tries = 500)
   void shouldDecodeModelRegisteredWithItsDatanets(
-      @ForAll("datanetIdLists") List<Long> datanetIds, @ForAll("texts") String name) {
+      @ForAll("datanetIdLists") List<Long> datanetIds,
+      @ForAll("texts") String name,
+      @ForAll("encoderIds") String encoder) {
     RawChainLog raw =
         log(
             MODELS,
@@ -243,13 +245,42 @@ class ChainEventDecoderTest {
             List.of(
                 new DynamicArray<>(Uint256.class, datanetIds.stream().map(Uint256::new).toList()),
                 new Uint8(1),
-                new Utf8String(name)));
+                new Utf8String(name),
+                new Utf8String(encoder)));
 
     ModelRegistered event = (ModelRegistered) decoded(raw, Topics.MODEL_REGISTERED.name());
 
     assertThat(event.getDatanetIds()).containsExactlyElementsOf(datanetIds);
     assertThat(event.getMethod()).isEqualTo(AttributionMethod.PRECOMPUTED);
     assertThat(event.getName()).isEqualTo(name);
+    assertThat(event.getEncoderId()).isEqualTo(encoder);
+  }
+
+  @Test
+  void shouldDecodeARegistryFromBeforeEncodersWithTheDefaultEncoder() {
+    RawChainLog raw =
+        log(
+            MODELS,
+            EventMappings.MODEL_REGISTERED_WITHOUT_ENCODER,
+            List.of(new Uint256(9), new Address("0x00000000000000000000000000000000000000aa")),
+            List.of(
+                new DynamicArray<>(Uint256.class, List.of(new Uint256(1))),
+                new Uint8(0),
+                new Utf8String("old")));
+
+    ModelRegistered event = (ModelRegistered) decoded(raw, Topics.MODEL_REGISTERED.name());
+
+    assertThat(event.getModelId()).isEqualTo(9);
+    assertThat(event.getName()).isEqualTo("old");
+    assertThat(event.getEncoderId()).isEmpty();
+  }
+
+  @Provide
+  Arbitrary<String> encoderIds() {
+    return Arbitraries.strings()
+        .withChars("abcdefghijklmnopqrstuvwxyz0123456789.-")
+        .ofMinLength(0)
+        .ofMaxLength(64);
   }
 
   @Test
@@ -262,7 +293,8 @@ class ChainEventDecoderTest {
             List.of(
                 new DynamicArray<>(Uint256.class, List.of(new Uint256(1))),
                 new Uint8(2),
-                new Utf8String("quoter")));
+                new Utf8String("quoter"),
+                new Utf8String("")));
 
     ModelRegistered event = (ModelRegistered) decoded(raw, Topics.MODEL_REGISTERED.name());
 

@@ -72,6 +72,10 @@ class HostileLogTest {
   }
 
   static RawChainLog model(List<Long> datanetIds, int method) {
+    return model(datanetIds, method, "");
+  }
+
+  static RawChainLog model(List<Long> datanetIds, int method, String encoder) {
     return RawLogFixtures.log(
         MODELS,
         ModelRegistry.MODELREGISTERED_EVENT,
@@ -79,7 +83,8 @@ class HostileLogTest {
         List.of(
             new DynamicArray<>(Uint256.class, datanetIds.stream().map(Uint256::new).toList()),
             new Uint8(method),
-            new Utf8String("m")));
+            new Utf8String("m"),
+            new Utf8String(encoder)));
   }
 
   /**
@@ -188,6 +193,17 @@ class HostileLogTest {
   void shouldFailNamingTheFieldWhenTheAttributionMethodIsOutOfRange() {
     assertThat(reason(model(List.of(1L), 3)))
         .isEqualTo("ModelRegistered.method: unknown attribution method 3");
+  }
+
+  @Test
+  void shouldFailNamingTheFieldWhenTheEncoderIsNotAnEncoderId() {
+    // The registry refuses both; a log with them did not come from it.
+    assertThat(reason(model(List.of(1L), 0, "../../etc/passwd")))
+        .isEqualTo("ModelRegistered.encoder: not [a-z0-9.-]");
+    assertThat(reason(model(List.of(1L), 0, "a".repeat(65))))
+        .isEqualTo("ModelRegistered.encoder: 65 bytes, over 64");
+    assertThat(reason(model(List.of(1L), 0, "Minilm\n")))
+        .isEqualTo("ModelRegistered.encoder: not [a-z0-9.-]");
   }
 
   @Test
@@ -317,11 +333,11 @@ class HostileLogTest {
   void shouldFailWithoutAllocatingWhenAnArrayClaimsAHugeLength() {
     RawChainLog good = model(List.of(1L, 2L), 0);
     byte[] data = data(good);
-    // Head: offset of datanetIds, method, offset of name; then the array's length word.
+    // Head: offset of datanetIds, method, offsets of name and encoder; then the array's length.
     int lengthWord = new BigInteger(1, slice(data, 32)).intValueExact() / 32;
 
     assertThat(reason(withData(good, setWord(data, lengthWord, BigInteger.TWO.pow(62)))))
-        .startsWith("ModelRegistered.datanetIds: length 4611686018427387904 at byte 96 runs past");
+        .startsWith("ModelRegistered.datanetIds: length 4611686018427387904 at byte 128 runs past");
   }
 
   @Test

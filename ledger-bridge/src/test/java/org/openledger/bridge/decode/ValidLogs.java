@@ -4,6 +4,7 @@ import static org.openledger.bridge.decode.HostileLogTest.ALICE;
 import static org.openledger.bridge.decode.HostileLogTest.DEPLOYMENT;
 
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.List;
 import org.openledger.events.RawChainLog;
 import org.web3j.abi.datatypes.Address;
@@ -74,6 +75,10 @@ final class ValidLogs {
                 new DynamicArray<>(Uint256.class, List.of(new Uint256(1), new Uint256(2))),
                 new Uint8(1),
                 new Utf8String("physics-tutor"));
+        if (spec.abi().getParameters().size() == 6) { // the registry that names encoders
+          data = new ArrayList<>(data);
+          data.add(new Utf8String("minilm-l6-v2"));
+        }
       }
       case "ModelOwnerChanged" -> {
         indexed = List.of(new Uint256(7), new Address(ALICE), new Address(BOB));
