@@ -223,7 +223,7 @@ class ScenarioDecodeIT {
 
   /** Every log of the deployment's contracts, as the follower will write them. */
   @Test
-  void shouldRegisterAndDecodeASpanMatchModelWhenTheMethodIsSpan() throws Exception {
+  void shouldRegisterAndDecodeModelsWithTheirMethodAndEncoder() throws Exception {
     DevAccounts accounts = DevAccounts.devNode();
     try (Chain chain = new Chain(LocalStack.evmRpcUrl().toString(), LocalStack.evmChainId())) {
       Deployment deployment = Deployer.deployDev(chain, accounts);
@@ -231,6 +231,7 @@ class ScenarioDecodeIT {
       var owner = accounts.account(6);
       long datanet = driver.createDatanet(owner, "span-quotes", BigInteger.TEN.pow(18));
       long model = driver.registerModel(owner, List.of(datanet), 2, "quoter");
+      long own = driver.registerModel(owner, List.of(datanet), 0, "own", "minilm-l6-v2");
 
       ChainEventDecoder decoder = new ChainEventDecoder(deployment.addressesByName());
       List<ModelRegistered> registered = new ArrayList<>();
@@ -240,13 +241,21 @@ class ScenarioDecodeIT {
         }
       }
 
-      assertThat(registered)
-          .singleElement()
+      assertThat(registered).hasSize(2);
+      assertThat(registered.get(0))
           .satisfies(
               m -> {
                 assertThat(m.getModelId()).isEqualTo(model);
                 assertThat(m.getMethod()).isEqualTo(AttributionMethod.SPAN);
                 assertThat(m.getDatanetIds()).containsExactly(datanet);
+                assertThat(m.getEncoderId()).isEmpty(); // the 3-argument form: the default
+              });
+      assertThat(registered.get(1))
+          .satisfies(
+              m -> {
+                assertThat(m.getModelId()).isEqualTo(own);
+                assertThat(m.getMethod()).isEqualTo(AttributionMethod.EMBEDDING);
+                assertThat(m.getEncoderId()).isEqualTo("minilm-l6-v2");
               });
     }
   }
