@@ -40,7 +40,9 @@ final class Scorer {
   /** What span-scored results are tagged with (the sidecar's {@code span_index.METHOD_ID}). */
   static final String SPAN_MATCH = "span-match";
 
-  private record Group(long modelId, ScoreMethod method, int k, long thresholdPpm) {}
+  /** One sidecar call's worth; {@code scoredBy}: the model's encoder, or span-match. */
+  private record Group(
+      long modelId, ScoreMethod method, String scoredBy, int k, long thresholdPpm) {}
 
   private final SidecarGateway sidecar;
   private final AttributionCore.Counts counts;
@@ -120,7 +122,11 @@ final class Scorer {
         // served as MAX_K, whose smallest shares are negligible anyway.
         int k = Math.max(1, Math.min(p.topK(), MAX_K));
         ScoreMethod method = ScoreMethod.forModel(model.method());
-        Group g = new Group(modelId, method, k, p.thresholdPpm());
+        String scoredBy =
+            method == ScoreMethod.SPAN
+                ? SPAN_MATCH
+                : SidecarSeed.encoderOf(model, sidecar).orElseThrow();
+        Group g = new Group(modelId, method, scoredBy, k, p.thresholdPpm());
         groupOf.put(in, g);
         groups.computeIfAbsent(g, x -> new ArrayList<>()).add(in);
       }
@@ -141,7 +147,7 @@ final class Scorer {
                 ? refused
                 : scoreInto(g, part, history, contributors, reseed, byInference);
         if (why != null) {
-          refuse(part, history, byInference, refusals, why);
+          refuse(g, part, history, byInference, refusals, why);
         }
       }
     }
@@ -217,6 +223,7 @@ final class Scorer {
 
   /** Answers a refused group's inferences unattributed, so their fees are still accounted. */
   private void refuse(
+      Group g,
       List<ChainInput> inferences,
       ParamsHistory<Params> history,
       Map<Long, Attribution> byInference,
@@ -225,7 +232,7 @@ final class Scorer {
     for (ChainInput in : inferences) {
       refusals.put(in, message);
       long version = history.at(in.block()).orElseThrow().version();
-      byInference.put(in.id(), result(in, version, sidecar.encoderId(), "", List.of()));
+      byInference.put(in.id(), result(in, version, g.scoredBy(), "", List.of()));
     }
   }
 
@@ -270,8 +277,8 @@ final class Scorer {
   }
 
   /** The id recorded when a sidecar names no encoder on its answer. */
-  private String fallbackId(Group g) {
-    return g.method() == ScoreMethod.SPAN ? SPAN_MATCH : sidecar.encoderId();
+  private static String fallbackId(Group g) {
+    return g.scoredBy();
   }
 
   private Attribution result(

@@ -129,6 +129,18 @@ class AttributionOperatorEncoderTest {
   }
 
   @Test
+  void shouldNameTheModelsOwnEncoderWhenTheSidecarRefusesItsQuery() throws Exception {
+    op.sidecar.refuseQueriesWith("unencodable");
+    op.send(inference(at(5, 0), 106, OTHER_MODEL, "an unencodable query"), seal(5));
+
+    assertThat(byInference().get(106L).unattributed()).isTrue();
+    assertThat(byInference().get(106L).encoderId()).isEqualTo(OTHER_ENCODER);
+    assertThat(op.rejections())
+        .singleElement()
+        .satisfies(r -> assertThat(r.reason()).startsWith("sidecar refused: "));
+  }
+
+  @Test
   void shouldScoreASpanModelBySpanWhateverEncoderItNames() throws Exception {
     op.send(
         model(at(5, 0), 11, AttributionMethod.SPAN, "minilm-l6-v2", 1),
