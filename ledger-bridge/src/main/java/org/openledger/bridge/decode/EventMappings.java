@@ -81,6 +81,19 @@ final class EventMappings {
 
   private EventMappings() {}
 
+  private static ModelRegistered modelRegistered(RawChainLog r, AbiValues v, String encoder) {
+    return ModelRegistered.newBuilder()
+        .setPosition(r.getPosition())
+        .setRemoved(r.getRemoved())
+        .setModelId(v.id("modelId"))
+        .setOwner(v.party("owner"))
+        .setDatanetIds(v.ids("datanetIds"))
+        .setMethod(method(v.intIn("method", 0, 255)))
+        .setName(v.string("name"))
+        .setEncoderId(encoder)
+        .build();
+  }
+
   /** The registry consumed() fills; FlagEventMappings and BatchEventMappings add to it. */
   static final class Specs {
     private final List<Spec> specs = new ArrayList<>();
@@ -224,17 +237,7 @@ final class EventMappings {
         "ModelRegistry",
         Topics.MODEL_REGISTERED,
         List.of("modelId", "owner", "datanetIds", "method", "name", "encoder"),
-        (r, v) ->
-            ModelRegistered.newBuilder()
-                .setPosition(r.getPosition())
-                .setRemoved(r.getRemoved())
-                .setModelId(v.id("modelId"))
-                .setOwner(v.party("owner"))
-                .setDatanetIds(v.ids("datanetIds"))
-                .setMethod(method(v.intIn("method", 0, 255)))
-                .setName(v.string("name"))
-                .setEncoderId(v.encoderId("encoder"))
-                .build());
+        (r, v) -> modelRegistered(r, v, v.encoderId("encoder")));
     // A deployment of the registry from before models named their encoder: the same record, with
     // the pipeline's default encoder (""), so its history still decodes.
     registry.add(
@@ -242,17 +245,7 @@ final class EventMappings {
         "ModelRegistry",
         Topics.MODEL_REGISTERED,
         List.of("modelId", "owner", "datanetIds", "method", "name"),
-        (r, v) ->
-            ModelRegistered.newBuilder()
-                .setPosition(r.getPosition())
-                .setRemoved(r.getRemoved())
-                .setModelId(v.id("modelId"))
-                .setOwner(v.party("owner"))
-                .setDatanetIds(v.ids("datanetIds"))
-                .setMethod(method(v.intIn("method", 0, 255)))
-                .setName(v.string("name"))
-                .setEncoderId("")
-                .build());
+        (r, v) -> modelRegistered(r, v, ""));
     registry.add(
         ModelRegistry.MODELOWNERCHANGED_EVENT,
         "ModelRegistry",
