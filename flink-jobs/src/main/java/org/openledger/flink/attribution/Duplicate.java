@@ -31,6 +31,60 @@ public record Duplicate(
   /** SlashProposal.reasonCode of low-quality content (ContentQuality). */
   public static final int LOW_QUALITY = 2;
 
+  /**
+   * {@code c}, made by {@code in}, flagged as a duplicate of {@code of} (similarity {@code ppm}, in
+   * {@code encoderId}'s space) under the bound of params {@code version}.
+   */
+  public static Duplicate of(
+      ChainInput in,
+      Contribution c,
+      long of,
+      long ppm,
+      long boundPpm,
+      long version,
+      String encoderId) {
+    return new Duplicate(
+        in.chainId(),
+        in.block(),
+        in.blockHash(),
+        in.blockTimestamp(),
+        in.txHash(),
+        in.logIndex(),
+        false,
+        c.id(),
+        c.datanetId(),
+        c.contributor(),
+        of,
+        ppm,
+        boundPpm,
+        version,
+        encoderId,
+        DUPLICATE,
+        "");
+  }
+
+  /** {@code c}, made by {@code in}, flagged as low-quality content; {@code detail}: which rule. */
+  public static Duplicate lowQuality(ChainInput in, Contribution c, long version, String detail) {
+    return new Duplicate(
+        in.chainId(),
+        in.block(),
+        in.blockHash(),
+        in.blockTimestamp(),
+        in.txHash(),
+        in.logIndex(),
+        false,
+        c.id(),
+        c.datanetId(),
+        c.contributor(),
+        0,
+        0,
+        0,
+        version,
+        "",
+        LOW_QUALITY,
+        detail);
+  }
+
   public Duplicate retracted() {
     return new Duplicate(
         chainId,

@@ -187,24 +187,14 @@ public final class AttributionCore {
       onSidecar(() -> sidecar.close(duplicate.datanetId(), duplicate.id(), duplicate.fromBlock()));
       counts.duplicateFlagged();
       Duplicate flagged =
-          new Duplicate(
-              in.chainId(),
-              in.block(),
-              in.blockHash(),
-              in.blockTimestamp(),
-              in.txHash(),
-              in.logIndex(),
-              false,
-              c.id(),
-              c.datanetId(),
-              c.contributor(),
+          Duplicate.of(
+              in,
+              c,
               answer.bestMatch().get().contributionId(),
               Shares.ppm(answer.bestMatch().get().score()),
               rules.get().duplicateBoundPpm(),
               rules.get().version(),
-              sidecar.encoderId(),
-              Duplicate.DUPLICATE,
-              "");
+              sidecar.encoderId());
       state.duplicates().put(c.id(), flagged);
       out.duplicate(flagged);
     }
@@ -220,23 +210,10 @@ public final class AttributionCore {
     state.contributions().put(c.id(), c.withoutContent());
     counts.lowQualityFlagged();
     Duplicate flagged =
-        new Duplicate(
-            in.chainId(),
-            in.block(),
-            in.blockHash(),
-            in.blockTimestamp(),
-            in.txHash(),
-            in.logIndex(),
-            false,
-            c.id(),
-            c.datanetId(),
-            c.contributor(),
-            0,
-            0,
-            0,
+        Duplicate.lowQuality(
+            in,
+            c,
             history().at(c.fromBlock()).map(Params::version).orElse(0L),
-            "",
-            Duplicate.LOW_QUALITY,
             poor.rule() + " " + poor.detail());
     state.duplicates().put(c.id(), flagged);
     out.duplicate(flagged);
