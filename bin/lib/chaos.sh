@@ -358,7 +358,7 @@ chaos_env() {
 chaos_workload_started() {
   local waited=0
   until grep -q 'paying inferences' "$OPENLEDGER_RUN_DIR/logs/workload.log" 2>/dev/null; do
-    kill -0 "$WORKLOAD_PID" 2>/dev/null || die "the workload failed; see $OPENLEDGER_RUN_DIR/logs/workload.log"
+    workload_running || die "the workload failed; see $OPENLEDGER_RUN_DIR/logs/workload.log"
     sleep 1; waited=$((waited + 1))
     [ $waited -lt 300 ] || die "the workload did not reach its inferences in 300 s"
   done
@@ -454,10 +454,8 @@ cmd_chaos() {
   # twice the workload keeps every fault mid-stream.
   [ "$CLUSTER_RUN" = 0 ] || inferences=$((120 + faults * 120))
   say "chaos: $faults faults, seed $seed, over a workload of $inferences inferences"
-  cmd_workload --datanets 2 --contributions 6 --duplicates 1 --bad-hashes 1 --inferences "$inferences" \
-    --rate 4 --governance on --seed "$seed" >"$OPENLEDGER_RUN_DIR/logs/workload.log" 2>&1 &
-  WORKLOAD_PID=$!
-  WORKLOAD_STARTED=$(proc_start_time "$WORKLOAD_PID" || true)
+  workload_start "$OPENLEDGER_RUN_DIR/logs/workload.log" cmd_workload --datanets 2 --contributions 6 \
+    --duplicates 1 --bad-hashes 1 --inferences "$inferences" --rate 4 --governance on --seed "$seed"
   chaos_workload_started
 
   # Seeded: the first faults are each kind once, in a seeded order; the rest are drawn at random.
@@ -471,8 +469,7 @@ cmd_chaos() {
   done
 
   say "faults done; letting the workload finish"
-  wait "$WORKLOAD_PID" || warn "the workload exited non-zero (see $OPENLEDGER_RUN_DIR/logs/workload.log)"
-  WORKLOAD_PID=
+  workload_wait || warn "the workload exited non-zero (see $OPENLEDGER_RUN_DIR/logs/workload.log)"
   chaos_drain "$dir"
   chaos_report "$dir"
 }

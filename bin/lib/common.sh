@@ -53,6 +53,34 @@ stop_tree() {
   kill -TERM "$pid" 2>/dev/null || true
 }
 
+# The workload of the demo, chaos and the soak runs in the background. workload_start LOG CMD...
+# starts it and records its PID and start time; its exit status goes to a file as it ends, since
+# bash may no longer know it by then: PIDs wrap (at 32768 here) and a later child of this shell
+# taking the workload's PID drops the status bash kept ("not a child of this shell").
+workload_start() {
+  local log=$1
+  shift
+  rm -f "$OPENLEDGER_RUN_DIR/workload.rc"
+  (
+    "$@" >"$log" 2>&1
+    echo $? >"$OPENLEDGER_RUN_DIR/workload.rc"
+  ) &
+  WORKLOAD_PID=$!
+  WORKLOAD_STARTED=$(proc_start_time "$WORKLOAD_PID" || true)
+}
+# workload_running: whether the workload still runs (that very process, not one that took its PID).
+workload_running() {
+  [ -n "${WORKLOAD_PID:-}" ] && [ -n "${WORKLOAD_STARTED:-}" ] \
+    && [ "$(proc_start_time "$WORKLOAD_PID" 2>/dev/null || true)" = "$WORKLOAD_STARTED" ]
+}
+# workload_wait: waits for the workload to end; succeeds when it did.
+workload_wait() {
+  while workload_running; do sleep 1; done
+  wait "$WORKLOAD_PID" 2>/dev/null || true # reaps it, if bash still knows it
+  WORKLOAD_PID=
+  [ "$(cat "$OPENLEDGER_RUN_DIR/workload.rc" 2>/dev/null)" = 0 ]
+}
+
 # launch PART LOGFILE CMD...: start CMD in its own session, record its PID file.
 # The previous run's log is kept beside the new one as LOGFILE.1.
 launch() {

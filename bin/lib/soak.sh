@@ -43,11 +43,9 @@ cmd_soak() {
   SAMPLER_PID=$!
   SAMPLER_STARTED=$(proc_start_time "$SAMPLER_PID" || true)
   say "soak: $duration at $rate inferences/s ($((rate * 100 / SOAK_MAX_RATE)) % of $SOAK_MAX_RATE), a fault every $low-$high s, seed $seed"
-  cmd_workload --datanets 4 --contributions 12 --duplicates 1 --bad-hashes 1 --duration "$duration" \
-    --rate "$rate" --senders 8 --payers 8 --send async --governance off --seed "$seed" \
-    >"$OPENLEDGER_RUN_DIR/logs/workload.log" 2>&1 &
-  WORKLOAD_PID=$!
-  WORKLOAD_STARTED=$(proc_start_time "$WORKLOAD_PID" || true)
+  workload_start "$OPENLEDGER_RUN_DIR/logs/workload.log" cmd_workload --datanets 4 --contributions 12 \
+    --duplicates 1 --bad-hashes 1 --duration "$duration" --rate "$rate" --senders 8 --payers 8 \
+    --send async --governance off --seed "$seed"
   echo "$WORKLOAD_PID" >"$dir/workload.pid"
   chaos_workload_started
   local load_begin
@@ -56,15 +54,14 @@ cmd_soak() {
   # Faults while the workload runs: each kind once in a seeded order, then drawn at random.
   chaos_order "$seed"
   local i=0
-  while sleep $((low + RANDOM % (high - low + 1))) && kill -0 "$WORKLOAD_PID" 2>/dev/null; do
+  while sleep $((low + RANDOM % (high - low + 1))) && workload_running; do
     chaos_next "$i"
     chaos_inject "$CHAOS_KIND" "$dir"
     i=$((i + 1))
     say "fault $i at $(date -u +%H:%M:%S), block $(head_block): $CHAOS_KIND: $CHAOS_DETAIL"
     say "  $(progress line 2>/dev/null) | $(grep -o 'inferences paid ([^)]*)' "$OPENLEDGER_RUN_DIR/logs/workload.log" | tail -n 1)"
   done
-  wait "$WORKLOAD_PID" || warn "the workload exited non-zero (see $OPENLEDGER_RUN_DIR/logs/workload.log)"
-  WORKLOAD_PID=
+  workload_wait || warn "the workload exited non-zero (see $OPENLEDGER_RUN_DIR/logs/workload.log)"
   local load_end
   load_end=$(date +%s)
   say "the workload is done after $i faults"
