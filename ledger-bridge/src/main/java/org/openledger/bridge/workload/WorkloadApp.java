@@ -163,15 +163,13 @@ public final class WorkloadApp {
               accounts.account(OWNERS + m),
               spec.datanets().stream().map(datanetIds::get).toList(),
               spec.method().code(),
-              spec.name(),
-              spec.encoder());
+              spec.name());
       modelIds.add(id);
       models
           .addObject()
           .put("id", id)
           .put("name", spec.name())
           .put("method", spec.method().name())
-          .put("encoder", spec.encoder())
           .put("owner", accounts.account(OWNERS + m).getAddress());
     }
 

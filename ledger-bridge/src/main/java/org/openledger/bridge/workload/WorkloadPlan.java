@@ -51,10 +51,9 @@ public record WorkloadPlan(
 
   /**
    * One model, registered against one or more Datanets (indexes into {@link #datanets}) with an
-   * attribution method and an encoder ("" for the pipeline's default).
+   * attribution method.
    */
-  public record ModelSpec(
-      String name, List<Integer> datanets, int owner, Method method, String encoder) {}
+  public record ModelSpec(String name, List<Integer> datanets, int owner, Method method) {}
 
   /** One paid inference: its model, payer, query, fee in wei, and the contribution it came from. */
   public record InferenceSpec(int model, int payer, String query, BigInteger fee, int source) {}
@@ -136,23 +135,16 @@ public record WorkloadPlan(
     for (int d = 0; d < o.datanets(); d++) {
       models.add(
           new ModelSpec(
-              datanets.get(d).category() + "-assistant", List.of(d), d, Method.EMBEDDING, ""));
+              datanets.get(d).category() + "-assistant", List.of(d), d, Method.EMBEDDING));
     }
     if (o.datanets() > 1) {
-      // Scored with an encoder of its own (the first hashing one, which the pipeline runs by
-      // default besides its default): its two Datanets are indexed in both.
       models.add(
-          new ModelSpec(
-              "fortunes-generalist",
-              List.of(0, 1),
-              o.datanets(),
-              Method.EMBEDDING,
-              "hashing-ngram"));
+          new ModelSpec("fortunes-generalist", List.of(0, 1), o.datanets(), Method.EMBEDDING));
     }
     // One model attributed by span matching: its outputs quote the first Datanet's records.
     models.add(
         new ModelSpec(
-            datanets.get(0).category() + "-quoter", List.of(0), models.size(), Method.SPAN, ""));
+            datanets.get(0).category() + "-quoter", List.of(0), models.size(), Method.SPAN));
 
     List<InferenceSpec> inferences = new ArrayList<>();
     for (int i = 0; i < o.inferences(); i++) {

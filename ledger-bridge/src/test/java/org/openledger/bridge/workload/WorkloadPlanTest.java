@@ -67,15 +67,6 @@ class WorkloadPlanTest {
         .filteredOn(m -> m.method() == WorkloadPlan.Method.SPAN)
         .singleElement()
         .satisfies(m -> assertThat(m.datanets()).containsExactly(0));
-    // the one over two Datanets is scored with an encoder of its own, the others with the default
-    assertThat(plan.models())
-        .filteredOn(m -> !m.encoder().isEmpty())
-        .singleElement()
-        .satisfies(
-            m -> {
-              assertThat(m.datanets()).containsExactly(0, 1);
-              assertThat(m.encoder()).isEqualTo("hashing-ngram");
-            });
     assertThat(plan.governanceAt()).isEqualTo(20);
   }
 
